@@ -1,0 +1,75 @@
+//! The front-end files of Vigie's web pages, embedded into the binary.
+//!
+//! What it does: at build time, `build.rs` installs the npm packages pinned in the committed
+//! `web/package-lock.json` (running `npm ci` in `web/` when `web/node_modules` does not match it,
+//! or taking an already unpacked DSFR `dist` folder from `VIGIE_ASSETS_DIR` for offline builds)
+//! and embeds, with `include_bytes!`, the files of the French State design system
+//! ([DSFR](https://www.systeme-de-design.gouv.fr/), npm package `@gouvfr/dsfr`) that the pages
+//! use: `dsfr.min.css`, `dsfr.module.min.js`, `dsfr.nomodule.min.js`,
+//! `utility/icons/icons.min.css`, every file those stylesheets reference by relative `url(...)`
+//! (Marianne and Spectral fonts, icon SVGs), and the favicons. The build fails if a relative
+//! `url(...)` of an embedded stylesheet does not resolve to an embedded file. Each file comes with
+//! its content type and a strong etag (SHA-256 of the bytes, computed at build time). Lookup is a
+//! binary search in a sorted static table: no allocation, no I/O.
+//!
+//! What it does not do: no HTTP (routes, caching headers, compression and the URL prefix under
+//! which the files are served belong to the server crate), no HTML, no rewriting or minifying of
+//! the files (they are served byte for byte as published), no source maps, and nothing is read
+//! from disk at run time. The DSFR files are never committed to the repository.
+//!
+//! ```
+//! let css = vigie_assets::dsfr("dsfr.min.css").map(|a| a.content_type);
+//! assert_eq!(css, Some("text/css; charset=utf-8"));
+//! assert!(vigie_assets::dsfr("../package.json").is_none());
+//! ```
+
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/dsfr_assets.rs"));
+}
+
+/// One embedded file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asset {
+    /// The file's bytes, exactly as published in the npm package.
+    pub bytes: &'static [u8],
+    /// The `Content-Type` to serve it with, e.g. `text/css; charset=utf-8`, `font/woff2`.
+    pub content_type: &'static str,
+    /// A strong validator of the bytes: the first 16 lowercase hex digits of their SHA-256,
+    /// without quotes (the `ETag` header value is this wrapped in double quotes).
+    pub etag: &'static str,
+}
+
+/// The embedded DSFR file at `path`, or `None`.
+///
+/// `path` is relative to the DSFR dist root, e.g. "dsfr.min.css", "fonts/Marianne-Regular.woff2",
+/// "utility/icons/icons.min.css". It must be exactly an embedded path: no leading `/`, no `.` or
+/// `..` segments, no query string; anything else gives `None`.
+pub fn dsfr(path: &str) -> Option<Asset> {
+    if path
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
+        return None;
+    }
+    generated::DSFR
+        .binary_search_by(|(candidate, _)| (*candidate).cmp(path))
+        .ok()
+        .and_then(|index| generated::DSFR.get(index))
+        .map(|(_, asset)| *asset)
+}
+
+/// The version of the embedded `@gouvfr/dsfr` package, e.g. "1.14.4".
+pub fn dsfr_version() -> &'static str {
+    generated::DSFR_VERSION
+}
+
+/// Every embedded DSFR path, in ascending byte order.
+pub fn dsfr_paths() -> impl Iterator<Item = &'static str> {
+    generated::DSFR.iter().map(|(path, _)| *path)
+}
+
+/// The licence text shipped in the `@gouvfr/dsfr` package (`LICENSE.md`), to be shown or
+/// shipped with Vigie.
+pub fn dsfr_licence() -> &'static str {
+    generated::DSFR_LICENCE
+}

@@ -1,0 +1,313 @@
+//! The access policy: one table that decides every read and write.
+//!
+//! A decision depends on the actor's role, the action, and the relation between the actor's unit and
+//! the object (the object's owner unit and the département it lies in), then on the object's legal
+//! regime. The rules are data (`RULES` and `REGIME_RULES`), rendered to `docs/policy.md` by a test so
+//! that the documentation cannot drift from the code. Anything not in the table is denied.
+//!
+//! This module only decides. It does not fetch objects, write the journal, or choose between 403 and
+//! 404: the engine does that (404 wherever a 403 would reveal that a hidden record exists).
+
+use crate::entity::LegalRegime;
+use crate::org::{Role, Territory, UnitId, UnitKind};
+use serde::{Deserialize, Serialize};
+
+/// Everything an actor can ask the engine to do. Each HTTP route and CLI command maps to one action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Open an entity's page or record (personal data: needs a motif).
+    ConsultEntity,
+    /// Search entities (personal data: needs a motif); results are filtered one by one.
+    SearchEntities,
+    /// Record a new entity for one's own unit.
+    CreateEntity,
+    /// Change an entity.
+    UpdateEntity,
+    /// Record a link between two entities one can see.
+    CreateLink,
+    /// Read the consultation journal.
+    ReadJournal,
+    /// Create or change units.
+    ManageUnits,
+    /// Create, disable, move accounts.
+    ManageAccounts,
+    /// See one's own account, unit and home page.
+    ReadOwnProfile,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::ConsultEntity,
+        Action::SearchEntities,
+        Action::CreateEntity,
+        Action::UpdateEntity,
+        Action::CreateLink,
+        Action::ReadJournal,
+        Action::ManageUnits,
+        Action::ManageAccounts,
+        Action::ReadOwnProfile,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ConsultEntity => "consult_entity",
+            Action::SearchEntities => "search_entities",
+            Action::CreateEntity => "create_entity",
+            Action::UpdateEntity => "update_entity",
+            Action::CreateLink => "create_link",
+            Action::ReadJournal => "read_journal",
+            Action::ManageUnits => "manage_units",
+            Action::ManageAccounts => "manage_accounts",
+            Action::ReadOwnProfile => "read_own_profile",
+        }
+    }
+
+    /// Whether the action bears on one object owned by a unit (then the relation matters).
+    pub fn has_object(self) -> bool {
+        matches!(
+            self,
+            Action::ConsultEntity | Action::SearchEntities | Action::UpdateEntity | Action::CreateLink
+        )
+    }
+}
+
+/// How the object relates to the actor's unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// The actor's unit owns the object.
+    OwnUnit,
+    /// Another unit owns it, but it lies in the actor's unit's territory (or that unit is national).
+    Territory,
+    /// Neither.
+    Elsewhere,
+    /// The action has no object (administration, journal, own profile).
+    None,
+}
+
+/// What one cell of the table says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rule {
+    Deny,
+    Allow,
+    /// Allowed once the actor has stated a motif; the motif goes into the journal.
+    AllowWithMotif,
+}
+
+use Rule::{Allow as A, AllowWithMotif as M, Deny as D};
+
+/// One row: for `action` and `role`, the rule for an object of the own unit, of the territory,
+/// elsewhere; actions with no object use only the first column.
+pub struct PolicyRow {
+    pub action: Action,
+    pub role: Role,
+    pub own_unit: Rule,
+    pub territory: Rule,
+    pub elsewhere: Rule,
+}
+
+const fn row(action: Action, role: Role, own_unit: Rule, territory: Rule, elsewhere: Rule) -> PolicyRow {
+    PolicyRow { action, role, own_unit, territory, elsewhere }
+}
+
+/// The access table. Missing (action, role) pairs are denied. Keep it sorted by action, then role.
+#[rustfmt::skip]
+pub const RULES: &[PolicyRow] = &[
+    //   action                  role                  own unit  territory  elsewhere
+    row(Action::ConsultEntity,   Role::Agent,          M,        M,         D),
+    row(Action::ConsultEntity,   Role::HeadOfUnit,     M,        M,         D),
+    row(Action::ConsultEntity,   Role::CrossAnalyst,   M,        M,         D),
+    row(Action::ConsultEntity,   Role::OfastAnalyst,   M,        M,         M),
+    row(Action::ConsultEntity,   Role::Magistrate,     M,        M,         D),
+    row(Action::SearchEntities,  Role::Agent,          M,        M,         D),
+    row(Action::SearchEntities,  Role::HeadOfUnit,     M,        M,         D),
+    row(Action::SearchEntities,  Role::CrossAnalyst,   M,        M,         D),
+    row(Action::SearchEntities,  Role::OfastAnalyst,   M,        M,         M),
+    row(Action::SearchEntities,  Role::Magistrate,     M,        M,         D),
+    row(Action::CreateEntity,    Role::Agent,          A,        D,         D),
+    row(Action::CreateEntity,    Role::HeadOfUnit,     A,        D,         D),
+    row(Action::CreateEntity,    Role::CrossAnalyst,   A,        D,         D),
+    row(Action::CreateEntity,    Role::OfastAnalyst,   A,        D,         D),
+    row(Action::UpdateEntity,    Role::Agent,          A,        D,         D),
+    row(Action::UpdateEntity,    Role::HeadOfUnit,     A,        D,         D),
+    row(Action::UpdateEntity,    Role::CrossAnalyst,   A,        D,         D),
+    row(Action::UpdateEntity,    Role::OfastAnalyst,   A,        D,         D),
+    row(Action::CreateLink,      Role::Agent,          A,        A,         D),
+    row(Action::CreateLink,      Role::HeadOfUnit,     A,        A,         D),
+    row(Action::CreateLink,      Role::CrossAnalyst,   A,        A,         D),
+    row(Action::CreateLink,      Role::OfastAnalyst,   A,        A,         A),
+    row(Action::ReadJournal,     Role::Auditor,        A,        D,         D),
+    row(Action::ReadJournal,     Role::Inspection,     A,        D,         D),
+    row(Action::ManageUnits,     Role::Administrator,  A,        D,         D),
+    row(Action::ManageAccounts,  Role::Administrator,  A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::Agent,          A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::HeadOfUnit,     A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::CrossAnalyst,   A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::OfastAnalyst,   A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::Magistrate,     A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::Auditor,        A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::Inspection,     A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::Administrator,  A,        D,         D),
+    row(Action::ReadOwnProfile,  Role::Partner,        A,        D,         D),
+];
+
+/// Which kinds of unit may see records of another unit collected under each regime. A unit always
+/// sees its own records (if its role allows the action at all).
+#[rustfmt::skip]
+pub const REGIME_RULES: &[(LegalRegime, &[UnitKind])] = &[
+    (LegalRegime::Judicial,        &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Cross, UnitKind::Ofast, UnitKind::OfastAntenna, UnitKind::Parquet, UnitKind::Jirs]),
+    (LegalRegime::Administrative,  &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Cross, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    // Customs information is covered by the customs professional secret (code des douanes art. 59 bis):
+    // shared with the intelligence cells and magistrates, not directly with other services.
+    (LegalRegime::Customs,         &[UnitKind::Customs, UnitKind::Cross, UnitKind::Ofast, UnitKind::OfastAntenna, UnitKind::Parquet, UnitKind::Jirs]),
+    (LegalRegime::MunicipalPolice, &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Cross, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    (LegalRegime::Partner,         &[UnitKind::Cross, UnitKind::Ofast, UnitKind::OfastAntenna]),
+];
+
+/// The actor as the policy sees it.
+#[derive(Clone, Debug)]
+pub struct Subject<'a> {
+    pub role: Role,
+    pub unit: UnitId,
+    pub unit_kind: UnitKind,
+    pub territory: &'a Territory,
+}
+
+/// The object as the policy sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct ObjectMarks<'a> {
+    pub owner_unit: UnitId,
+    pub departement: Option<&'a str>,
+    pub regime: LegalRegime,
+}
+
+/// The outcome of a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Allowed, provided a motif was given (the engine refuses without one).
+    AllowWithMotif,
+    Deny(DenyReason),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DenyReason {
+    /// The role may never do this.
+    Role,
+    /// The role may, but not on an object so placed.
+    Relation,
+    /// The object's legal regime is closed to the actor's kind of unit.
+    Regime,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        !matches!(self, Decision::Deny(_))
+    }
+}
+
+pub fn relation(subject: &Subject<'_>, object: Option<ObjectMarks<'_>>) -> Relation {
+    match object {
+        None => Relation::None,
+        Some(object) if object.owner_unit == subject.unit => Relation::OwnUnit,
+        Some(object) if subject.territory.covers(object.departement) => Relation::Territory,
+        Some(_) => Relation::Elsewhere,
+    }
+}
+
+/// Looks up the table: the single cell for this role, action and relation.
+pub fn rule(role: Role, action: Action, relation: Relation) -> Rule {
+    let Some(row) = RULES.iter().find(|row| row.action == action && row.role == role) else {
+        return Rule::Deny;
+    };
+    match relation {
+        Relation::OwnUnit | Relation::None => row.own_unit,
+        Relation::Territory => row.territory,
+        Relation::Elsewhere => row.elsewhere,
+    }
+}
+
+/// Whether `unit_kind` may see another unit's record under `regime`.
+pub fn regime_open_to(regime: LegalRegime, unit_kind: UnitKind) -> bool {
+    REGIME_RULES
+        .iter()
+        .find(|(rule_regime, _)| *rule_regime == regime)
+        .is_some_and(|(_, kinds)| kinds.contains(&unit_kind))
+}
+
+/// Decides whether `subject` may do `action` on `object` (None for actions without an object).
+pub fn decide(subject: &Subject<'_>, action: Action, object: Option<ObjectMarks<'_>>) -> Decision {
+    let relation = relation(subject, object);
+    let cell = rule(subject.role, action, relation);
+    if cell == Rule::Deny {
+        let role_never = rule(subject.role, action, Relation::OwnUnit) == Rule::Deny
+            && rule(subject.role, action, Relation::Territory) == Rule::Deny
+            && rule(subject.role, action, Relation::Elsewhere) == Rule::Deny;
+        return Decision::Deny(if role_never { DenyReason::Role } else { DenyReason::Relation });
+    }
+    if let Some(object) = object {
+        if relation != Relation::OwnUnit && !regime_open_to(object.regime, subject.unit_kind) {
+            return Decision::Deny(DenyReason::Regime);
+        }
+    }
+    match cell {
+        Rule::AllowWithMotif => Decision::AllowWithMotif,
+        _ => Decision::Allow,
+    }
+}
+
+/// The widest relation at which `role` may do `action`: what a search must be restricted to before
+/// anything is counted.
+pub fn search_reach(role: Role, action: Action) -> Option<Relation> {
+    if rule(role, action, Relation::Elsewhere) != Rule::Deny {
+        Some(Relation::Elsewhere)
+    } else if rule(role, action, Relation::Territory) != Rule::Deny {
+        Some(Relation::Territory)
+    } else if rule(role, action, Relation::OwnUnit) != Rule::Deny {
+        Some(Relation::OwnUnit)
+    } else {
+        None
+    }
+}
+
+/// Renders the tables as Markdown (docs/policy.md is this text; a test keeps them equal).
+pub fn render_markdown() -> String {
+    let cell = |rule: Rule| match rule {
+        Rule::Deny => "refusé",
+        Rule::Allow => "autorisé",
+        Rule::AllowWithMotif => "autorisé avec motif",
+    };
+    let mut out = String::from(
+        "# Access policy\n\n\
+         Generated from `crates/vigie-core/src/policy.rs` by `cargo test -p vigie-core` \
+         (set `VIGIE_BLESS=1` to rewrite). Do not edit by hand.\n\n\
+         Every (action, role) pair not listed is denied. \"Own unit\" means the actor's unit owns the \
+         object; \"territory\" that another unit owns it but it lies in the actor's unit's départements \
+         (a national unit covers all); \"elsewhere\" neither. Actions without an object use the first column.\n\n\
+         | action | role | own unit | territory | elsewhere |\n|---|---|---|---|---|\n",
+    );
+    for row in RULES {
+        let object = row.action.has_object();
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | {} | {} |\n",
+            row.action.as_str(),
+            row.role.as_str(),
+            cell(row.own_unit),
+            if object { cell(row.territory) } else { "—" },
+            if object { cell(row.elsewhere) } else { "—" },
+        ));
+    }
+    out.push_str(
+        "\n## Legal regimes\n\nA record owned by another unit is visible only to these kinds of unit, \
+         whatever the table above says:\n\n| regime | open to |\n|---|---|\n",
+    );
+    for (regime, kinds) in REGIME_RULES {
+        let kinds: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
+        out.push_str(&format!("| `{}` | {} |\n", regime.as_str(), kinds.join(", ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

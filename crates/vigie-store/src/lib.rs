@@ -1,0 +1,279 @@
+//! Vigie's storage interface: one trait, [`Store`], that both backends (SQLite and PostgreSQL)
+//! implement, the records it stores, its errors, and the parsing of store URLs.
+//!
+//! The store has no rules about content: it does not check who may read or write what. The access
+//! policy and the journal are applied by `vigie-engine`, which is the only crate allowed to hold a
+//! store. What the store does guarantee, on both backends:
+//! - a [`WriteBatch`] (mutations plus journal entries) commits atomically and durably, or not at all;
+//! - journal entries get gapless, strictly increasing sequence numbers, sealed with the journal key
+//!   (leaf hash and MAC) inside the same transaction;
+//! - the journal table is append-only in the database itself (triggers or privileges).
+
+use async_trait::async_trait;
+use std::fmt;
+use std::sync::Arc;
+use vigie_core::entity::{Entity, EntityId, LegalRegime, Link, Schema};
+use vigie_core::journal::{Checkpoint, Frontier, JournalAction, JournalDraft, JournalEntry, JournalKey};
+use vigie_core::org::{Account, AccountId, Unit, UnitId};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The store URL is not one Vigie understands.
+    #[error("invalid store URL: {0}")]
+    InvalidUrl(String),
+    /// A uniqueness or version conflict: the write was refused as a whole.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The store cannot be reached or cannot write durably (disk full, I/O error, connection lost).
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The database file or schema is damaged; Vigie refuses to serve it.
+    #[error("store corrupted: {0}")]
+    Corrupt(String),
+    /// The database was written by a newer Vigie, or its schema is unknown.
+    #[error("incompatible schema: {0}")]
+    Schema(String),
+    #[error("store error: {0}")]
+    Internal(String),
+}
+
+/// Which backend a URL names. Credentials never appear in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum StoreUrl {
+    /// `sqlite://relative/path.db`, `sqlite:///absolute/path.db` or `sqlite::memory:`.
+    Sqlite { path: String },
+    /// `postgres://user:password@host:port/database` (or `postgresql://`).
+    Postgres { url: String },
+}
+
+impl StoreUrl {
+    pub fn parse(input: &str) -> StoreResult<Self> {
+        let input = input.trim();
+        if input == "sqlite::memory:" {
+            return Ok(StoreUrl::Sqlite { path: ":memory:".to_owned() });
+        }
+        if let Some(path) = input.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(StoreError::InvalidUrl(
+                    "sqlite:// URL without a file path (e.g. sqlite://vigie.db or sqlite:///var/lib/vigie/vigie.db)".to_owned(),
+                ));
+            }
+            return Ok(StoreUrl::Sqlite { path: path.to_owned() });
+        }
+        if input.starts_with("postgres://") || input.starts_with("postgresql://") {
+            let parsed = url::Url::parse(input).map_err(|error| {
+                StoreError::InvalidUrl(format!("malformed PostgreSQL URL ({error})"))
+            })?;
+            if parsed.host_str().unwrap_or_default().is_empty() {
+                return Err(StoreError::InvalidUrl("PostgreSQL URL without a host".to_owned()));
+            }
+            return Ok(StoreUrl::Postgres { url: input.to_owned() });
+        }
+        let scheme = input.split_once("://").map(|(scheme, _)| scheme).unwrap_or("");
+        Err(StoreError::InvalidUrl(if scheme.is_empty() {
+            "expected a URL starting with sqlite:// or postgres://".to_owned()
+        } else {
+            format!("unsupported scheme \"{scheme}\": Vigie stores data in SQLite (sqlite://) or PostgreSQL (postgres://)")
+        }))
+    }
+
+    /// The URL with any password replaced by `***`, safe for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            StoreUrl::Sqlite { path } => format!("sqlite://{path}"),
+            StoreUrl::Postgres { url } => match url::Url::parse(url) {
+                Ok(mut parsed) => {
+                    if parsed.password().is_some() {
+                        let _ = parsed.set_password(Some("***"));
+                    }
+                    parsed.set_query(None);
+                    parsed.to_string()
+                }
+                Err(_) => "postgres://***".to_owned(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Display for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// An account with its password hash (Argon2id PHC string), as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub account: Account,
+    pub password_hash: String,
+}
+
+/// A server-side session. The store keeps only the SHA-256 of the session token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Hex SHA-256 of the token the browser holds.
+    pub token_hash: String,
+    pub account: AccountId,
+    /// The account's unit when the session opened: a move revokes the session.
+    pub unit: UnitId,
+    pub created_at_micros: i64,
+    pub expires_at_micros: i64,
+}
+
+/// One change inside a [`WriteBatch`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mutation {
+    /// Insert or replace a unit (by id; the code is unique).
+    PutUnit(Unit),
+    /// Insert or replace an account (by id; the username is unique).
+    PutAccount(AccountRecord),
+    InsertEntity(Entity),
+    /// Replace an entity if its stored version is `expected_version` (the new one carries version + 1).
+    UpdateEntity { entity: Entity, expected_version: i64 },
+    InsertLink(Link),
+    PutSession(SessionRecord),
+    DeleteSession { token_hash: String },
+    DeleteSessionsOf { account: AccountId },
+}
+
+/// Mutations and journal entries committed together, atomically.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WriteBatch {
+    pub mutations: Vec<Mutation>,
+    pub journal: Vec<JournalDraft>,
+}
+
+/// Which records a search may return: the actor's own unit's, plus those inside `departements`
+/// (`None`: everywhere) whose regime is in `open_regimes`. Derived from the policy by the engine,
+/// so that nothing hidden is ever counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Visibility {
+    pub own_unit: UnitId,
+    pub departements: Option<Vec<String>>,
+    pub open_regimes: Vec<LegalRegime>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntityQuery {
+    /// Folded words (see `vigie_core::text::fold`); every one must occur in the entity's search key.
+    pub terms: Vec<String>,
+    pub schema: Option<Schema>,
+    pub visibility: Visibility,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JournalQuery {
+    pub actor: Option<String>,
+    pub object: Option<String>,
+    pub action: Option<JournalAction>,
+    /// Only entries with a smaller sequence number (paging backwards).
+    pub before_seq: Option<u64>,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub units: u64,
+    pub accounts: u64,
+    pub entities: u64,
+    pub links: u64,
+    pub journal: u64,
+}
+
+/// The storage interface. Every method is atomic on its own; `write` is the only way to change data.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    /// Applies every mutation and appends every journal entry in one durable transaction; returns the
+    /// journal sequence numbers given to the entries, in order. On error nothing is written.
+    async fn write(&self, batch: WriteBatch) -> StoreResult<Vec<u64>>;
+
+    async fn unit(&self, id: UnitId) -> StoreResult<Option<Unit>>;
+    async fn units(&self) -> StoreResult<Vec<Unit>>;
+    async fn account(&self, id: AccountId) -> StoreResult<Option<AccountRecord>>;
+    async fn account_by_username(&self, username: &str) -> StoreResult<Option<AccountRecord>>;
+    async fn accounts(&self) -> StoreResult<Vec<AccountRecord>>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
+
+    async fn entity(&self, id: EntityId) -> StoreResult<Option<Entity>>;
+    /// Entities matching the query, most recently changed first, at most `limit`.
+    async fn search_entities(&self, query: &EntityQuery) -> StoreResult<Vec<Entity>>;
+    /// Links from or to the entity.
+    async fn links_of(&self, id: EntityId) -> StoreResult<Vec<Link>>;
+
+    /// Number of journal entries (= the last sequence number).
+    async fn journal_len(&self) -> StoreResult<u64>;
+    /// Entries with `from_seq <= seq`, in order, at most `limit`.
+    async fn journal_range(&self, from_seq: u64, limit: u32) -> StoreResult<Vec<JournalEntry>>;
+    /// Entries matching the query, newest first.
+    async fn journal_search(&self, query: &JournalQuery) -> StoreResult<Vec<JournalEntry>>;
+    /// Stores a signed checkpoint with the frontier it was computed from.
+    async fn put_checkpoint(&self, checkpoint: &Checkpoint, frontier: &Frontier) -> StoreResult<()>;
+    /// The checkpoint with the largest size, and its frontier.
+    async fn latest_checkpoint(&self) -> StoreResult<Option<(Checkpoint, Frontier)>>;
+    async fn checkpoints(&self) -> StoreResult<Vec<Checkpoint>>;
+
+    async fn counts(&self) -> StoreResult<Counts>;
+    /// A quick liveness check (a read and, when `writable`, proof that a write can be made).
+    async fn health(&self) -> StoreResult<()>;
+    /// Full integrity check of the database (SQLite `integrity_check`; PostgreSQL catalog checks).
+    async fn integrity_check(&self) -> StoreResult<Vec<String>>;
+    /// Stops the writer and closes connections; later calls fail with `Unavailable`.
+    async fn close(&self);
+}
+
+/// What a backend needs to open a store.
+#[derive(Clone)]
+pub struct OpenOptions {
+    /// Seals journal entries (leaf hash and MAC) as they get their sequence numbers.
+    pub journal_key: Arc<JournalKey>,
+    /// Create the schema if the database is empty; apply pending migrations.
+    pub migrate: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(input: &str, expected: Result<&str, &str>) {
+        match (StoreUrl::parse(input), expected) {
+            (Ok(url), Ok(redacted)) => assert_eq!(url.redacted(), redacted),
+            (Err(StoreError::InvalidUrl(message)), Err(fragment)) => {
+                assert!(message.contains(fragment), "{message:?} lacks {fragment:?}");
+            }
+            (got, want) => panic!("{input:?}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    #[test]
+    fn store_urls() {
+        check("sqlite://vigie.db", Ok("sqlite://vigie.db"));
+        check("sqlite:///var/lib/vigie.db", Ok("sqlite:///var/lib/vigie.db"));
+        check("sqlite::memory:", Ok("sqlite://:memory:"));
+        check("postgres://vigie:s3cret@127.0.0.1:5432/vigie", Ok("postgres://vigie:***@127.0.0.1:5432/vigie"));
+        check("postgresql://vigie@db/vigie?password=s3cret", Ok("postgresql://vigie@db/vigie"));
+        check("mysql://root@localhost/vigie", Err("unsupported scheme \"mysql\""));
+        check("vigie.db", Err("sqlite:// or postgres://"));
+        check("sqlite://", Err("without a file path"));
+        check("postgres://", Err("PostgreSQL"));
+    }
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let url = StoreUrl::parse("postgres://vigie:s3cret@localhost/vigie").unwrap();
+        assert!(!format!("{url:?} {url}").contains("s3cret"));
+    }
+}
