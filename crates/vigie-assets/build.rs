@@ -148,31 +148,43 @@ fn ensure_installed(web: &Path, lock: &Value, pinned: &str) -> Result<()> {
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(web)
         .output();
-    let failure = match output {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+    let usual_fix = format!(
+        "To fix: install Node.js (20 or later) with npm, then run from the repository root\n\n    \
+         npm ci --prefix web\n\nand build again. Offline, set {ASSETS_DIR_ENV} to the absolute path \
+         of the `dist` folder of an unpacked {DSFR_PACKAGE} {pinned} package (on a connected \
+         machine: `npm pack {DSFR_PACKAGE}@{pinned}`, then untar it: the folder is package/dist)."
+    );
+    let (failure, fix) = match output {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => (
             "npm was not found on PATH (Node.js 20 or later with npm is needed to build Vigie)."
-                .to_owned()
-        }
-        Err(e) => format!("npm could not be started: {e}"),
+                .to_owned(),
+            usual_fix,
+        ),
+        Err(e) => (format!("npm could not be started: {e}"), usual_fix),
         Ok(out) if !out.status.success() => {
             let log = format!(
                 "{}{}",
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
-            let mut failure = format!("`npm ci` failed ({}):\n{}", out.status, log.trim_end());
-            if log.contains("DSFR_ACCEPT_LICENSE")
-                || log.contains("NO_YML")
-                || log.contains("modalités d'utilisation")
-            {
-                failure.push_str(
-                    "\n\nThis DSFR version refuses to install until its terms of use \
-                     (node_modules/@gouvfr/dsfr/doc/legal/cgu.md) are accepted, by a `.dsfr.yml` \
-                     file in web/ with `accept-license: <cguVersion>` or DSFR_ACCEPT_LICENSE=1. \
-                     Accepting them is the project's decision, not the build's.",
-                );
-            }
-            failure
+            let failure = format!("`npm ci` failed ({}):\n{}", out.status, log.trim_end());
+            let licence_gate = ["DSFR_ACCEPT_LICENSE", "NO_YML", "MISSING_FIELD", "[UPDATE-"]
+                .iter()
+                .any(|needle| log.contains(needle));
+            let fix = if licence_gate {
+                format!(
+                    "This DSFR version refuses to install until its terms of use (doc/legal/cgu.md \
+                     in the package) are accepted, with a `.dsfr.yml` file holding \
+                     `accept-license: <cguVersion>` in the folder npm is started from (web/ for \
+                     this build) or DSFR_ACCEPT_LICENSE=1. Accepting them is the project's \
+                     decision, not the build's: either accept them that way, or pin a DSFR \
+                     version without this gate (1.14.x or earlier) in web/package.json. \
+                     Installing Node.js again will not help.\n\n{usual_fix}"
+                )
+            } else {
+                usual_fix
+            };
+            (failure, fix)
         }
         Ok(_) => {
             eprintln!(
@@ -192,12 +204,8 @@ fn ensure_installed(web: &Path, lock: &Value, pinned: &str) -> Result<()> {
     Err(format!(
         "The DSFR files (CSS, JS, fonts, icons) are embedded into the Vigie binary at build time \
          from the npm package pinned in web/package-lock.json ({DSFR_PACKAGE} {pinned}); they are \
-         never committed to the repository. The build tried to run `npm ci --no-audit --no-fund` in {web} \
-         because {reason}:\n\n{failure}\n\n\
-         To fix: install Node.js (20 or later) and npm, then run from the repository root\n\n    \
-         npm ci --prefix web\n\nand build again. Offline, set {ASSETS_DIR_ENV} to the absolute path of \
-         the `dist` folder of an unpacked {DSFR_PACKAGE} {pinned} package (on a connected machine: \
-         `npm pack {DSFR_PACKAGE}@{pinned}`, then untar it: the folder is package/dist).",
+         never committed to the repository. The build tried to run `npm ci --no-audit --no-fund` \
+         in {web} because {reason}:\n\n{failure}\n\n{fix}",
         web = web.display()
     ))
 }

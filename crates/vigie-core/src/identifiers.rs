@@ -66,7 +66,7 @@ pub enum IdentifierError {
         kind: IdentifierKind,
         character: char,
     },
-    #[error("{kind} invalide : {found} chiffres au lieu de {expected}")]
+    #[error("{kind} invalide : {} au lieu de {expected}", Count(*.found, "chiffre"))]
     WrongDigitCount {
         kind: IdentifierKind,
         found: usize,
@@ -94,9 +94,9 @@ pub enum IdentifierError {
     PhoneMissingPrefix,
     #[error("Numéro de téléphone invalide : l'indicatif pays ne peut pas commencer par 0")]
     PhoneCountryCode,
-    #[error("Numéro de téléphone invalide : {found} chiffres, un numéro international en compte de 7 à 15")]
+    #[error("Numéro de téléphone invalide : {}, un numéro international en compte de 7 à 15", Count(*.found, "chiffre"))]
     PhoneInternationalLength { found: usize },
-    #[error("Numéro de téléphone invalide : {found} chiffres après l'indicatif +{country_code} au lieu de 9")]
+    #[error("Numéro de téléphone invalide : {} après l'indicatif +{country_code} au lieu de 9", Count(*.found, "chiffre"))]
     PhoneDigitsAfterCountryCode {
         country_code: &'static str,
         found: usize,
@@ -108,13 +108,13 @@ pub enum IdentifierError {
     IbanCountryCode,
     #[error("IBAN invalide : la clé de contrôle doit être composée de deux chiffres")]
     IbanCheckDigits,
-    #[error("IBAN invalide : {found} caractères au lieu de {expected} pour le pays {country}")]
+    #[error("IBAN invalide : {} au lieu de {expected} pour le pays {country}", Count(*.found, "caractère"))]
     IbanCountryLength {
         country: String,
         found: usize,
         expected: usize,
     },
-    #[error("IBAN invalide : {found} caractères, un IBAN en compte de 15 à 34")]
+    #[error("IBAN invalide : {}, un IBAN en compte de 15 à 34", Count(*.found, "caractère"))]
     IbanLength { found: usize },
 
     #[error("SIRET invalide : le SIREN qu'il contient n'est pas valide")]
@@ -164,16 +164,26 @@ impl fmt::Display for ShowChar {
     }
 }
 
+/// A count with its noun, singular for 0 and 1 as in French.
+struct Count(usize, &'static str);
+
+impl fmt::Display for Count {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = if self.0 > 1 { "s" } else { "" };
+        write!(f, "{} {}{plural}", self.0, self.1)
+    }
+}
+
 /// Rejects empty and oversized input before any allocation.
 fn check_bounds(kind: IdentifierKind, input: &str) -> Result<(), IdentifierError> {
-    if input.trim().is_empty() {
-        return Err(IdentifierError::Empty { kind });
-    }
     if input.chars().nth(MAX_INPUT_CHARS).is_some() {
         return Err(IdentifierError::TooLong {
             kind,
             max: MAX_INPUT_CHARS,
         });
+    }
+    if input.trim().is_empty() {
+        return Err(IdentifierError::Empty { kind });
     }
     Ok(())
 }
@@ -230,7 +240,7 @@ fn luhn_ok(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Implements the conversions every identifier shares, all through `parse`.
@@ -387,6 +397,7 @@ impl Plate {
         &self.value
     }
 
+    /// Which scheme the plate belongs to.
     pub fn format(&self) -> PlateFormat {
         self.format
     }
@@ -727,7 +738,7 @@ impl fmt::Display for Iban {
     /// Groups of four separated by spaces, the printed form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, c) in self.value.chars().enumerate() {
-            if i > 0 && i % 4 == 0 {
+            if i > 0 && i.is_multiple_of(4) {
                 f.write_str(" ")?;
             }
             write!(f, "{c}")?;
@@ -818,8 +829,12 @@ impl Siret {
             return Err(IdentifierError::SiretSiren);
         }
         // The head office 35600000000048 passes Luhn, the other establishments the digit sum.
-        let la_poste =
-            siren == LA_POSTE_SIREN && value.chars().map(digit_value).sum::<u32>() % 5 == 0;
+        let la_poste = siren == LA_POSTE_SIREN
+            && value
+                .chars()
+                .map(digit_value)
+                .sum::<u32>()
+                .is_multiple_of(5);
         if !(la_poste || luhn_ok(&value)) {
             return Err(IdentifierError::Checksum { kind: KIND });
         }

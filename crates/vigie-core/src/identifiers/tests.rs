@@ -337,7 +337,7 @@ mod phone {
                 "06 12 34 56 78 9",
                 "Numéro de téléphone invalide : 11 chiffres au lieu de 10",
             ),
-            ("0", "Numéro de téléphone invalide : 1 chiffres au lieu de 10"),
+            ("0", "Numéro de téléphone invalide : 1 chiffre au lieu de 10"),
             ("6 12 34 56 78", PREFIX),
             ("612345678", PREFIX),
             (

@@ -1,0 +1,63 @@
+//! The engine's errors: what went wrong, in terms the HTTP layer and the CLI turn into their own
+//! answers. Messages are in French when users may see them; internal causes stay in `Internal` and
+//! `Unavailable` and are logged, never shown.
+
+use vigie_core::entity::FieldError;
+use vigie_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No valid session, or wrong credentials.
+    #[error("authentification requise")]
+    Unauthenticated,
+    #[error("identifiant ou mot de passe incorrect")]
+    BadCredentials,
+    /// The action is refused and refusing reveals nothing (e.g. an auditor asking for entities).
+    #[error("action non autorisée pour votre profil")]
+    Forbidden,
+    /// Not found, or hidden by the policy: the two are indistinguishable on purpose.
+    #[error("introuvable")]
+    NotFound,
+    /// Personal data is shown only once a motif is stated.
+    #[error("un motif de consultation est requis")]
+    MotifRequired,
+    #[error("données invalides")]
+    Invalid(Vec<FieldError>),
+    #[error("conflit : {0}")]
+    Conflict(String),
+    /// The journal (or the store) cannot be written durably: the operation was refused (fail closed).
+    #[error("journal indisponible : opération refusée")]
+    JournalUnavailable(String),
+    #[error("base de données indisponible")]
+    Unavailable(String),
+    #[error("base de données endommagée : {0}")]
+    Corrupt(String),
+    #[error("erreur de configuration : {0}")]
+    Config(String),
+    #[error("erreur interne")]
+    Internal(String),
+}
+
+pub type EngineResult<T> = Result<T, EngineError>;
+
+impl From<StoreError> for EngineError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(message) => EngineError::Conflict(message),
+            StoreError::Unavailable(message) => EngineError::Unavailable(message),
+            StoreError::Corrupt(message) => EngineError::Corrupt(message),
+            StoreError::InvalidUrl(message) | StoreError::Schema(message) => EngineError::Config(message),
+            StoreError::Internal(message) => EngineError::Internal(message),
+        }
+    }
+}
+
+impl EngineError {
+    /// A store error met while writing the journal of a consultation: refuse, do not leak.
+    pub(crate) fn journal(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(message) => EngineError::Conflict(message),
+            other => EngineError::JournalUnavailable(other.to_string()),
+        }
+    }
+}

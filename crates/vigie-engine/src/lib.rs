@@ -1,0 +1,208 @@
+//! Vigie's engine: the only crate that holds a [`Store`]. Every read and write of personal data goes
+//! through one of its methods, which (1) resolves the actor from a session, (2) asks the access
+//! policy, (3) writes the journal entry — in the same transaction as a change, or durably before the
+//! answer for a read — and only then (4) returns data. If the journal entry cannot be written, the
+//! operation is refused (fail closed).
+//!
+//! The engine owns time (an injected [`Clock`]) and the journal key. It knows nothing of HTTP, HTML or
+//! the command line: `vigie-server` and the `vigie` binary call it.
+//!
+//! Architecture invariant: no other crate depends on `vigie-store*` except the conformance tests.
+
+mod admin;
+mod auth;
+pub mod clock;
+mod entities;
+pub mod error;
+mod journal;
+pub mod keys;
+mod seed;
+pub use seed::SeedSummary;
+
+pub use admin::{NewAccount, NewUnit};
+pub use auth::{Actor, SessionGrant};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use entities::{EntitySummary, EntityView, LinkView, NewEntity, NewLink, SearchRequest, SearchResults};
+pub use error::{EngineError, EngineResult};
+pub use journal::{CheckReport, JournalPage, VerifyOutcome};
+pub use vigie_core::journal::Tamper;
+pub use vigie_store::JournalQuery;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use vigie_core::journal::{JournalAction, JournalDraft, JournalKey, Outcome};
+use vigie_store::{OpenOptions, Store, StoreUrl, WriteBatch};
+
+/// How to open the engine.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// `sqlite://...` or `postgres://...`.
+    pub store_url: String,
+    /// File holding the journal key seed (never inside the database).
+    pub journal_key_path: PathBuf,
+    /// Append-only file of signed checkpoints (outside the database).
+    pub checkpoint_log_path: PathBuf,
+    /// Create the journal key if missing (first `migrate` or demo start).
+    pub create_journal_key: bool,
+    /// Create or upgrade the schema.
+    pub migrate: bool,
+    /// Absolute lifetime of a session.
+    pub session_ttl: time::Duration,
+}
+
+/// Per-request context: an id that ties log lines and the journal entry together.
+#[derive(Clone, Debug, Default)]
+pub struct RequestContext {
+    pub request_id: String,
+}
+
+/// Counters exported on /metrics.
+#[derive(Debug, Default)]
+pub struct EngineMetrics {
+    pub journal_entries_written: AtomicU64,
+    pub journal_write_failures: AtomicU64,
+    pub consultations: AtomicU64,
+    pub denials: AtomicU64,
+    pub logins_failed: AtomicU64,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    key: Arc<JournalKey>,
+    config: EngineConfig,
+    dummy_password_hash: String,
+    metrics: EngineMetrics,
+    journal_healthy: AtomicBool,
+    checkpoint_lock: tokio::sync::Mutex<()>,
+}
+
+/// The engine. Cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl Engine {
+    /// Opens the store named by the configuration (SQLite or PostgreSQL, chosen from the URL), checks
+    /// its integrity, and loads the journal key.
+    pub async fn open(config: EngineConfig, clock: Arc<dyn Clock>) -> EngineResult<Engine> {
+        let url = StoreUrl::parse(&config.store_url).map_err(|error| EngineError::Config(error.to_string()))?;
+        let key = Arc::new(keys::load_journal_key(&config.journal_key_path, config.create_journal_key)?);
+        let options = OpenOptions { journal_key: Arc::clone(&key), migrate: config.migrate };
+        tracing::info!(store = %url, "opening store");
+        let store: Arc<dyn Store> = match &url {
+            StoreUrl::Sqlite { path } => Arc::new(vigie_store_sqlite::SqliteStore::open(path, options).await?),
+            StoreUrl::Postgres { url } => Arc::new(vigie_store_postgres::PostgresStore::open(url, options).await?),
+        };
+        Self::with_store(store, key, config, clock).await
+    }
+
+    /// Builds an engine on an already-open store (tests, and the conformance suite).
+    pub async fn with_store(
+        store: Arc<dyn Store>,
+        key: Arc<JournalKey>,
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+    ) -> EngineResult<Engine> {
+        let dummy_password_hash = auth::hash_password("vigie: no such account").await?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                key,
+                config,
+                dummy_password_hash,
+                metrics: EngineMetrics::default(),
+                journal_healthy: AtomicBool::new(true),
+                checkpoint_lock: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.inner.store.backend()
+    }
+
+    pub fn metrics(&self) -> &EngineMetrics {
+        &self.inner.metrics
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    /// Health: the store answers, and the last journal write did not fail.
+    pub async fn health(&self) -> EngineResult<()> {
+        self.inner.store.health().await?;
+        if !self.inner.journal_healthy.load(Ordering::Relaxed) {
+            // Probe again so that the service recovers by itself once the cause is gone.
+            self.write_journal_probe().await?;
+        }
+        Ok(())
+    }
+
+    async fn write_journal_probe(&self) -> EngineResult<()> {
+        self.inner.store.health().await?;
+        self.inner.journal_healthy.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        if let Err(error) = self.checkpoint().await {
+            tracing::warn!(%error, "final checkpoint failed");
+        }
+        self.inner.store.close().await;
+    }
+
+    /// Closes the store without signing a final checkpoint (read-only commands such as verify).
+    pub async fn close_without_checkpoint(&self) {
+        self.inner.store.close().await;
+    }
+
+    fn draft(
+        &self,
+        actor: Option<&Actor>,
+        action: JournalAction,
+        object: String,
+        motif: &str,
+        outcome: Outcome,
+        ctx: &RequestContext,
+    ) -> JournalDraft {
+        JournalDraft {
+            at_micros: clock::micros(self.inner.clock.now()),
+            actor: actor.map(Actor::journal_ref).unwrap_or_else(|| "anonymous".to_owned()),
+            unit: actor.map(|actor| format!("unit:{}", actor.unit.id)).unwrap_or_default(),
+            action,
+            object,
+            motif: motif.to_owned(),
+            outcome,
+            request_id: ctx.request_id.clone(),
+        }
+    }
+
+    /// Writes a batch (mutations and their journal entries). Journal failures refuse the operation.
+    async fn commit(&self, batch: WriteBatch) -> EngineResult<Vec<u64>> {
+        let entries = batch.journal.len() as u64;
+        match self.inner.store.write(batch).await {
+            Ok(seqs) => {
+                self.inner.metrics.journal_entries_written.fetch_add(entries, Ordering::Relaxed);
+                Ok(seqs)
+            }
+            Err(error) => {
+                if !matches!(error, vigie_store::StoreError::Conflict(_)) {
+                    self.inner.metrics.journal_write_failures.fetch_add(1, Ordering::Relaxed);
+                    self.inner.journal_healthy.store(false, Ordering::Relaxed);
+                    tracing::error!(%error, "journaled write failed");
+                }
+                Err(EngineError::journal(error))
+            }
+        }
+    }
+
+    /// Writes journal entries alone (reads, denials) and waits until they are durable.
+    async fn journal_only(&self, drafts: Vec<JournalDraft>) -> EngineResult<Vec<u64>> {
+        self.commit(WriteBatch { mutations: Vec::new(), journal: drafts }).await
+    }
+}

@@ -1,0 +1,51 @@
+//! The OpenAPI document, generated from the handlers' annotations, served at `/api/openapi.json` and
+//! committed as `openapi.json` at the repository root (a test fails when the two differ).
+
+use crate::api;
+use crate::error::{ErrorBody, ErrorDetail, FieldDetail};
+use crate::AppState;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Vigie", description = "API du système d'information partagé de la lutte contre le trafic de stupéfiants. \
+Every consultation of personal data states a motif and is journaled before the answer; errors share one format with stable codes."),
+    paths(
+        api::health, api::login, api::logout, api::me, api::search, api::consult, api::create_entity, api::create_link,
+        api::journal, api::list_units, api::create_unit, api::list_accounts, api::create_account,
+        api::disable_account, api::enable_account, api::move_account,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "session", description = "Connexion et session"),
+        (name = "entities", description = "Entités : recherche, consultation, enregistrement"),
+        (name = "journal", description = "Journal des consultations (auditeurs)"),
+        (name = "administration", description = "Unités et comptes (administrateurs)"),
+        (name = "operations", description = "Supervision"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
+
+/// The document as committed: pretty JSON with a trailing newline.
+pub fn document() -> String {
+    let json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    format!("{json}\n")
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+}

@@ -1,0 +1,74 @@
+//! The route policy table: every route Vigie serves, with the policy action it performs.
+//!
+//! The router refuses (500, `VIGIE-INT-0002`) any request whose route is missing from this table, so a
+//! new route cannot be served until someone has said which action it is. Tests read the table: every
+//! OpenAPI path must be in it, and every action in it is exercised against the policy for every role.
+//! The table says which action a route performs; the engine decides, per object, whether it may.
+
+use vigie_core::policy::Action;
+
+/// Who may reach a route before the engine decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No session needed (login page, health, static assets, API description).
+    Public,
+    /// A session is needed; the engine then decides `Action`.
+    Session(Action),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    /// The path as registered in the router (`{id}` placeholders).
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec { method, path, access }
+}
+
+use Access::{Public, Session};
+
+#[rustfmt::skip]
+pub const ROUTES: &[RouteSpec] = &[
+    // Operations and public resources.
+    route("GET",  "/healthz",                               Public),
+    route("GET",  "/metrics",                               Public),
+    route("GET",  "/api/openapi.json",                      Public),
+    route("GET",  "/assets/dsfr/{*path}",                   Public),
+    // JSON API.
+    route("POST", "/api/v1/session",                        Public),
+    route("DELETE", "/api/v1/session",                      Session(Action::ReadOwnProfile)),
+    route("GET",  "/api/v1/me",                             Session(Action::ReadOwnProfile)),
+    route("POST", "/api/v1/entities/search",                Session(Action::SearchEntities)),
+    route("POST", "/api/v1/entities",                       Session(Action::CreateEntity)),
+    route("POST", "/api/v1/entities/{id}/consultation",     Session(Action::ConsultEntity)),
+    route("POST", "/api/v1/links",                          Session(Action::CreateLink)),
+    route("GET",  "/api/v1/journal",                        Session(Action::ReadJournal)),
+    route("GET",  "/api/v1/admin/units",                    Session(Action::ManageUnits)),
+    route("POST", "/api/v1/admin/units",                    Session(Action::ManageUnits)),
+    route("GET",  "/api/v1/admin/accounts",                 Session(Action::ManageAccounts)),
+    route("POST", "/api/v1/admin/accounts",                 Session(Action::ManageAccounts)),
+    route("POST", "/api/v1/admin/accounts/{id}/disable",    Session(Action::ManageAccounts)),
+    route("POST", "/api/v1/admin/accounts/{id}/enable",     Session(Action::ManageAccounts)),
+    route("POST", "/api/v1/admin/accounts/{id}/move",       Session(Action::ManageAccounts)),
+    // Pages.
+    route("GET",  "/",                                      Session(Action::ReadOwnProfile)),
+    route("GET",  "/connexion",                             Public),
+    route("POST", "/connexion",                             Public),
+    route("POST", "/deconnexion",                           Session(Action::ReadOwnProfile)),
+    route("GET",  "/recherche",                             Session(Action::SearchEntities)),
+    route("POST", "/recherche",                             Session(Action::SearchEntities)),
+    route("GET",  "/entites/{id}",                          Session(Action::ConsultEntity)),
+    route("POST", "/entites/{id}",                          Session(Action::ConsultEntity)),
+    route("GET",  "/journal",                               Session(Action::ReadJournal)),
+    route("GET",  "/admin",                                 Session(Action::ManageAccounts)),
+    route("POST", "/admin/comptes",                         Session(Action::ManageAccounts)),
+    route("POST", "/admin/comptes/{id}/etat",               Session(Action::ManageAccounts)),
+    route("POST", "/admin/unites",                          Session(Action::ManageUnits)),
+];
+
+pub fn lookup(method: &str, path: &str) -> Option<&'static RouteSpec> {
+    ROUTES.iter().find(|spec| spec.method == method && spec.path == path)
+}

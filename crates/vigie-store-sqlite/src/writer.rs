@@ -1,0 +1,544 @@
+//! The single writer: one thread owns the only read-write connection and commits requests in groups.
+//!
+//! Requests arrive over a channel. The thread takes one, then whatever else is already queued (up to
+//! [`MAX_GROUP`]), and runs them all in one `BEGIN IMMEDIATE` transaction, each inside its own
+//! `SAVEPOINT`: a request that fails is rolled back to its savepoint and gets its own error, the
+//! others are unaffected. Journal drafts get their sequence numbers in the order they are applied
+//! and are sealed with the journal key before insertion. One `COMMIT` (one WAL fsync with
+//! `synchronous=FULL`) then covers the whole group, and only after it returns are the requests
+//! answered: an answer means the data and its journal entries are on disk. If the commit fails,
+//! every request of the group that had succeeded gets `Unavailable` and nothing of the group remains.
+//!
+//! The next sequence number is read under the write lock at the start of each group
+//! (`MAX(seq) + 1`, an O(log n) look-up), so a second process writing to the same file (an
+//! administration command while the server runs) cannot make the numbers collide or leave a gap.
+//!
+//! This module applies mutations as given: it does not check who may write what (the engine does).
+
+use crate::codec::{
+    date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql, Sql, CHECKPOINT_COLUMNS,
+};
+use crate::error::{closed, is_constraint, map};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+use vigie_core::entity::{Entity, Link};
+use vigie_core::journal::{Checkpoint, JournalKey};
+use vigie_store::{AccountRecord, Mutation, SessionRecord, StoreError, StoreResult, WriteBatch};
+
+/// The most requests committed together.
+pub(crate) const MAX_GROUP: usize = 512;
+
+pub(crate) enum Request {
+    Write { batch: WriteBatch, reply: oneshot::Sender<StoreResult<Vec<u64>>> },
+    Checkpoint { checkpoint: Checkpoint, frontier: Vec<u8>, reply: oneshot::Sender<StoreResult<()>> },
+    /// Answered after a (possibly empty) group commit: proof that the writer can commit.
+    Ping { reply: oneshot::Sender<StoreResult<()>> },
+}
+
+/// The handle the store keeps on its writer thread.
+pub(crate) struct Writer {
+    sender: Mutex<Option<mpsc::Sender<Request>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Writer {
+    pub(crate) fn spawn(conn: Connection, key: Arc<JournalKey>) -> StoreResult<Self> {
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("vigie-sqlite-writer".to_owned())
+            .spawn(move || run(conn, &key, &receiver))
+            .map_err(|error| StoreError::Unavailable(format!("cannot start the SQLite writer thread: {error}")))?;
+        Ok(Self { sender: Mutex::new(Some(sender)), thread: Mutex::new(Some(thread)) })
+    }
+
+    /// Queues a request; `Unavailable` once the writer is closed or gone.
+    pub(crate) fn submit(&self, request: Request) -> StoreResult<()> {
+        let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
+        let sender = sender.as_ref().ok_or_else(closed)?;
+        sender
+            .send(request)
+            .map_err(|_| StoreError::Unavailable("the SQLite writer thread has stopped".to_owned()))
+    }
+
+    /// Stops accepting requests. The thread commits what is already queued, closes the connection
+    /// and ends; the returned handle joins it.
+    pub(crate) fn close(&self) -> Option<JoinHandle<()>> {
+        self.sender.lock().unwrap_or_else(PoisonError::into_inner).take();
+        self.thread.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
+    // `recv` keeps returning queued requests after the sender is dropped, then fails: the queue is
+    // drained before the thread ends.
+    while let Ok(first) = requests.recv() {
+        let mut group = Vec::with_capacity(16);
+        group.push(first);
+        while group.len() < MAX_GROUP {
+            match requests.try_recv() {
+                Ok(request) => group.push(request),
+                Err(_) => break,
+            }
+        }
+        commit_group(&conn, key, group);
+    }
+    // On close SQLite checkpoints the WAL into the main file if this is the last connection.
+    let _ = conn.close();
+}
+
+enum Work {
+    Write(WriteBatch),
+    Checkpoint(Checkpoint, Vec<u8>),
+    Ping,
+}
+
+enum Reply {
+    Seqs(oneshot::Sender<StoreResult<Vec<u64>>>),
+    Done(oneshot::Sender<StoreResult<()>>),
+}
+
+fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) {
+    let mut works = Vec::with_capacity(group.len());
+    let mut replies = Vec::with_capacity(group.len());
+    for request in group {
+        match request {
+            Request::Write { batch, reply } => {
+                works.push(Work::Write(batch));
+                replies.push(Reply::Seqs(reply));
+            }
+            Request::Checkpoint { checkpoint, frontier, reply } => {
+                works.push(Work::Checkpoint(checkpoint, frontier));
+                replies.push(Reply::Done(reply));
+            }
+            Request::Ping { reply } => {
+                works.push(Work::Ping);
+                replies.push(Reply::Done(reply));
+            }
+        }
+    }
+    let outcomes = run_transaction(conn, key, works);
+    for (reply, outcome) in replies.into_iter().zip(outcomes) {
+        // A caller that stopped waiting (its task was cancelled) is not an error: what it asked for
+        // is committed all the same.
+        let _ = match reply {
+            Reply::Seqs(reply) => reply.send(outcome).is_ok(),
+            Reply::Done(reply) => reply.send(outcome.map(|_| ())).is_ok(),
+        };
+    }
+}
+
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+fn unavailable(what: &str, error: rusqlite::Error) -> StoreError {
+    match map(error) {
+        StoreError::Corrupt(message) => StoreError::Corrupt(format!("{what}: {message}")),
+        other => StoreError::Unavailable(format!("{what}: {other}")),
+    }
+}
+
+fn rollback(conn: &Connection) {
+    if !conn.is_autocommit() {
+        let _ = exec(conn, "ROLLBACK");
+    }
+}
+
+/// Runs one group in one transaction; one outcome per work, in order.
+fn run_transaction(conn: &Connection, key: &JournalKey, works: Vec<Work>) -> Vec<StoreResult<Vec<u64>>> {
+    let count = works.len();
+    if let Err(error) = exec(conn, "BEGIN IMMEDIATE") {
+        let error = unavailable("cannot start a write transaction", error);
+        rollback(conn);
+        return vec![Err(error); count];
+    }
+    let mut next_seq = match next_seq(conn) {
+        Ok(next) => next,
+        Err(error) => {
+            rollback(conn);
+            return vec![Err(error); count];
+        }
+    };
+    let mut outcomes: Vec<StoreResult<Vec<u64>>> = Vec::with_capacity(count);
+    let mut lost: Option<StoreError> = None;
+    for work in works {
+        if let Some(error) = &lost {
+            outcomes.push(Err(error.clone()));
+            continue;
+        }
+        let (outcome, sound) = in_savepoint(conn, |conn| apply(conn, key, next_seq, work));
+        if let Ok(seqs) = &outcome {
+            next_seq += seqs.len() as u64;
+        }
+        if !sound {
+            let reason = outcome.as_ref().err().map(ToString::to_string).unwrap_or_default();
+            lost = Some(StoreError::Unavailable(format!("the write transaction was lost: {reason}")));
+        }
+        outcomes.push(outcome);
+    }
+    let failure = match lost {
+        Some(error) => {
+            rollback(conn);
+            Some(error)
+        }
+        None => match exec(conn, "COMMIT") {
+            Ok(()) => None,
+            Err(error) => {
+                rollback(conn);
+                Some(unavailable("the commit failed, nothing of this write was kept", error))
+            }
+        },
+    };
+    match failure {
+        None => outcomes,
+        // What had succeeded is gone; what had failed keeps its own error (it was not written either).
+        Some(error) => outcomes.into_iter().map(|outcome| outcome.and_then(|_| Err(error.clone()))).collect(),
+    }
+}
+
+fn next_seq(conn: &Connection) -> StoreResult<u64> {
+    let last: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM journal")
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+        .sql()?;
+    Ok(seq_from_sql(last, "journal")? + 1)
+}
+
+/// Runs `work` inside a savepoint, rolled back if it fails. The flag is false when the enclosing
+/// transaction is no longer usable (SQLite rolled it back, or the savepoint could not be undone).
+fn in_savepoint<T>(conn: &Connection, work: impl FnOnce(&Connection) -> StoreResult<T>) -> (StoreResult<T>, bool) {
+    if let Err(error) = exec(conn, "SAVEPOINT request") {
+        return (Err(unavailable("cannot open a savepoint", error)), false);
+    }
+    match work(conn) {
+        Ok(value) => match exec(conn, "RELEASE request") {
+            Ok(()) => (Ok(value), true),
+            Err(error) => (Err(unavailable("cannot release a savepoint", error)), false),
+        },
+        Err(error) => {
+            if conn.is_autocommit() {
+                return (Err(error), false);
+            }
+            let undone = exec(conn, "ROLLBACK TO request").and_then(|()| exec(conn, "RELEASE request"));
+            (Err(error), undone.is_ok())
+        }
+    }
+}
+
+fn apply(conn: &Connection, key: &JournalKey, first_seq: u64, work: Work) -> StoreResult<Vec<u64>> {
+    match work {
+        Work::Write(batch) => {
+            for mutation in &batch.mutations {
+                apply_mutation(conn, mutation)?;
+            }
+            let mut insert = conn
+                .prepare_cached(
+                    "INSERT INTO journal (seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .sql()?;
+            let mut seqs = Vec::with_capacity(batch.journal.len());
+            for (offset, draft) in batch.journal.into_iter().enumerate() {
+                let seq = first_seq + offset as u64;
+                let entry = key.seal(seq, draft);
+                let draft = &entry.draft;
+                insert
+                    .execute(params![
+                        seq_to_sql(seq)?,
+                        draft.at_micros,
+                        draft.actor,
+                        draft.unit,
+                        draft.action.as_str(),
+                        draft.object,
+                        draft.motif,
+                        draft.outcome.as_str(),
+                        draft.request_id,
+                        &entry.leaf_hash[..],
+                        &entry.mac[..],
+                    ])
+                    .map_err(|error| in_context(error, |message| format!("journal entry {seq}: {message}")))?;
+                seqs.push(seq);
+            }
+            Ok(seqs)
+        }
+        Work::Checkpoint(checkpoint, frontier) => {
+            put_checkpoint(conn, &checkpoint, &frontier)?;
+            Ok(Vec::new())
+        }
+        Work::Ping => Ok(Vec::new()),
+    }
+}
+
+/// A constraint violation becomes a `Conflict` described by `describe` (given SQLite's message);
+/// anything else is mapped as usual.
+fn in_context(error: rusqlite::Error, describe: impl FnOnce(&str) -> String) -> StoreError {
+    if is_constraint(&error) {
+        let message = match &error {
+            rusqlite::Error::SqliteFailure(failure, message) => message.clone().unwrap_or_else(|| failure.to_string()),
+            other => other.to_string(),
+        };
+        StoreError::Conflict(describe(&message))
+    } else {
+        map(error)
+    }
+}
+
+fn apply_mutation(conn: &Connection, mutation: &Mutation) -> StoreResult<()> {
+    match mutation {
+        Mutation::PutUnit(unit) => {
+            conn.prepare_cached(
+                "INSERT INTO units (id, code, name, kind, territory, parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, kind = excluded.kind,
+                     territory = excluded.territory, parent = excluded.parent",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    id_text(unit.id.0),
+                    unit.code,
+                    unit.name,
+                    unit.kind.as_str(),
+                    unit.territory.to_storage(),
+                    unit.parent.map(|parent| id_text(parent.0)),
+                ])
+            })
+            .map_err(|error| {
+                in_context(error, |message| {
+                    if message.contains("units.code") {
+                        format!("unit code {:?} is already used by another unit", unit.code)
+                    } else {
+                        format!("unit {} ({}): {message}", unit.code, unit.id)
+                    }
+                })
+            })?;
+        }
+        Mutation::PutAccount(record) => put_account(conn, record)?,
+        Mutation::InsertEntity(entity) => insert_entity(conn, entity)?,
+        Mutation::UpdateEntity { entity, expected_version } => update_entity(conn, entity, *expected_version)?,
+        Mutation::InsertLink(link) => insert_link(conn, link)?,
+        Mutation::PutSession(session) => put_session(conn, session)?,
+        Mutation::DeleteSession { token_hash } => {
+            conn.prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")
+                .and_then(|mut statement| statement.execute(params![token_hash]))
+                .sql()?;
+        }
+        Mutation::DeleteSessionsOf { account } => {
+            conn.prepare_cached("DELETE FROM sessions WHERE account = ?1")
+                .and_then(|mut statement| statement.execute(params![id_text(account.0)]))
+                .sql()?;
+        }
+    }
+    Ok(())
+}
+
+fn put_account(conn: &Connection, record: &AccountRecord) -> StoreResult<()> {
+    let account = &record.account;
+    conn.prepare_cached(
+        "INSERT INTO accounts (id, username, display_name, role, unit, disabled, password_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET username = excluded.username, display_name = excluded.display_name,
+             role = excluded.role, unit = excluded.unit, disabled = excluded.disabled,
+             password_hash = excluded.password_hash",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            id_text(account.id.0),
+            account.username,
+            account.display_name,
+            account.role.as_str(),
+            id_text(account.unit.0),
+            account.disabled,
+            record.password_hash,
+        ])
+    })
+    .map_err(|error| {
+        in_context(error, |message| {
+            if message.contains("accounts.username") {
+                format!("username {:?} is already taken by another account", account.username)
+            } else if message.contains("FOREIGN KEY") {
+                format!("account {:?}: its unit {} does not exist", account.username, account.unit)
+            } else {
+                format!("account {:?}: {message}", account.username)
+            }
+        })
+    })?;
+    Ok(())
+}
+
+/// The entity's columns after `id`, as parameters ?2..?12.
+fn entity_params(entity: &Entity) -> StoreResult<[Box<dyn rusqlite::ToSql>; 12]> {
+    let provenance = &entity.provenance;
+    Ok([
+        Box::new(id_text(entity.id.0)),
+        Box::new(entity.schema.as_str()),
+        Box::new(properties_to_sql(&entity.properties)?),
+        Box::new(id_text(entity.owner_unit.0)),
+        Box::new(entity.departement.clone()),
+        Box::new(entity.regime.as_str()),
+        Box::new(id_text(provenance.recorded_by.0)),
+        Box::new(id_text(provenance.unit.0)),
+        Box::new(provenance.source.clone()),
+        Box::new(instant_to_sql(provenance.recorded_at)?),
+        Box::new(entity.version),
+        Box::new(entity.search_key()),
+    ])
+}
+
+fn insert_entity(conn: &Connection, entity: &Entity) -> StoreResult<()> {
+    let values = entity_params(entity)?;
+    conn.prepare_cached(
+        "INSERT INTO entities (id, schema, properties, owner_unit, departement, regime, recorded_by, provenance_unit,
+             provenance_source, recorded_at, version, search_key, changed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, (SELECT COALESCE(MAX(changed), 0) + 1 FROM entities))",
+    )
+    .and_then(|mut statement| statement.execute(rusqlite::params_from_iter(values.iter())))
+    .map_err(|error| {
+        in_context(error, |message| {
+            if message.contains("entities.id") {
+                format!("entity {} already exists", entity.id)
+            } else {
+                format!("entity {}: {message}", entity.id)
+            }
+        })
+    })?;
+    Ok(())
+}
+
+fn update_entity(conn: &Connection, entity: &Entity, expected_version: i64) -> StoreResult<()> {
+    if Some(entity.version) != expected_version.checked_add(1) {
+        return Err(StoreError::Internal(format!(
+            "update of entity {}: the new version must be {expected_version} + 1, got {}",
+            entity.id, entity.version
+        )));
+    }
+    let values = entity_params(entity)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE entities SET schema = ?2, properties = ?3, owner_unit = ?4, departement = ?5, regime = ?6,
+                 recorded_by = ?7, provenance_unit = ?8, provenance_source = ?9, recorded_at = ?10, version = ?11,
+                 search_key = ?12, changed = (SELECT MAX(changed) + 1 FROM entities)
+             WHERE id = ?1 AND version = ?13",
+        )
+        .and_then(|mut statement| {
+            let expected: Box<dyn rusqlite::ToSql> = Box::new(expected_version);
+            statement.execute(rusqlite::params_from_iter(values.iter().chain(std::iter::once(&expected))))
+        })
+        .map_err(|error| in_context(error, |message| format!("entity {}: {message}", entity.id)))?;
+    if changed == 1 {
+        return Ok(());
+    }
+    let stored: Option<i64> = conn
+        .prepare_cached("SELECT version FROM entities WHERE id = ?1")
+        .and_then(|mut statement| statement.query_row(params![id_text(entity.id.0)], |row| row.get(0)).optional())
+        .sql()?;
+    Err(StoreError::Conflict(match stored {
+        None => format!("entity {} does not exist: nothing to update", entity.id),
+        Some(version) => format!(
+            "entity {} was changed meanwhile: its version is {version}, the update expected {expected_version}",
+            entity.id
+        ),
+    }))
+}
+
+fn insert_link(conn: &Connection, link: &Link) -> StoreResult<()> {
+    let provenance = &link.provenance;
+    conn.prepare_cached(
+        "INSERT INTO links (id, kind, source, target, start_date, end_date, owner_unit, departement, regime,
+             recorded_by, provenance_unit, provenance_source, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            id_text(link.id.0),
+            link.kind.as_str(),
+            id_text(link.source.0),
+            id_text(link.target.0),
+            date_to_sql(link.start).map_err(to_sql_error)?,
+            date_to_sql(link.end).map_err(to_sql_error)?,
+            id_text(link.owner_unit.0),
+            link.departement,
+            link.regime.as_str(),
+            id_text(provenance.recorded_by.0),
+            id_text(provenance.unit.0),
+            provenance.source,
+            instant_to_sql(provenance.recorded_at).map_err(to_sql_error)?,
+        ])
+    })
+    .map_err(|error| {
+        in_context(error, |message| {
+            if message.contains("links.id") {
+                format!("link {} already exists", link.id)
+            } else if message.contains("FOREIGN KEY") {
+                format!("link {}: entity {} or {} does not exist", link.id, link.source, link.target)
+            } else {
+                format!("link {}: {message}", link.id)
+            }
+        })
+    })?;
+    Ok(())
+}
+
+fn to_sql_error(error: StoreError) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(error))
+}
+
+fn put_session(conn: &Connection, session: &SessionRecord) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO sessions (token_hash, account, unit, created_at_micros, expires_at_micros)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (token_hash) DO UPDATE SET account = excluded.account, unit = excluded.unit,
+             created_at_micros = excluded.created_at_micros, expires_at_micros = excluded.expires_at_micros",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            session.token_hash,
+            id_text(session.account.0),
+            id_text(session.unit.0),
+            session.created_at_micros,
+            session.expires_at_micros,
+        ])
+    })
+    .map_err(|error| {
+        in_context(error, |message| {
+            if message.contains("FOREIGN KEY") {
+                format!("session: account {} does not exist", session.account)
+            } else {
+                format!("session: {message}")
+            }
+        })
+    })?;
+    Ok(())
+}
+
+/// Stores a checkpoint. Storing the same checkpoint again is accepted (signatures are deterministic);
+/// a different one for a size already stored is a `Conflict`.
+fn put_checkpoint(conn: &Connection, checkpoint: &Checkpoint, frontier: &[u8]) -> StoreResult<()> {
+    let size = seq_to_sql(checkpoint.size)?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO journal_checkpoints (size, root, signature, frontier) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![size, &checkpoint.root[..], &checkpoint.signature[..], frontier])
+        })
+        .map_err(|error| in_context(error, |message| format!("checkpoint at size {}: {message}", checkpoint.size)))?;
+    if inserted == 1 {
+        return Ok(());
+    }
+    let stored = conn
+        .prepare_cached(&format!("SELECT {CHECKPOINT_COLUMNS} FROM journal_checkpoints WHERE size = ?1"))
+        .sql()?
+        .query_row(params![size], |row| Ok(crate::codec::checkpoint(row)))
+        .sql()??;
+    if stored.0 == *checkpoint && stored.1 == frontier {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "a different checkpoint is already stored for journal size {}",
+            checkpoint.size
+        )))
+    }
+}

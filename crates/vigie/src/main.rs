@@ -1,0 +1,259 @@
+//! The `vigie` binary: one executable for the server and every command-line operation. Each command
+//! opens the engine and calls it; none reaches the store directly.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use vigie_engine::{Engine, EngineConfig, SystemClock};
+use vigie_server::ServerConfig;
+
+/// Vigie: système d'information partagé de la lutte contre le trafic de stupéfiants.
+#[derive(Parser)]
+#[command(name = "vigie", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (API and pages).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema (and the journal key if missing).
+    Migrate(StoreArgs),
+    /// Generate deterministic synthetic data and write it to the store.
+    Synth(SynthArgs),
+    /// Journal operations.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+    /// Check database integrity, Vigie's invariants and the journal.
+    Check(StoreArgs),
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// Verify every journal entry and checkpoint; names the first bad entry.
+    Verify(StoreArgs),
+    /// Sign a checkpoint covering every entry written so far.
+    Checkpoint(StoreArgs),
+}
+
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// Store URL: sqlite://path/to/vigie.db or postgres://user@host/db.
+    #[arg(long, env = "VIGIE_DB", default_value = "sqlite://vigie-data/vigie.db")]
+    db: String,
+    /// Directory for the journal key and the checkpoint log (kept outside the database).
+    #[arg(long, env = "VIGIE_DATA_DIR", default_value = "vigie-data")]
+    data_dir: PathBuf,
+    /// Journal key file (default: DATA_DIR/journal.key).
+    #[arg(long, env = "VIGIE_JOURNAL_KEY")]
+    journal_key: Option<PathBuf>,
+    /// Checkpoint log file (default: DATA_DIR/journal-checkpoints.log).
+    #[arg(long, env = "VIGIE_CHECKPOINTS")]
+    checkpoints: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "VIGIE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Demo mode: a local SQLite file seeded with synthetic data and demo accounts.
+    #[arg(long)]
+    demo: bool,
+    /// Seed of the demo data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Mark the session cookie Secure (behind HTTPS).
+    #[arg(long, env = "VIGIE_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Number of people to generate (other entities scale with it).
+    #[arg(long, default_value_t = 400)]
+    people: usize,
+    /// Only print what would be generated.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn engine_config(store: &StoreArgs, create: bool) -> EngineConfig {
+    EngineConfig {
+        store_url: store.db.clone(),
+        journal_key_path: store.journal_key.clone().unwrap_or_else(|| store.data_dir.join("journal.key")),
+        checkpoint_log_path: store.checkpoints.clone().unwrap_or_else(|| store.data_dir.join("journal-checkpoints.log")),
+        create_journal_key: create,
+        migrate: create,
+        session_ttl: time::Duration::hours(10),
+    }
+}
+
+async fn open(store: &StoreArgs, create: bool) -> Result<Engine> {
+    if let Some(path) = store.db.strip_prefix("sqlite://") {
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            if create {
+                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+        }
+    }
+    Engine::open(engine_config(store, create), Arc::new(SystemClock)).await.map_err(|error| anyhow::anyhow!("{error}"))
+}
+
+fn progress_bar(message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}
+
+async fn seed(engine: &Engine, seed: u64, people: usize) -> Result<vigie_engine::SeedSummary> {
+    let bar = progress_bar("Données synthétiques");
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let summary = engine.seed_synthetic(seed, people, &progress).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("VIGIE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    init_logging();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("erreur : {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await?,
+        Command::Migrate(store) => {
+            let engine = open(&store, true).await?;
+            println!("Schéma à jour ({}).", engine.backend());
+            engine.close().await;
+        }
+        Command::Synth(args) => {
+            if args.dry_run {
+                let data = vigie_synth::generate(&vigie_synth::SynthOptions {
+                    seed: args.seed,
+                    people: args.people,
+                    recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+                });
+                println!("{}", vigie_synth::describe(&data));
+                return Ok(std::process::ExitCode::SUCCESS);
+            }
+            let engine = open(&args.store, true).await?;
+            let summary = seed(&engine, args.seed, args.people).await?;
+            if summary.written {
+                println!("{}", vigie_synth::describe(&summary.data));
+            } else {
+                println!("La base contient déjà des unités : rien n'a été écrit.");
+            }
+            engine.close().await;
+        }
+        Command::Journal { command: JournalCommand::Verify(store) } => {
+            let engine = open(&store, false).await?;
+            let outcome = engine.verify_journal().await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            engine.close_without_checkpoint().await;
+            match outcome.result {
+                Ok(()) => println!("Journal intègre : {} entrées, {} points de contrôle signés vérifiés.", outcome.entries, outcome.checkpoints),
+                Err(tamper) => {
+                    eprintln!("JOURNAL ALTÉRÉ — première entrée en cause : n° {}", tamper.first_bad_seq());
+                    eprintln!("{tamper}");
+                    return Ok(std::process::ExitCode::from(2));
+                }
+            }
+        }
+        Command::Journal { command: JournalCommand::Checkpoint(store) } => {
+            let engine = open(&store, false).await?;
+            match engine.checkpoint().await.map_err(|error| anyhow::anyhow!("{error}"))? {
+                Some(size) => println!("Point de contrôle signé : {size} entrées."),
+                None => println!("Aucune entrée nouvelle depuis le dernier point de contrôle."),
+            }
+            engine.close_without_checkpoint().await;
+        }
+        Command::Check(store) => {
+            let engine = open(&store, false).await?;
+            let report = engine.check().await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            engine.close_without_checkpoint().await;
+            println!("Base {} : {} unités, {} comptes, {} entités, {} liens, {} entrées de journal.",
+                report.backend, report.counts.units, report.counts.accounts, report.counts.entities, report.counts.links, report.counts.journal);
+            for problem in report.integrity_problems.iter().chain(&report.invariant_problems) {
+                println!("PROBLÈME : {problem}");
+            }
+            match &report.journal.result {
+                Ok(()) => println!("Journal intègre ({} entrées).", report.journal.entries),
+                Err(tamper) => println!("JOURNAL ALTÉRÉ — première entrée en cause : n° {} ({tamper})", tamper.first_bad_seq()),
+            }
+            if !report.is_ok() {
+                return Ok(std::process::ExitCode::from(2));
+            }
+            println!("Aucun problème détecté.");
+        }
+        Command::Openapi => print!("{}", vigie_server::openapi::document()),
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let mut store = args.store.clone();
+    if args.demo && store.db == "sqlite://vigie-data/vigie.db" {
+        store.db = "sqlite://vigie-data/demo.db".to_owned();
+    }
+    let engine = open(&store, args.demo).await?;
+    let mut demo_accounts = Vec::new();
+    if args.demo {
+        if !store.db.starts_with("sqlite://") {
+            bail!("--demo runs on an embedded SQLite file only");
+        }
+        let summary = seed(&engine, args.seed, 400).await?;
+        demo_accounts = summary.data.accounts.iter().map(|demo| (demo.account.username.clone(), demo.password.clone())).collect();
+    }
+    let config = ServerConfig { max_body_bytes: 1024 * 1024, secure_cookies: args.secure_cookies, demo_accounts: demo_accounts.clone() };
+    let demo = args.demo;
+    vigie_server::serve(engine, config, args.listen, move |addr| {
+        println!("Vigie écoute sur http://{addr}/");
+        if demo {
+            println!("Mode démonstration (données synthétiques). Comptes :");
+            for (username, password) in &demo_accounts {
+                println!("  {username:<24} mot de passe : {password}");
+            }
+        }
+    })
+    .await
+    .context("server stopped")?;
+    Ok(())
+}
