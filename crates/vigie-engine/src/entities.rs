@@ -125,11 +125,12 @@ impl Engine {
         };
         let entity = match (entity, decision) {
             (Some(entity), Decision::Allow | Decision::AllowWithMotif) => entity,
-            (_, Decision::Deny(reason)) | (None, reason @ (Decision::Allow | Decision::AllowWithMotif)) => {
+            (_, decision) => {
                 self.inner.metrics.denials.fetch_add(1, Ordering::Relaxed);
-                let draft = self.draft(Some(actor), JournalAction::Consult, object, motif.trim(), Outcome::Deny, ctx);
+                let motif: String = motif.trim().chars().filter(|c| !c.is_control()).take(300).collect();
+                let draft = self.draft(Some(actor), JournalAction::Consult, object, &motif, Outcome::Deny, ctx);
                 self.journal_only(vec![draft]).await?;
-                return Err(if reason == Decision::Deny(DenyReason::Role) { EngineError::Forbidden } else { EngineError::NotFound });
+                return Err(if decision == Decision::Deny(DenyReason::Role) { EngineError::Forbidden } else { EngineError::NotFound });
             }
         };
         let motif = clean_motif(motif)?;

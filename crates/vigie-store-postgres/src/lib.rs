@@ -35,7 +35,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use vigie_core::entity::{Entity, EntityId, Link};
-use vigie_core::journal::{Checkpoint, Frontier, JournalEntry, JournalKey};
+use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
 use vigie_store::{
     AccountRecord, Counts, EntityQuery, JournalQuery, OpenOptions, SessionRecord, Store, StoreError, StoreResult,
@@ -59,6 +59,8 @@ pub struct PostgresStore {
     writer: tokio::sync::Mutex<Option<JoinHandle<()>>>,
     /// The URL without its password, for messages.
     url: String,
+    /// The schema made by [`PostgresStore::open_isolated_for_tests`].
+    isolated_schema: Option<String>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -135,7 +137,14 @@ impl PostgresStore {
             sender: Mutex::new(Some(sender)),
             writer: tokio::sync::Mutex::new(Some(handle)),
             url: redacted,
+            isolated_schema: schema,
         })
+    }
+
+    /// The schema [`open_isolated_for_tests`](Self::open_isolated_for_tests) created (`None` for a
+    /// store opened with [`open`](Self::open)), so that tests can reach it with their own connections.
+    pub fn isolated_schema(&self) -> Option<&str> {
+        self.isolated_schema.as_deref()
     }
 
     fn sender(&self) -> MutexGuard<'_, Option<mpsc::Sender<writer::Request>>> {
@@ -392,9 +401,9 @@ impl Store for PostgresStore {
     /// a *different* checkpoint of an already stored size is a `Conflict`.
     async fn put_checkpoint(&self, checkpoint: &Checkpoint, frontier: &Frontier) -> StoreResult<()> {
         self.ensure_open()?;
-        if frontier.size() != checkpoint.size {
+        if frontier.size() != checkpoint.size || frontier.root() != checkpoint.root {
             return Err(StoreError::Internal(format!(
-                "checkpoint of size {} given with a frontier of size {}",
+                "the checkpoint at size {} was not computed from the frontier given with it (size {})",
                 checkpoint.size,
                 frontier.size()
             )));

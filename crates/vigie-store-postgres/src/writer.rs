@@ -24,7 +24,7 @@
 //! requests beyond "in the order they were queued": a caller that drops its future still has its
 //! request committed if it was already queued.
 
-use crate::codec::{instant_to_sql, properties_to_sql, seq_to_sql, storable, Sql};
+use crate::codec::{instant_to_sql, properties_to_sql, storable, Sql};
 use crate::error::map;
 use sqlx::{Connection, PgConnection, PgPool};
 use std::sync::Arc;
@@ -84,6 +84,14 @@ fn classify(error: sqlx::Error) -> Failure {
     }
 }
 
+/// Names the record in a conflict's message: "unit CROSS-13 (<id>): another unit already has this code".
+fn about(what: impl std::fmt::Display) -> impl FnOnce(Failure) -> Failure {
+    move |failure| match failure {
+        Failure::Request(StoreError::Conflict(message)) => Failure::Request(StoreError::Conflict(format!("{what}: {message}"))),
+        other => other,
+    }
+}
+
 /// How the group's journal entries are appended.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -95,19 +103,28 @@ enum Mode {
 
 /// Commits the group; one result per batch, in order.
 async fn commit_group(pool: &PgPool, key: &JournalKey, batches: &[WriteBatch]) -> Vec<StoreResult<Vec<u64>>> {
-    let checked: Vec<Option<StoreError>> = batches.iter().map(precheck).collect();
-    let outcome = match attempt(pool, key, batches, &checked, Mode::Together).await {
-        Err(Retry::Isolated) => attempt(pool, key, batches, &checked, Mode::Isolated).await,
-        other => other,
-    };
-    match outcome {
-        Ok(results) => results,
-        Err(Retry::Isolated) => {
-            let error = StoreError::Internal("the journal entries could not be appended".to_owned());
-            checked.into_iter().map(|problem| Err(problem.unwrap_or_else(|| error.clone()))).collect()
-        }
-        Err(Retry::No(error)) => checked.into_iter().map(|problem| Err(problem.unwrap_or_else(|| error.clone()))).collect(),
+    let checked: Vec<Option<StoreResult<Vec<u64>>>> = batches.iter().map(|batch| precheck(batch).map(Err)).collect();
+    let mut results = checked.clone();
+    let mut outcome = attempt(pool, key, batches, &mut results, Mode::Together).await;
+    if let Err(Retry::Isolated) = outcome {
+        results = checked;
+        outcome = attempt(pool, key, batches, &mut results, Mode::Isolated).await;
     }
+    let failure = match outcome {
+        Ok(()) => None,
+        Err(Retry::Isolated) => Some(StoreError::Internal("the journal entries could not be appended".to_owned())),
+        Err(Retry::No(error)) => Some(error),
+    };
+    results
+        .into_iter()
+        .map(|result| match (result, &failure) {
+            // What had failed keeps its own error (it was not written either); what had succeeded, or
+            // was not reached, is gone with the transaction.
+            (Some(Err(error)), _) => Err(error),
+            (_, Some(error)) => Err(error.clone()),
+            (result, None) => result.unwrap_or_else(|| Ok(Vec::new())),
+        })
+        .collect()
 }
 
 /// Refuses, before any SQL, a batch PostgreSQL could not store as given.
@@ -129,16 +146,19 @@ enum Retry {
     No(StoreError),
 }
 
+/// Runs the group in one transaction, filling `results` (`None`: not failed so far). On `Ok`, the
+/// transaction is committed and every `None` left means success with no journal entry.
 async fn attempt(
     pool: &PgPool,
     key: &JournalKey,
     batches: &[WriteBatch],
-    checked: &[Option<StoreError>],
+    results: &mut [Option<StoreResult<Vec<u64>>>],
     mode: Mode,
-) -> Result<Vec<StoreResult<Vec<u64>>>, Retry> {
+) -> Result<(), Retry> {
     let mut conn = pool.acquire().await.map_err(|error| Retry::No(map(error)))?;
     let mut tx = conn.begin().await.map_err(|error| Retry::No(map(error)))?;
-    let pending = |index: usize| checked.get(index).is_some_and(Option::is_none);
+    let pending: Vec<bool> = results.iter().map(Option::is_none).collect();
+    let pending = |index: usize| pending.get(index).copied().unwrap_or(false);
 
     // 1. The journal head's lock first, always in the same order.
     let journaled = batches.iter().enumerate().any(|(index, batch)| pending(index) && !batch.journal.is_empty());
@@ -153,8 +173,6 @@ async fn attempt(
     }
 
     // 2. Each request in its savepoint.
-    let mut results: Vec<Option<StoreResult<Vec<u64>>>> =
-        checked.iter().map(|problem| problem.clone().map(Err)).collect();
     for (index, batch) in batches.iter().enumerate() {
         if !pending(index) {
             continue;
@@ -242,7 +260,7 @@ async fn attempt(
             other => other,
         })
     })?;
-    Ok(results.into_iter().map(|result| result.unwrap_or_else(|| Ok(Vec::new()))).collect())
+    Ok(())
 }
 
 async fn exec(conn: &mut PgConnection, sql: &str) -> StoreResult<()> {
@@ -352,7 +370,8 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
             .bind(unit.parent.map(|parent| parent.0))
             .execute(&mut *conn)
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+            .map_err(about(format_args!("unit {} ({})", unit.code, unit.id)))?;
         }
         Mutation::PutAccount(record) => {
             let account = &record.account;
@@ -372,7 +391,8 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
             .bind(&record.password_hash)
             .execute(&mut *conn)
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+            .map_err(about(format_args!("account {:?} ({})", account.username, account.id)))?;
         }
         Mutation::InsertEntity(entity) => {
             let columns = EntityColumns::of(entity)?;
@@ -395,9 +415,16 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
             .bind(columns.search_key)
             .execute(&mut *conn)
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+            .map_err(about(format_args!("entity {}", entity.id)))?;
         }
         Mutation::UpdateEntity { entity, expected_version } => {
+            if Some(entity.version) != expected_version.checked_add(1) {
+                return Err(Failure::Request(StoreError::Internal(format!(
+                    "update of entity {}: the new version must be {expected_version} + 1, got {}",
+                    entity.id, entity.version
+                ))));
+            }
             let columns = EntityColumns::of(entity)?;
             let updated = sqlx::query(
                 "UPDATE entities SET schema = $2, properties = $3::jsonb, owner_unit = $4, departement = $5,
@@ -420,7 +447,8 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
             .bind(expected_version)
             .execute(&mut *conn)
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+            .map_err(about(format_args!("entity {}", entity.id)))?;
             if updated.rows_affected() == 0 {
                 let stored: Option<i64> = sqlx::query_scalar("SELECT version FROM entities WHERE id = $1")
                     .bind(entity.id.0)
@@ -429,10 +457,10 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
                     .map_err(classify)?;
                 return Err(Failure::Request(StoreError::Conflict(match stored {
                     Some(version) => format!(
-                        "entity {} was changed meanwhile: its version is {version}, not {expected_version}",
+                        "entity {} was changed meanwhile: its version is {version}, the update expected {expected_version}",
                         entity.id
                     ),
-                    None => format!("entity {} does not exist", entity.id),
+                    None => format!("entity {} does not exist: nothing to update", entity.id),
                 })));
             }
         }
@@ -451,7 +479,8 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
             .bind(session.expires_at_micros)
             .execute(&mut *conn)
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+            .map_err(about(format_args!("session of account {}", session.account)))?;
         }
         Mutation::DeleteSession { token_hash } => {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -493,7 +522,8 @@ async fn insert_link(conn: &mut PgConnection, link: &Link) -> Result<(), Failure
     .bind(recorded_at)
     .execute(&mut *conn)
     .await
-    .map_err(classify)?;
+    .map_err(classify)
+    .map_err(about(format_args!("link {} ({} -> {})", link.id, link.source, link.target)))?;
     Ok(())
 }
 

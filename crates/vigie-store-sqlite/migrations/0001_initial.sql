@@ -13,7 +13,9 @@
 -- Every table is STRICT: a value of the wrong type is refused instead of converted.
 --
 -- The journal and its checkpoints are append-only in the database itself: triggers refuse every
--- UPDATE and DELETE, whoever issues them.
+-- UPDATE and DELETE, whoever issues them, and every INSERT of a row that already exists (otherwise
+-- `INSERT OR REPLACE` would rewrite an entry: REPLACE deletes without firing delete triggers unless
+-- recursive triggers are on, which an intruder's connection would not turn on).
 
 CREATE TABLE units (
     id        TEXT PRIMARY KEY NOT NULL,
@@ -127,12 +129,24 @@ BEGIN
     SELECT RAISE(ABORT, 'journal is append-only');
 END;
 
+CREATE TRIGGER journal_no_replace BEFORE INSERT ON journal
+WHEN EXISTS (SELECT 1 FROM journal WHERE seq = NEW.seq)
+BEGIN
+    SELECT RAISE(ABORT, 'journal is append-only');
+END;
+
 CREATE TRIGGER journal_checkpoints_no_update BEFORE UPDATE ON journal_checkpoints
 BEGIN
     SELECT RAISE(ABORT, 'journal is append-only');
 END;
 
 CREATE TRIGGER journal_checkpoints_no_delete BEFORE DELETE ON journal_checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'journal is append-only');
+END;
+
+CREATE TRIGGER journal_checkpoints_no_replace BEFORE INSERT ON journal_checkpoints
+WHEN EXISTS (SELECT 1 FROM journal_checkpoints WHERE size = NEW.size)
 BEGIN
     SELECT RAISE(ABORT, 'journal is append-only');
 END;

@@ -10,7 +10,9 @@ use rusqlite::Row;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
-use vigie_core::entity::{Entity, EntityId, LegalRegime, Link, LinkId, LinkKind, Properties, Provenance, Schema};
+use vigie_core::entity::{
+    Entity, EntityId, LegalRegime, Link, LinkId, LinkKind, Properties, Provenance, Schema,
+};
 use vigie_core::journal::{Checkpoint, Hash, JournalAction, JournalDraft, JournalEntry, Outcome};
 use vigie_core::org::{Account, AccountId, Role, Territory, Unit, UnitId, UnitKind};
 use vigie_store::{AccountRecord, SessionRecord, StoreError, StoreResult};
@@ -38,18 +40,31 @@ fn uuid(row: &Row<'_>, index: usize, table: &str, column: &str) -> StoreResult<U
     Uuid::parse_str(&text).map_err(|_| corrupt_value(table, column, &text))
 }
 
-fn optional_uuid(row: &Row<'_>, index: usize, table: &str, column: &str) -> StoreResult<Option<Uuid>> {
+fn optional_uuid(
+    row: &Row<'_>,
+    index: usize,
+    table: &str,
+    column: &str,
+) -> StoreResult<Option<Uuid>> {
     let text: Option<String> = row.get(index).sql()?;
-    text.map(|text| Uuid::parse_str(&text).map_err(|_| corrupt_value(table, column, &text))).transpose()
+    text.map(|text| Uuid::parse_str(&text).map_err(|_| corrupt_value(table, column, &text)))
+        .transpose()
 }
 
-fn parsed<T>(row: &Row<'_>, index: usize, table: &str, column: &str, parse: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
+fn parsed<T>(
+    row: &Row<'_>,
+    index: usize,
+    table: &str,
+    column: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> StoreResult<T> {
     let text: String = row.get(index).sql()?;
     parse(&text).ok_or_else(|| corrupt_value(table, column, &text))
 }
 
 pub(crate) fn seq_to_sql(seq: u64) -> StoreResult<i64> {
-    i64::try_from(seq).map_err(|_| StoreError::Internal(format!("sequence number {seq} is out of range")))
+    i64::try_from(seq)
+        .map_err(|_| StoreError::Internal(format!("sequence number {seq} is out of range")))
 }
 
 pub(crate) fn seq_from_sql(value: i64, table: &str) -> StoreResult<u64> {
@@ -57,9 +72,9 @@ pub(crate) fn seq_from_sql(value: i64, table: &str) -> StoreResult<u64> {
 }
 
 pub(crate) fn instant_to_sql(instant: OffsetDateTime) -> StoreResult<String> {
-    instant
-        .format(&Rfc3339)
-        .map_err(|error| StoreError::Internal(format!("cannot store the instant {instant}: {error}")))
+    instant.format(&Rfc3339).map_err(|error| {
+        StoreError::Internal(format!("cannot store the instant {instant}: {error}"))
+    })
 }
 
 fn instant(row: &Row<'_>, index: usize, table: &str) -> StoreResult<OffsetDateTime> {
@@ -77,14 +92,23 @@ pub(crate) fn date_to_sql(date: Option<Date>) -> StoreResult<Option<String>> {
 
 fn date(row: &Row<'_>, index: usize, table: &str, column: &str) -> StoreResult<Option<Date>> {
     let text: Option<String> = row.get(index).sql()?;
-    text.map(|text| Date::parse(&text, DATE_FORMAT).map_err(|_| corrupt_value(table, column, &text)))
-        .transpose()
+    text.map(|text| {
+        Date::parse(&text, DATE_FORMAT).map_err(|_| corrupt_value(table, column, &text))
+    })
+    .transpose()
 }
 
-fn hash<const N: usize>(row: &Row<'_>, index: usize, table: &str, column: &str) -> StoreResult<[u8; N]> {
+fn hash<const N: usize>(
+    row: &Row<'_>,
+    index: usize,
+    table: &str,
+    column: &str,
+) -> StoreResult<[u8; N]> {
     let bytes: Vec<u8> = row.get(index).sql()?;
     let length = bytes.len();
-    bytes.try_into().map_err(|_| corrupt_value(table, column, &format!("<{length} bytes>")))
+    bytes
+        .try_into()
+        .map_err(|_| corrupt_value(table, column, &format!("<{length} bytes>")))
 }
 
 pub(crate) fn properties_to_sql(properties: &Properties) -> StoreResult<String> {
@@ -105,7 +129,8 @@ pub(crate) fn unit(row: &Row<'_>) -> StoreResult<Unit> {
     })
 }
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, unit, disabled, password_hash";
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "id, username, display_name, role, unit, disabled, password_hash";
 
 pub(crate) fn account(row: &Row<'_>) -> StoreResult<AccountRecord> {
     Ok(AccountRecord {
@@ -121,7 +146,8 @@ pub(crate) fn account(row: &Row<'_>) -> StoreResult<AccountRecord> {
     })
 }
 
-pub(crate) const SESSION_COLUMNS: &str = "token_hash, account, unit, created_at_micros, expires_at_micros";
+pub(crate) const SESSION_COLUMNS: &str =
+    "token_hash, account, unit, created_at_micros, expires_at_micros";
 
 pub(crate) fn session(row: &Row<'_>) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
@@ -133,7 +159,8 @@ pub(crate) fn session(row: &Row<'_>) -> StoreResult<SessionRecord> {
     })
 }
 
-pub(crate) const ENTITY_COLUMNS: &str = "id, schema, properties, owner_unit, departement, regime, recorded_by, \
+pub(crate) const ENTITY_COLUMNS: &str =
+    "id, schema, properties, owner_unit, departement, regime, recorded_by, \
      provenance_unit, provenance_source, recorded_at, version";
 
 pub(crate) fn entity(row: &Row<'_>) -> StoreResult<Entity> {
@@ -156,7 +183,8 @@ pub(crate) fn entity(row: &Row<'_>) -> StoreResult<Entity> {
     })
 }
 
-pub(crate) const LINK_COLUMNS: &str = "id, kind, source, target, start_date, end_date, owner_unit, departement, \
+pub(crate) const LINK_COLUMNS: &str =
+    "id, kind, source, target, start_date, end_date, owner_unit, departement, \
      regime, recorded_by, provenance_unit, provenance_source, recorded_at";
 
 pub(crate) fn link(row: &Row<'_>) -> StoreResult<Link> {

@@ -15,7 +15,9 @@ pub(crate) fn map(error: rusqlite::Error) -> StoreError {
             match failure.code {
                 ErrorCode::ConstraintViolation => StoreError::Conflict(text),
                 ErrorCode::DatabaseCorrupt => StoreError::Corrupt(text),
-                ErrorCode::NotADatabase => StoreError::Corrupt(format!("the file is not a SQLite database ({text})")),
+                ErrorCode::NotADatabase => {
+                    StoreError::Corrupt(format!("the file is not a SQLite database ({text})"))
+                }
                 ErrorCode::DiskFull
                 | ErrorCode::SystemIoFailure
                 | ErrorCode::CannotOpen
@@ -36,7 +38,10 @@ pub(crate) fn map(error: rusqlite::Error) -> StoreError {
 
 /// Whether `error` is a constraint violation (unique key, foreign key, check, trigger).
 pub(crate) fn is_constraint(error: &rusqlite::Error) -> bool {
-    matches!(error.sqlite_error_code(), Some(ErrorCode::ConstraintViolation))
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::ConstraintViolation)
+    )
 }
 
 /// A stored value that cannot be decoded: the database holds something Vigie never writes.

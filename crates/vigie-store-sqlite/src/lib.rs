@@ -25,8 +25,8 @@ mod writer;
 
 use async_trait::async_trait;
 use codec::{
-    id_text, seq_from_sql, Sql, ACCOUNT_COLUMNS, CHECKPOINT_COLUMNS, ENTITY_COLUMNS, JOURNAL_COLUMNS,
-    LINK_COLUMNS, SESSION_COLUMNS, UNIT_COLUMNS,
+    id_text, seq_from_sql, Sql, ACCOUNT_COLUMNS, CHECKPOINT_COLUMNS, ENTITY_COLUMNS,
+    JOURNAL_COLUMNS, LINK_COLUMNS, SESSION_COLUMNS, UNIT_COLUMNS,
 };
 use pool::Readers;
 use rusqlite::{params, Connection, OpenFlags, Row, ToSql};
@@ -38,8 +38,8 @@ use vigie_core::entity::{Entity, EntityId, Link};
 use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
 use vigie_store::{
-    AccountRecord, Counts, EntityQuery, JournalQuery, OpenOptions, SessionRecord, Store, StoreError, StoreResult,
-    Visibility, WriteBatch,
+    AccountRecord, Counts, EntityQuery, JournalQuery, OpenOptions, SessionRecord, Store,
+    StoreError, StoreResult, Visibility, WriteBatch,
 };
 use writer::{Request, Writer};
 
@@ -56,7 +56,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -68,7 +70,11 @@ impl SqliteStore {
     /// opened.
     pub async fn open(path: &str, options: OpenOptions) -> StoreResult<SqliteStore> {
         let trimmed = path.trim();
-        if trimmed.is_empty() || trimmed == ":memory:" || trimmed.starts_with("file::memory:") || trimmed.contains("mode=memory") {
+        if trimmed.is_empty()
+            || trimmed == ":memory:"
+            || trimmed.starts_with("file::memory:")
+            || trimmed.contains("mode=memory")
+        {
             return Err(StoreError::InvalidUrl(
                 "an in-memory SQLite database is not supported: the writer and the readers must share a file \
                  (use e.g. sqlite://vigie.db)"
@@ -95,7 +101,11 @@ impl SqliteStore {
             .collect::<StoreResult<Vec<_>>>()
             .map_err(|error| on_open(&path, error))?;
         let writer = Writer::spawn(conn, Arc::clone(&options.journal_key))?;
-        Ok(SqliteStore { path, writer, readers: Arc::new(Readers::new(readers)) })
+        Ok(SqliteStore {
+            path,
+            writer,
+            readers: Arc::new(Readers::new(readers)),
+        })
     }
 
     /// The database file's path.
@@ -116,11 +126,15 @@ impl SqliteStore {
         self.readers.read(read).await
     }
 
-    async fn submit<T>(&self, request: Request, answer: oneshot::Receiver<StoreResult<T>>) -> StoreResult<T> {
+    async fn submit<T>(
+        &self,
+        request: Request,
+        answer: oneshot::Receiver<StoreResult<T>>,
+    ) -> StoreResult<T> {
         self.writer.submit(request)?;
-        answer
-            .await
-            .map_err(|_| StoreError::Unavailable("the SQLite writer stopped before answering".to_owned()))?
+        answer.await.map_err(|_| {
+            StoreError::Unavailable("the SQLite writer stopped before answering".to_owned())
+        })?
     }
 }
 
@@ -133,11 +147,16 @@ fn open_writer(path: &str) -> StoreResult<Connection> {
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).sql()?;
     conn.busy_timeout(Duration::from_secs(5)).sql()?;
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).sql()?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .sql()?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Unavailable(format!("cannot switch the database to WAL mode (it stays in {mode} mode)")));
+        return Err(StoreError::Unavailable(format!(
+            "cannot switch the database to WAL mode (it stays in {mode} mode)"
+        )));
     }
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").sql()?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .sql()?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
@@ -150,7 +169,9 @@ fn on_open(path: &str, error: StoreError) -> StoreError {
         }
         StoreError::Corrupt(message) if message.starts_with(path) => StoreError::Corrupt(message),
         StoreError::Corrupt(message) => StoreError::Corrupt(format!("{path}: {message}")),
-        StoreError::Unavailable(message) => StoreError::Unavailable(format!("cannot open {path}: {message}")),
+        StoreError::Unavailable(message) => {
+            StoreError::Unavailable(format!("cannot open {path}: {message}"))
+        }
         StoreError::Schema(message) => StoreError::Schema(format!("{path}: {message}")),
         other => other,
     }
@@ -187,7 +208,13 @@ fn query_all<T>(
 
 /// A JSON array of strings, for `json_each(?)` parameters.
 fn json_array<S: AsRef<str>>(items: &[S]) -> String {
-    serde_json::Value::Array(items.iter().map(|item| serde_json::Value::from(item.as_ref())).collect()).to_string()
+    serde_json::Value::Array(
+        items
+            .iter()
+            .map(|item| serde_json::Value::from(item.as_ref()))
+            .collect(),
+    )
+    .to_string()
 }
 
 /// The WHERE clause of a search, with parameters ?1 (terms), ?2 (own unit), ?3 (départements or
@@ -198,10 +225,19 @@ const SEARCH_WHERE: &str = "NOT EXISTS (SELECT 1 FROM json_each(?1) AS term WHER
                 AND regime IN (SELECT value FROM json_each(?4))))";
 
 fn search(conn: &Connection, query: &EntityQuery) -> StoreResult<Vec<Entity>> {
-    let Visibility { own_unit, departements, open_regimes } = &query.visibility;
+    let Visibility {
+        own_unit,
+        departements,
+        open_regimes,
+    } = &query.visibility;
     let terms = json_array(&query.terms);
     let departements = departements.as_deref().map(json_array);
-    let regimes = json_array(&open_regimes.iter().map(|regime| regime.as_str()).collect::<Vec<_>>());
+    let regimes = json_array(
+        &open_regimes
+            .iter()
+            .map(|regime| regime.as_str())
+            .collect::<Vec<_>>(),
+    );
     let own_unit = id_text(own_unit.0);
     let limit = i64::from(query.limit);
     match query.schema {
@@ -272,7 +308,10 @@ fn integrity_problems(conn: &Connection) -> StoreResult<Vec<String>> {
     }
     let version = migrate::current_version(conn)?;
     if version != migrate::latest_version() {
-        problems.push(format!("schema version {version}, expected {}", migrate::latest_version()));
+        problems.push(format!(
+            "schema version {version}, expected {}",
+            migrate::latest_version()
+        ));
     }
     Ok(problems)
 }
@@ -280,7 +319,11 @@ fn integrity_problems(conn: &Connection) -> StoreResult<Vec<String>> {
 fn frontier_of(size: u64, bytes: &[u8]) -> StoreResult<Frontier> {
     Frontier::from_bytes(bytes)
         .filter(|frontier| frontier.size() == size)
-        .ok_or_else(|| StoreError::Corrupt(format!("journal_checkpoints.frontier at size {size} is not a valid frontier")))
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "journal_checkpoints.frontier at size {size} is not a valid frontier"
+            ))
+        })
 }
 
 #[async_trait]
@@ -296,14 +339,26 @@ impl Store for SqliteStore {
 
     async fn unit(&self, id: UnitId) -> StoreResult<Option<Unit>> {
         self.read(move |conn| {
-            query_one(conn, &format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = ?1"), &[&id_text(id.0)], codec::unit)
+            query_one(
+                conn,
+                &format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = ?1"),
+                &[&id_text(id.0)],
+                codec::unit,
+            )
         })
         .await
     }
 
     async fn units(&self) -> StoreResult<Vec<Unit>> {
-        self.read(|conn| query_all(conn, &format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code"), &[], codec::unit))
-            .await
+        self.read(|conn| {
+            query_all(
+                conn,
+                &format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY code"),
+                &[],
+                codec::unit,
+            )
+        })
+        .await
     }
 
     async fn account(&self, id: AccountId) -> StoreResult<Option<AccountRecord>> {
@@ -321,14 +376,24 @@ impl Store for SqliteStore {
     async fn account_by_username(&self, username: &str) -> StoreResult<Option<AccountRecord>> {
         let username = username.to_owned();
         self.read(move |conn| {
-            query_one(conn, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = ?1"), &[&username], codec::account)
+            query_one(
+                conn,
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = ?1"),
+                &[&username],
+                codec::account,
+            )
         })
         .await
     }
 
     async fn accounts(&self) -> StoreResult<Vec<AccountRecord>> {
         self.read(|conn| {
-            query_all(conn, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY username"), &[], codec::account)
+            query_all(
+                conn,
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY username"),
+                &[],
+                codec::account,
+            )
         })
         .await
     }
@@ -348,7 +413,12 @@ impl Store for SqliteStore {
 
     async fn entity(&self, id: EntityId) -> StoreResult<Option<Entity>> {
         self.read(move |conn| {
-            query_one(conn, &format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?1"), &[&id_text(id.0)], codec::entity)
+            query_one(
+                conn,
+                &format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?1"),
+                &[&id_text(id.0)],
+                codec::entity,
+            )
         })
         .await
     }
@@ -362,7 +432,9 @@ impl Store for SqliteStore {
         self.read(move |conn| {
             query_all(
                 conn,
-                &format!("SELECT {LINK_COLUMNS} FROM links WHERE source = ?1 OR target = ?1 ORDER BY id"),
+                &format!(
+                    "SELECT {LINK_COLUMNS} FROM links WHERE source = ?1 OR target = ?1 ORDER BY id"
+                ),
                 &[&id_text(id.0)],
                 codec::link,
             )
@@ -388,7 +460,9 @@ impl Store for SqliteStore {
         self.read(move |conn| {
             query_all(
                 conn,
-                &format!("SELECT {JOURNAL_COLUMNS} FROM journal WHERE seq >= ?1 ORDER BY seq LIMIT ?2"),
+                &format!(
+                    "SELECT {JOURNAL_COLUMNS} FROM journal WHERE seq >= ?1 ORDER BY seq LIMIT ?2"
+                ),
                 &[&from, &i64::from(limit)],
                 codec::journal_entry,
             )
@@ -401,7 +475,11 @@ impl Store for SqliteStore {
         self.read(move |conn| search_journal(conn, &query)).await
     }
 
-    async fn put_checkpoint(&self, checkpoint: &Checkpoint, frontier: &Frontier) -> StoreResult<()> {
+    async fn put_checkpoint(
+        &self,
+        checkpoint: &Checkpoint,
+        frontier: &Frontier,
+    ) -> StoreResult<()> {
         if frontier.size() != checkpoint.size || frontier.root() != checkpoint.root {
             return Err(StoreError::Internal(format!(
                 "the checkpoint at size {} was not computed from the frontier given with it (size {})",
@@ -410,7 +488,11 @@ impl Store for SqliteStore {
             )));
         }
         let (reply, answer) = oneshot::channel();
-        let request = Request::Checkpoint { checkpoint: checkpoint.clone(), frontier: frontier.to_bytes(), reply };
+        let request = Request::Checkpoint {
+            checkpoint: checkpoint.clone(),
+            frontier: frontier.to_bytes(),
+            reply,
+        };
         self.submit(request, answer).await
     }
 
@@ -468,8 +550,13 @@ impl Store for SqliteStore {
     }
 
     async fn health(&self) -> StoreResult<()> {
-        self.read(|conn| conn.query_row("SELECT COUNT(*) FROM schema_migrations", [], |row| row.get::<_, i64>(0)).sql())
-            .await?;
+        self.read(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM schema_migrations", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .sql()
+        })
+        .await?;
         let (reply, answer) = oneshot::channel();
         self.submit(Request::Ping { reply }, answer).await
     }

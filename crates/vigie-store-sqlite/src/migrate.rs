@@ -11,7 +11,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use vigie_store::{StoreError, StoreResult};
 
 /// The migrations, in order; the version of `MIGRATIONS[i]` is `i + 1`.
-pub(crate) const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/0001_initial.sql"))];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../migrations/0001_initial.sql"),
+)];
 
 /// The schema version this code writes.
 pub(crate) fn latest_version() -> i64 {
@@ -27,9 +30,23 @@ pub(crate) fn quick_check(conn: &Connection, path: &str) -> StoreResult<()> {
     if report.is_empty() {
         return Ok(());
     }
-    let shown: Vec<&str> = report.iter().take(5).map(String::as_str).collect();
-    let more = if report.len() > shown.len() { format!(" (and {} more problems)", report.len() - shown.len()) } else { String::new() };
-    Err(StoreError::Corrupt(format!("{path} failed SQLite's quick_check: {}{more}", shown.join("; "))))
+    // A row may hold several lines, headed "*** in database main ***": keep the problems themselves.
+    let lines: Vec<&str> = report
+        .iter()
+        .flat_map(|row| row.lines())
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("***"))
+        .collect();
+    let shown = &lines[..lines.len().min(5)];
+    let more = if lines.len() > shown.len() {
+        format!(" (and {} more)", lines.len() - shown.len())
+    } else {
+        String::new()
+    };
+    Err(StoreError::Corrupt(format!(
+        "{path} failed SQLite's quick_check: {}{more}",
+        shown.join("; ")
+    )))
 }
 
 /// The problems an integrity pragma reports; empty when it answers "ok".
@@ -56,7 +73,13 @@ pub(crate) fn current_version(conn: &Connection) -> StoreResult<i64> {
         )
         .sql()?;
     if tracked {
-        return conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |row| row.get(0)).sql();
+        return conn
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |row| row.get(0),
+            )
+            .sql();
     }
     let tables: i64 = conn
         .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", [], |row| {
@@ -65,7 +88,8 @@ pub(crate) fn current_version(conn: &Connection) -> StoreResult<i64> {
         .sql()?;
     if tables > 0 {
         return Err(StoreError::Schema(
-            "the database has tables but no schema_migrations table: it was not created by Vigie".to_owned(),
+            "the database has tables but no schema_migrations table: it was not created by Vigie"
+                .to_owned(),
         ));
     }
     Ok(0)
@@ -90,7 +114,9 @@ pub(crate) fn migrate(conn: &mut Connection, allowed: bool) -> StoreResult<()> {
     }
     for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
         let version = index as i64 + 1;
-        let transaction = conn.transaction_with_behavior(TransactionBehavior::Immediate).sql()?;
+        let transaction = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
         // Read again under the write lock: another process may have migrated meanwhile.
         let applied = current_version(&transaction)?;
         if applied >= version {
@@ -121,9 +147,11 @@ pub(crate) fn migrate(conn: &mut Connection, allowed: bool) -> StoreResult<()> {
 }
 
 /// The triggers that make the journal append-only; their absence is an integrity problem.
-pub(crate) const APPEND_ONLY_TRIGGERS: [&str; 4] = [
+pub(crate) const APPEND_ONLY_TRIGGERS: [&str; 6] = [
     "journal_no_update",
     "journal_no_delete",
+    "journal_no_replace",
     "journal_checkpoints_no_update",
     "journal_checkpoints_no_delete",
+    "journal_checkpoints_no_replace",
 ];

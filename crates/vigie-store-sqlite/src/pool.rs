@@ -22,7 +22,9 @@ pub(crate) struct Readers {
 
 /// Opens one read-only connection to `path`.
 pub(crate) fn open_reader(path: &str) -> StoreResult<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).sql()?;
     conn.busy_timeout(Duration::from_secs(5)).sql()?;
     conn.set_prepared_statement_cache_capacity(64);
@@ -32,7 +34,11 @@ pub(crate) fn open_reader(path: &str) -> StoreResult<Connection> {
 impl Readers {
     pub(crate) fn new(connections: Vec<Connection>) -> Self {
         let permits = Arc::new(Semaphore::new(connections.len()));
-        Self { idle: Mutex::new(connections), permits, closed: AtomicBool::new(false) }
+        Self {
+            idle: Mutex::new(connections),
+            permits,
+            closed: AtomicBool::new(false),
+        }
     }
 
     /// Runs `read` on an idle connection in a blocking task.
@@ -44,14 +50,26 @@ impl Readers {
         if self.closed.load(Ordering::Acquire) {
             return Err(closed());
         }
-        let permit = Arc::clone(&self.permits).acquire_owned().await.map_err(|_| closed())?;
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
         let readers = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let conn = readers.idle.lock().unwrap_or_else(PoisonError::into_inner).pop().ok_or_else(closed)?;
+            let conn = readers
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+                .ok_or_else(closed)?;
             let result = read(&conn);
             if !readers.closed.load(Ordering::Acquire) {
-                readers.idle.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+                readers
+                    .idle
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(conn);
             }
             result
         })
@@ -63,6 +81,9 @@ impl Readers {
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.permits.close();
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }

@@ -16,7 +16,8 @@
 //! This module applies mutations as given: it does not check who may write what (the engine does).
 
 use crate::codec::{
-    date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql, Sql, CHECKPOINT_COLUMNS,
+    date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql, Sql,
+    CHECKPOINT_COLUMNS,
 };
 use crate::error::{closed, is_constraint, map};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -32,10 +33,19 @@ use vigie_store::{AccountRecord, Mutation, SessionRecord, StoreError, StoreResul
 pub(crate) const MAX_GROUP: usize = 512;
 
 pub(crate) enum Request {
-    Write { batch: WriteBatch, reply: oneshot::Sender<StoreResult<Vec<u64>>> },
-    Checkpoint { checkpoint: Checkpoint, frontier: Vec<u8>, reply: oneshot::Sender<StoreResult<()>> },
+    Write {
+        batch: WriteBatch,
+        reply: oneshot::Sender<StoreResult<Vec<u64>>>,
+    },
+    Checkpoint {
+        checkpoint: Checkpoint,
+        frontier: Vec<u8>,
+        reply: oneshot::Sender<StoreResult<()>>,
+    },
     /// Answered after a (possibly empty) group commit: proof that the writer can commit.
-    Ping { reply: oneshot::Sender<StoreResult<()>> },
+    Ping {
+        reply: oneshot::Sender<StoreResult<()>>,
+    },
 }
 
 /// The handle the store keeps on its writer thread.
@@ -50,8 +60,13 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("vigie-sqlite-writer".to_owned())
             .spawn(move || run(conn, &key, &receiver))
-            .map_err(|error| StoreError::Unavailable(format!("cannot start the SQLite writer thread: {error}")))?;
-        Ok(Self { sender: Mutex::new(Some(sender)), thread: Mutex::new(Some(thread)) })
+            .map_err(|error| {
+                StoreError::Unavailable(format!("cannot start the SQLite writer thread: {error}"))
+            })?;
+        Ok(Self {
+            sender: Mutex::new(Some(sender)),
+            thread: Mutex::new(Some(thread)),
+        })
     }
 
     /// Queues a request; `Unavailable` once the writer is closed or gone.
@@ -66,8 +81,14 @@ impl Writer {
     /// Stops accepting requests. The thread commits what is already queued, closes the connection
     /// and ends; the returned handle joins it.
     pub(crate) fn close(&self) -> Option<JoinHandle<()>> {
-        self.sender.lock().unwrap_or_else(PoisonError::into_inner).take();
-        self.thread.lock().unwrap_or_else(PoisonError::into_inner).take()
+        self.sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 }
 
@@ -109,7 +130,11 @@ fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) {
                 works.push(Work::Write(batch));
                 replies.push(Reply::Seqs(reply));
             }
-            Request::Checkpoint { checkpoint, frontier, reply } => {
+            Request::Checkpoint {
+                checkpoint,
+                frontier,
+                reply,
+            } => {
                 works.push(Work::Checkpoint(checkpoint, frontier));
                 replies.push(Reply::Done(reply));
             }
@@ -148,7 +173,11 @@ fn rollback(conn: &Connection) {
 }
 
 /// Runs one group in one transaction; one outcome per work, in order.
-fn run_transaction(conn: &Connection, key: &JournalKey, works: Vec<Work>) -> Vec<StoreResult<Vec<u64>>> {
+fn run_transaction(
+    conn: &Connection,
+    key: &JournalKey,
+    works: Vec<Work>,
+) -> Vec<StoreResult<Vec<u64>>> {
     let count = works.len();
     if let Err(error) = exec(conn, "BEGIN IMMEDIATE") {
         let error = unavailable("cannot start a write transaction", error);
@@ -174,8 +203,14 @@ fn run_transaction(conn: &Connection, key: &JournalKey, works: Vec<Work>) -> Vec
             next_seq += seqs.len() as u64;
         }
         if !sound {
-            let reason = outcome.as_ref().err().map(ToString::to_string).unwrap_or_default();
-            lost = Some(StoreError::Unavailable(format!("the write transaction was lost: {reason}")));
+            let reason = outcome
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            lost = Some(StoreError::Unavailable(format!(
+                "the write transaction was lost: {reason}"
+            )));
         }
         outcomes.push(outcome);
     }
@@ -188,14 +223,20 @@ fn run_transaction(conn: &Connection, key: &JournalKey, works: Vec<Work>) -> Vec
             Ok(()) => None,
             Err(error) => {
                 rollback(conn);
-                Some(unavailable("the commit failed, nothing of this write was kept", error))
+                Some(unavailable(
+                    "the commit failed, nothing of this write was kept",
+                    error,
+                ))
             }
         },
     };
     match failure {
         None => outcomes,
         // What had succeeded is gone; what had failed keeps its own error (it was not written either).
-        Some(error) => outcomes.into_iter().map(|outcome| outcome.and_then(|_| Err(error.clone()))).collect(),
+        Some(error) => outcomes
+            .into_iter()
+            .map(|outcome| outcome.and_then(|_| Err(error.clone())))
+            .collect(),
     }
 }
 
@@ -209,7 +250,10 @@ fn next_seq(conn: &Connection) -> StoreResult<u64> {
 
 /// Runs `work` inside a savepoint, rolled back if it fails. The flag is false when the enclosing
 /// transaction is no longer usable (SQLite rolled it back, or the savepoint could not be undone).
-fn in_savepoint<T>(conn: &Connection, work: impl FnOnce(&Connection) -> StoreResult<T>) -> (StoreResult<T>, bool) {
+fn in_savepoint<T>(
+    conn: &Connection,
+    work: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> (StoreResult<T>, bool) {
     if let Err(error) = exec(conn, "SAVEPOINT request") {
         return (Err(unavailable("cannot open a savepoint", error)), false);
     }
@@ -222,7 +266,8 @@ fn in_savepoint<T>(conn: &Connection, work: impl FnOnce(&Connection) -> StoreRes
             if conn.is_autocommit() {
                 return (Err(error), false);
             }
-            let undone = exec(conn, "ROLLBACK TO request").and_then(|()| exec(conn, "RELEASE request"));
+            let undone =
+                exec(conn, "ROLLBACK TO request").and_then(|()| exec(conn, "RELEASE request"));
             (Err(error), undone.is_ok())
         }
     }
@@ -259,7 +304,9 @@ fn apply(conn: &Connection, key: &JournalKey, first_seq: u64, work: Work) -> Sto
                         &entry.leaf_hash[..],
                         &entry.mac[..],
                     ])
-                    .map_err(|error| in_context(error, |message| format!("journal entry {seq}: {message}")))?;
+                    .map_err(|error| {
+                        in_context(error, |message| format!("journal entry {seq}: {message}"))
+                    })?;
                 seqs.push(seq);
             }
             Ok(seqs)
@@ -277,7 +324,9 @@ fn apply(conn: &Connection, key: &JournalKey, first_seq: u64, work: Work) -> Sto
 fn in_context(error: rusqlite::Error, describe: impl FnOnce(&str) -> String) -> StoreError {
     if is_constraint(&error) {
         let message = match &error {
-            rusqlite::Error::SqliteFailure(failure, message) => message.clone().unwrap_or_else(|| failure.to_string()),
+            rusqlite::Error::SqliteFailure(failure, message) => {
+                message.clone().unwrap_or_else(|| failure.to_string())
+            }
             other => other.to_string(),
         };
         StoreError::Conflict(describe(&message))
@@ -316,7 +365,10 @@ fn apply_mutation(conn: &Connection, mutation: &Mutation) -> StoreResult<()> {
         }
         Mutation::PutAccount(record) => put_account(conn, record)?,
         Mutation::InsertEntity(entity) => insert_entity(conn, entity)?,
-        Mutation::UpdateEntity { entity, expected_version } => update_entity(conn, entity, *expected_version)?,
+        Mutation::UpdateEntity {
+            entity,
+            expected_version,
+        } => update_entity(conn, entity, *expected_version)?,
         Mutation::InsertLink(link) => insert_link(conn, link)?,
         Mutation::PutSession(session) => put_session(conn, session)?,
         Mutation::DeleteSession { token_hash } => {
@@ -431,7 +483,11 @@ fn update_entity(conn: &Connection, entity: &Entity, expected_version: i64) -> S
     }
     let stored: Option<i64> = conn
         .prepare_cached("SELECT version FROM entities WHERE id = ?1")
-        .and_then(|mut statement| statement.query_row(params![id_text(entity.id.0)], |row| row.get(0)).optional())
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![id_text(entity.id.0)], |row| row.get(0))
+                .optional()
+        })
         .sql()?;
     Err(StoreError::Conflict(match stored {
         None => format!("entity {} does not exist: nothing to update", entity.id),
@@ -513,32 +569,36 @@ fn put_session(conn: &Connection, session: &SessionRecord) -> StoreResult<()> {
 }
 
 /// Stores a checkpoint. Storing the same checkpoint again is accepted (signatures are deterministic);
-/// a different one for a size already stored is a `Conflict`.
+/// a different one for a size already stored is a `Conflict`. (The look-up comes first: the
+/// append-only trigger refuses any insert of an existing size, even one that would do nothing.)
 fn put_checkpoint(conn: &Connection, checkpoint: &Checkpoint, frontier: &[u8]) -> StoreResult<()> {
     let size = seq_to_sql(checkpoint.size)?;
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO journal_checkpoints (size, root, signature, frontier) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (size) DO NOTHING",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![size, &checkpoint.root[..], &checkpoint.signature[..], frontier])
-        })
-        .map_err(|error| in_context(error, |message| format!("checkpoint at size {}: {message}", checkpoint.size)))?;
-    if inserted == 1 {
-        return Ok(());
-    }
     let stored = conn
-        .prepare_cached(&format!("SELECT {CHECKPOINT_COLUMNS} FROM journal_checkpoints WHERE size = ?1"))
+        .prepare_cached(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM journal_checkpoints WHERE size = ?1"
+        ))
         .sql()?
         .query_row(params![size], |row| Ok(crate::codec::checkpoint(row)))
-        .sql()??;
-    if stored.0 == *checkpoint && stored.1 == frontier {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(format!(
+        .optional()
+        .sql()?
+        .transpose()?;
+    match stored {
+        Some((stored, stored_frontier)) if stored == *checkpoint && stored_frontier == frontier => {
+            Ok(())
+        }
+        Some(_) => Err(StoreError::Conflict(format!(
             "a different checkpoint is already stored for journal size {}",
             checkpoint.size
-        )))
+        ))),
+        None => {
+            conn.prepare_cached("INSERT INTO journal_checkpoints (size, root, signature, frontier) VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut statement| {
+                    statement.execute(params![size, &checkpoint.root[..], &checkpoint.signature[..], frontier])
+                })
+                .map_err(|error| {
+                    in_context(error, |message| format!("checkpoint at journal size {}: {message}", checkpoint.size))
+                })?;
+            Ok(())
+        }
     }
 }

@@ -85,7 +85,8 @@ impl Dice {
     /// A date between `max_days` and `min_days` days before `day` (`day` itself if out of range).
     pub(crate) fn days_before(&mut self, day: Date, min_days: u32, max_days: u32) -> Date {
         let back = self.range(min_days, max_days);
-        day.checked_sub(Duration::days(i64::from(back))).unwrap_or(day)
+        day.checked_sub(Duration::days(i64::from(back)))
+            .unwrap_or(day)
     }
 
     /// Shuffles `items` in place (Fisher-Yates).

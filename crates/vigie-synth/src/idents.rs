@@ -13,7 +13,12 @@ use crate::lists::{FOREIGN_BANKS, FRENCH_BANKS};
 const PLATE_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTVWXYZ";
 
 fn plate_letter(dice: &mut Dice) -> char {
-    char::from(PLATE_LETTERS.get(dice.below(PLATE_LETTERS.len())).copied().unwrap_or(b'A'))
+    char::from(
+        PLATE_LETTERS
+            .get(dice.below(PLATE_LETTERS.len()))
+            .copied()
+            .unwrap_or(b'A'),
+    )
 }
 
 /// A SIV plate `AB-123-CD`. The first block follows the issue order (A… in 2009 to H… today); the
@@ -37,15 +42,19 @@ pub(crate) enum MobileArea {
     Reunion,
 }
 
+/// Two digits after 06 that belong to overseas mobile ranges.
+const OVERSEAS_06: [&str; 8] = ["39", "90", "91", "92", "93", "94", "96", "97"];
+
 /// A mobile number in E.164 form: +336/+337 in metropolitan France, +590 690/691 in Guadeloupe,
 /// +596 696/697 in Martinique, +262 692/693 in La Réunion.
 pub(crate) fn mobile(dice: &mut Dice, area: MobileArea) -> String {
     match area {
         MobileArea::Metropolitan => {
             if dice.chance(700) {
-                // 06 39 is Mayotte's range (+262): skip it so the number stays metropolitan.
+                // 06 39 and 06 90-97 are overseas ranges (+262, +590, +594, +596): skip them so
+                // the number stays metropolitan.
                 let mut rest = dice.digits(8);
-                while rest.starts_with("39") {
+                while OVERSEAS_06.iter().any(|prefix| rest.starts_with(prefix)) {
                     rest = dice.digits(8);
                 }
                 format!("+336{rest}")
@@ -99,7 +108,10 @@ pub(crate) fn iban(dice: &mut Dice, foreign: bool) -> (String, &'static str) {
             return (iban_from_bban(country, &bban), name);
         }
     }
-    let (bank, name) = dice.pick_ref(FRENCH_BANKS).copied().unwrap_or(("30004", "BNP Paribas"));
+    let (bank, name) = dice
+        .pick_ref(FRENCH_BANKS)
+        .copied()
+        .unwrap_or(("30004", "BNP Paribas"));
     let branch = dice.digits(5);
     let account = dice.digits(11);
     let key = rib_key(
@@ -107,7 +119,10 @@ pub(crate) fn iban(dice: &mut Dice, foreign: bool) -> (String, &'static str) {
         branch.parse().unwrap_or(0),
         account.parse().unwrap_or(0),
     );
-    (iban_from_bban("FR", &format!("{bank}{branch}{account}{key:02}")), name)
+    (
+        iban_from_bban("FR", &format!("{bank}{branch}{account}{key:02}")),
+        name,
+    )
 }
 
 /// A SIREN: 8 drawn digits (recent registrations start with 8 or 9) and a Luhn check digit.
@@ -138,7 +153,13 @@ pub(crate) fn siren(dice: &mut Dice) -> String {
 const BECH32_CHARSET: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 fn bech32_polymod(values: &[u8]) -> u32 {
-    const GENERATOR: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    const GENERATOR: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
     let mut check: u32 = 1;
     for value in values {
         let top = check >> 25;
@@ -169,7 +190,14 @@ pub(crate) fn bitcoin_address(dice: &mut Dice) -> String {
     let encoded: String = data
         .into_iter()
         .chain(checksum)
-        .map(|group| char::from(BECH32_CHARSET.get(usize::from(group)).copied().unwrap_or(b'q')))
+        .map(|group| {
+            char::from(
+                BECH32_CHARSET
+                    .get(usize::from(group))
+                    .copied()
+                    .unwrap_or(b'q'),
+            )
+        })
         .collect();
     format!("bc1{encoded}")
 }
@@ -177,7 +205,14 @@ pub(crate) fn bitcoin_address(dice: &mut Dice) -> String {
 /// An Ethereum address in lower-case hex (valid without the optional EIP-55 case checksum).
 pub(crate) fn ethereum_address(dice: &mut Dice) -> String {
     let hex: String = (0..40)
-        .map(|_| char::from(b"0123456789abcdef".get(dice.below(16)).copied().unwrap_or(b'0')))
+        .map(|_| {
+            char::from(
+                b"0123456789abcdef"
+                    .get(dice.below(16))
+                    .copied()
+                    .unwrap_or(b'0'),
+            )
+        })
         .collect();
     format!("0x{hex}")
 }
@@ -220,13 +255,15 @@ mod tests {
     fn french_iban_has_a_correct_rib_key() {
         // Known example: bank 30006, branch 00001, account 12345678901 has RIB key 89.
         assert_eq!(rib_key(30006, 1, 12_345_678_901), 89);
-        assert_eq!(iban_from_bban("FR", "30006000011234567890189"), "FR7630006000011234567890189");
+        assert_eq!(
+            iban_from_bban("FR", "30006000011234567890189"),
+            "FR7630006000011234567890189"
+        );
     }
 
     #[test]
     fn bitcoin_checksum_matches_a_known_address() {
-        // BIP 173 test vector: the P2WPKH address of the all-0x75 program... checked through the
-        // polymod of a known valid address instead: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4".
+        // A valid address from the BIP 173 test vectors: its polymod over the full data is 1.
         let address = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
         let mut values: Vec<u8> = b"bc".iter().map(|c| c >> 5).collect();
         values.push(0);

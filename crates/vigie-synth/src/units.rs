@@ -142,7 +142,11 @@ pub(crate) static DEPARTEMENTS: [Departement; 6] = [
         court_code: "POINTE-A-PITRE",
         weight: 8,
         communes: COMMUNES_971,
-        origins: &[(Origin::Antillean, 820), (Origin::French, 130), (Origin::NorthAfrican, 50)],
+        origins: &[
+            (Origin::Antillean, 820),
+            (Origin::French, 130),
+            (Origin::NorthAfrican, 50),
+        ],
     },
 ];
 
@@ -163,7 +167,6 @@ pub(crate) struct DeptUnits {
     pub gendarmerie: usize,
     pub customs: usize,
     pub cross: usize,
-    pub parquet: usize,
     /// The OFAST antenna covering the département, if any.
     pub antenna: Option<usize>,
     /// The JIRS whose ressort includes the département, if any.
@@ -185,10 +188,6 @@ impl Org {
     pub(crate) fn unit(&self, index: usize) -> Option<&Unit> {
         self.units.get(index)
     }
-
-    pub(crate) fn index_of(&self, code: &str) -> Option<usize> {
-        self.units.iter().position(|unit| unit.code == code)
-    }
 }
 
 struct OrgBuilder {
@@ -205,7 +204,9 @@ impl OrgBuilder {
         territory: Territory,
         parent: Option<usize>,
     ) -> usize {
-        let parent = parent.and_then(|index| self.units.get(index)).map(|unit| unit.id);
+        let parent = parent
+            .and_then(|index| self.units.get(index))
+            .map(|unit| unit.id);
         self.units.push(Unit {
             id: UnitId(self.dice.uuid()),
             code: code.to_owned(),
@@ -224,14 +225,39 @@ pub(crate) static NAMED_ACCOUNTS: [(&str, &str, Role, &str); 12] = [
     ("agent.gendarmerie", "Thomas Lebreton", Role::Agent, "SR-13"),
     ("agent.douane", "Nadia Benhamou", Role::Agent, "DOUANE-13"),
     ("agent.paris", "Antoine Delmas", Role::Agent, "SD-75"),
-    ("analyste.cross13", "Camille Roussel", Role::CrossAnalyst, "CROSS-13"),
-    ("analyste.ofast", "Élodie Vasseur", Role::OfastAnalyst, "OFAST"),
-    ("chef.marseille", "Patrick Orsini", Role::HeadOfUnit, "SD-13"),
-    ("magistrat.jirs", "Hélène Castel", Role::Magistrate, "JIRS-MARSEILLE"),
+    (
+        "analyste.cross13",
+        "Camille Roussel",
+        Role::CrossAnalyst,
+        "CROSS-13",
+    ),
+    (
+        "analyste.ofast",
+        "Élodie Vasseur",
+        Role::OfastAnalyst,
+        "OFAST",
+    ),
+    (
+        "chef.marseille",
+        "Patrick Orsini",
+        Role::HeadOfUnit,
+        "SD-13",
+    ),
+    (
+        "magistrat.jirs",
+        "Hélène Castel",
+        Role::Magistrate,
+        "JIRS-MARSEILLE",
+    ),
     ("auditeur", "Bernard Lemoine", Role::Auditor, "IGPN"),
     ("inspection", "Isabelle Fabre", Role::Inspection, "IGPN"),
     ("admin", "Louis Garnier", Role::Administrator, "ADMIN-VIGIE"),
-    ("partenaire.bailleur", "Marc Pellegrin", Role::Partner, "BAILLEUR-13-HABITAT"),
+    (
+        "partenaire.bailleur",
+        "Marc Pellegrin",
+        Role::Partner,
+        "BAILLEUR-13-HABITAT",
+    ),
 ];
 
 /// Builds the units and accounts. `seed` only decides the ids.
@@ -273,12 +299,28 @@ pub(crate) fn build(seed: u64) -> Org {
             here(),
             None,
         );
-        let police = builder.add(&format!("SD-{code}"), dept.police, UnitKind::Police, here(), None);
-        let gendarmerie =
-            builder.add(&format!("SR-{code}"), dept.gendarmerie, UnitKind::Gendarmerie, here(), None);
-        let customs =
-            builder.add(&format!("DOUANE-{code}"), dept.customs, UnitKind::Customs, here(), None);
-        let parquet = builder.add(
+        let police = builder.add(
+            &format!("SD-{code}"),
+            dept.police,
+            UnitKind::Police,
+            here(),
+            None,
+        );
+        let gendarmerie = builder.add(
+            &format!("SR-{code}"),
+            dept.gendarmerie,
+            UnitKind::Gendarmerie,
+            here(),
+            None,
+        );
+        let customs = builder.add(
+            &format!("DOUANE-{code}"),
+            dept.customs,
+            UnitKind::Customs,
+            here(),
+            None,
+        );
+        builder.add(
             &format!("PARQUET-{}", dept.court_code),
             &format!("Parquet du tribunal judiciaire de {}", dept.court),
             UnitKind::Parquet,
@@ -297,7 +339,6 @@ pub(crate) fn build(seed: u64) -> Org {
             gendarmerie,
             customs,
             cross,
-            parquet,
             antenna,
             jirs: None,
         });
@@ -363,7 +404,12 @@ pub(crate) fn build(seed: u64) -> Org {
 /// has none yet (`agent.sd-93`, `analyste.cross-75`, `magistrat.parquet-lille`...).
 fn accounts(dice: &mut Dice, units: &[Unit]) -> (Vec<DemoAccount>, Vec<Vec<AccountId>>) {
     let mut accounts: Vec<DemoAccount> = Vec::new();
-    let mut push = |dice: &mut Dice, username: String, display_name: String, role: Role, unit: UnitId| {
+    let push = |accounts: &mut Vec<DemoAccount>,
+                dice: &mut Dice,
+                username: String,
+                display_name: String,
+                role: Role,
+                unit: UnitId| {
         accounts.push(DemoAccount {
             account: Account {
                 id: AccountId(dice.uuid()),
@@ -378,7 +424,14 @@ fn accounts(dice: &mut Dice, units: &[Unit]) -> (Vec<DemoAccount>, Vec<Vec<Accou
     };
     for (username, display_name, role, unit_code) in &NAMED_ACCOUNTS {
         if let Some(unit) = units.iter().find(|unit| unit.code == *unit_code) {
-            push(dice, (*username).to_owned(), (*display_name).to_owned(), *role, unit.id);
+            push(
+                &mut accounts,
+                dice,
+                (*username).to_owned(),
+                (*display_name).to_owned(),
+                *role,
+                unit.id,
+            );
         }
     }
     let mut extra = 0usize;
@@ -393,10 +446,17 @@ fn accounts(dice: &mut Dice, units: &[Unit]) -> (Vec<DemoAccount>, Vec<Vec<Accou
         if accounts.iter().any(|demo| demo.account.unit == unit.id) {
             continue;
         }
-        let first = STAFF_FIRST_NAMES.get(extra % STAFF_FIRST_NAMES.len()).copied().unwrap_or("Claire");
-        let last = STAFF_SURNAMES.get(extra % STAFF_SURNAMES.len()).copied().unwrap_or("Aubert");
+        let first = STAFF_FIRST_NAMES
+            .get(extra % STAFF_FIRST_NAMES.len())
+            .copied()
+            .unwrap_or("Claire");
+        let last = STAFF_SURNAMES
+            .get(extra % STAFF_SURNAMES.len())
+            .copied()
+            .unwrap_or("Aubert");
         extra += 1;
         push(
+            &mut accounts,
             dice,
             format!("{prefix}.{}", unit.code.to_lowercase()),
             format!("{first} {last}"),

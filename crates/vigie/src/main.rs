@@ -248,8 +248,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
         println!("Vigie écoute sur http://{addr}/");
         if demo {
             println!("Mode démonstration (données synthétiques). Comptes :");
-            for (username, password) in &demo_accounts {
-                println!("  {username:<24} mot de passe : {password}");
+            for (username, password) in demo_accounts.iter().take(12) {
+                println!("  {username:<22} mot de passe : {password}");
+            }
+            if demo_accounts.len() > 12 {
+                println!("  ... et {} autres comptes d'unités (même mot de passe).", demo_accounts.len() - 12);
             }
         }
     })

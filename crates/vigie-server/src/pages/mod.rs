@@ -1,15 +1,183 @@
 //! Server-rendered pages in French, in the DSFR design system (askama templates under `templates/`).
 //! Pages call the engine exactly as the API does; they add the session cookie, forms and CSRF tokens.
+//!
+//! Every page is a full HTML document that loads only Vigie's own assets (`/assets/dsfr/...`), with
+//! no inline script or style, so that the strict CSP set by the middleware holds. Search terms and
+//! motifs travel in POST bodies, never in URLs. A hidden record and a missing one give the same
+//! 404 page; a page a role may never use gives a 403 page that names no record.
+
+mod admin;
+mod entities;
+mod format;
+mod home;
+mod journal;
+mod login;
+mod session;
+mod view;
 
 use crate::AppState;
+use askama::Template;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use vigie_engine::EngineError;
+
+use view::{ErrorPage, Layout, UserBar};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(home::home))
+        .route("/connexion", get(login::login_form).post(login::login))
+        .route("/deconnexion", post(login::logout))
+        .route("/recherche", get(entities::search_form).post(entities::search))
+        .route("/entites/{id}", get(entities::motif_form).post(entities::consult))
+        .route("/journal", get(journal::journal))
+        .route("/admin", get(admin::admin))
+        .route("/admin/comptes", post(admin::create_account))
+        .route("/admin/comptes/{id}/etat", post(admin::set_state))
+        .route("/admin/unites", post(admin::create_unit))
 }
 
+/// The 404 page of unknown addresses (no session needed, nothing revealed).
 pub fn not_found_page() -> Response {
-    (StatusCode::NOT_FOUND, Html("<!doctype html><html lang=\"fr\"><title>Page introuvable</title><p>Page introuvable.</p></html>")).into_response()
+    PageError::new(ErrorKind::NotFound).into_response()
+}
+
+/// Renders a template with a status; a template failure becomes a bare 500 page.
+fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "page template failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><html lang=\"fr\"><title>Erreur interne — Vigie</title><h1>Erreur interne</h1></html>"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// What went wrong, as the pages show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No (valid) session: go to the login page.
+    Login,
+    /// The role may never use this page.
+    Forbidden,
+    /// The form carries no valid anti-forgery token, or comes from another origin.
+    Csrf,
+    /// Missing, or hidden by the policy (indistinguishable on purpose).
+    NotFound,
+    BadRequest,
+    PayloadTooLarge,
+    Conflict(String),
+    /// The journal entry could not be written: nothing was shown.
+    JournalUnavailable,
+    Unavailable,
+    Internal,
+}
+
+/// An error page, with the header of the signed-in account when there is one.
+#[derive(Debug)]
+pub struct PageError {
+    pub kind: ErrorKind,
+    user: Option<UserBarData>,
+}
+
+/// What the header needs to show the account on an error page.
+#[derive(Clone, Debug)]
+struct UserBarData {
+    display_name: String,
+    unit: String,
+    role: String,
+    csrf: String,
+    nav: Vec<(&'static str, &'static str)>,
+}
+
+impl PageError {
+    pub fn new(kind: ErrorKind) -> Self {
+        Self { kind, user: None }
+    }
+
+    fn texts(&self) -> (StatusCode, &'static str, String) {
+        match &self.kind {
+            ErrorKind::Login => (StatusCode::SEE_OTHER, "Connexion requise", "Connectez-vous pour continuer.".to_owned()),
+            ErrorKind::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Accès refusé",
+                "Cette page n'est pas accessible avec votre profil.".to_owned(),
+            ),
+            ErrorKind::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Formulaire refusé",
+                "Ce formulaire a expiré ou provient d'un autre site : rechargez la page et recommencez.".to_owned(),
+            ),
+            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "Introuvable", "La page ou la fiche demandée est introuvable.".to_owned()),
+            ErrorKind::BadRequest => (StatusCode::BAD_REQUEST, "Requête invalide", "La requête est mal formée.".to_owned()),
+            ErrorKind::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "Formulaire trop volumineux", "Les données envoyées sont trop volumineuses.".to_owned())
+            }
+            ErrorKind::Conflict(message) => (StatusCode::CONFLICT, "Conflit", format!("L'opération est en conflit avec l'état actuel des données : {message}")),
+            ErrorKind::JournalUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Journal indisponible : consultation refusée",
+                "Le journal des consultations ne peut pas être écrit : aucune donnée n'est affichée tant qu'il est indisponible. Réessayez dans quelques instants.".to_owned(),
+            ),
+            ErrorKind::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service indisponible",
+                "La base de données est indisponible. Réessayez dans quelques instants.".to_owned(),
+            ),
+            ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne", "Une erreur interne est survenue.".to_owned()),
+        }
+    }
+}
+
+impl From<EngineError> for PageError {
+    fn from(error: EngineError) -> Self {
+        let kind = match &error {
+            EngineError::Unauthenticated | EngineError::BadCredentials => ErrorKind::Login,
+            EngineError::Forbidden => ErrorKind::Forbidden,
+            EngineError::NotFound => ErrorKind::NotFound,
+            EngineError::MotifRequired | EngineError::Invalid(_) => ErrorKind::BadRequest,
+            EngineError::Conflict(message) => ErrorKind::Conflict(message.clone()),
+            EngineError::JournalUnavailable(_) => ErrorKind::JournalUnavailable,
+            EngineError::Unavailable(_) | EngineError::Corrupt(_) => ErrorKind::Unavailable,
+            EngineError::Config(_) | EngineError::Internal(_) => ErrorKind::Internal,
+        };
+        if matches!(kind, ErrorKind::JournalUnavailable | ErrorKind::Unavailable | ErrorKind::Internal) {
+            // The cause is for operators; store errors name no values.
+            tracing::error!(cause = %format!("{error:?}"), "page request failed");
+        }
+        PageError::new(kind)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if self.kind == ErrorKind::Login {
+            return session::to_login();
+        }
+        let (status, heading, message) = self.texts();
+        let layout = match self.user {
+            Some(user) => Layout {
+                title: heading.to_owned(),
+                nav: session::nav_links(&user.nav, ""),
+                user: Some(UserBar { display_name: user.display_name, unit: user.unit, role: user.role, csrf: user.csrf }),
+            },
+            None => Layout::anonymous(heading),
+        };
+        let page = ErrorPage { layout, heading: heading.to_owned(), message, code_label: format!("Erreur {}", status.as_u16()) };
+        render(status, &page)
+    }
+}
+
+/// A result of a page handler.
+pub type PageResult = Result<Response, PageError>;
+
+/// 303 to another page.
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
 }

@@ -1,0 +1,129 @@
+//! Display helpers of the pages: dates and times in Europe/Paris, French labels of entity
+//! properties, placeholders for missing values.
+//!
+//! Paris time follows the EU rule (UTC+1, UTC+2 from the last Sunday of March 01:00 UTC to the last
+//! Sunday of October 01:00 UTC): no time-zone database is needed for it.
+
+use time::macros::format_description;
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+/// What a missing value shows.
+pub const NONE: &str = "—";
+
+fn last_sunday(year: i32, month: Month) -> Option<Date> {
+    let last = Date::from_calendar_date(year, month, month.length(year)).ok()?;
+    last.checked_sub(time::Duration::days(i64::from(last.weekday().number_days_from_sunday())))
+}
+
+/// The offset of Europe/Paris at a UTC instant.
+pub fn paris_offset(at: OffsetDateTime) -> UtcOffset {
+    let at = at.to_offset(UtcOffset::UTC);
+    let year = at.year();
+    let summer = match (last_sunday(year, Month::March), last_sunday(year, Month::October)) {
+        (Some(start), Some(end)) => {
+            let start = start.with_hms(1, 0, 0).map(|dt| dt.assume_utc());
+            let end = end.with_hms(1, 0, 0).map(|dt| dt.assume_utc());
+            matches!((start, end), (Ok(start), Ok(end)) if at >= start && at < end)
+        }
+        _ => false,
+    };
+    let hours = if summer { 2 } else { 1 };
+    UtcOffset::from_hms(hours, 0, 0).unwrap_or(UtcOffset::UTC)
+}
+
+/// "12/03/2025 14:05:09" in Paris time.
+pub fn paris_datetime(at: OffsetDateTime) -> String {
+    let local = at.to_offset(paris_offset(at));
+    local
+        .format(format_description!("[day]/[month]/[year] [hour]:[minute]:[second]"))
+        .unwrap_or_else(|_| format!("{at} (UTC)"))
+}
+
+/// A journal timestamp (UTC microseconds) in Paris time.
+pub fn paris_micros(at_micros: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_micros) * 1_000) {
+        Ok(at) => paris_datetime(at),
+        Err(_) => NONE.to_owned(),
+    }
+}
+
+/// "12/03/2025".
+pub fn date(date: Date) -> String {
+    date.format(format_description!("[day]/[month]/[year]")).unwrap_or_else(|_| date.to_string())
+}
+
+/// The period of a link: "depuis le …", "jusqu'au …", "du … au …", or a dash.
+pub fn period(start: Option<Date>, end: Option<Date>) -> String {
+    match (start, end) {
+        (Some(start), Some(end)) => format!("du {} au {}", date(start), date(end)),
+        (Some(start), None) => format!("depuis le {}", date(start)),
+        (None, Some(end)) => format!("jusqu'au {}", date(end)),
+        (None, None) => NONE.to_owned(),
+    }
+}
+
+/// The French label of a property, depending on the schema where the name is ambiguous.
+pub fn property_label(schema: vigie_core::entity::Schema, name: &str) -> String {
+    use vigie_core::entity::Schema;
+    let label = match (schema, name) {
+        (Schema::Company, "registrationNumber") => "SIREN / SIRET",
+        (Schema::Vehicle, "registrationNumber") => "Immatriculation",
+        (Schema::Person, "name") => "Nom complet",
+        (_, "name") => "Nom",
+        (_, "firstName") => "Prénom",
+        (_, "lastName") => "Nom de famille",
+        (_, "alias") => "Surnom",
+        (_, "birthDate") => "Date de naissance",
+        (_, "birthPlace") => "Lieu de naissance",
+        (_, "nationality") => "Nationalité",
+        (_, "notes") => "Notes",
+        (_, "address") => "Adresse",
+        (_, "model") => "Modèle",
+        (_, "color") => "Couleur",
+        (_, "number") => "Numéro",
+        (_, "full") => "Adresse complète",
+        (_, "postalCode") => "Code postal",
+        (_, "city") => "Commune",
+        (_, "iban") => "IBAN",
+        (_, "bankName") => "Banque",
+        (_, "publicKey") => "Adresse publique",
+        (_, "currency") => "Cryptoactif",
+        (_, "procedureNumber") => "Numéro de procédure",
+        (_, "openedOn") => "Ouverte le",
+        (_, other) => return other.to_owned(),
+    };
+    label.to_owned()
+}
+
+/// A département code, or a dash.
+pub fn departement(code: Option<&str>) -> String {
+    code.filter(|c| !c.is_empty()).map(str::to_owned).unwrap_or_else(|| NONE.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn paris_time_follows_the_eu_rule() {
+        // Winter: UTC+1.
+        assert_eq!(paris_datetime(datetime!(2025-01-15 12:00 UTC)), "15/01/2025 13:00:00");
+        // Summer: UTC+2 (2025: from 30 March 01:00 UTC to 26 October 01:00 UTC).
+        assert_eq!(paris_datetime(datetime!(2025-07-01 12:00 UTC)), "01/07/2025 14:00:00");
+        assert_eq!(paris_datetime(datetime!(2025-03-30 00:59:59 UTC)), "30/03/2025 01:59:59");
+        assert_eq!(paris_datetime(datetime!(2025-03-30 01:00 UTC)), "30/03/2025 03:00:00");
+        assert_eq!(paris_datetime(datetime!(2025-10-26 00:59:59 UTC)), "26/10/2025 02:59:59");
+        assert_eq!(paris_datetime(datetime!(2025-10-26 01:00 UTC)), "26/10/2025 02:00:00");
+    }
+
+    #[test]
+    fn periods_and_labels() {
+        use time::macros::date;
+        assert_eq!(period(None, None), NONE);
+        assert_eq!(period(Some(date!(2024 - 03 - 01)), None), "depuis le 01/03/2024");
+        assert_eq!(period(Some(date!(2024 - 03 - 01)), Some(date!(2024 - 05 - 02))), "du 01/03/2024 au 02/05/2024");
+        assert_eq!(property_label(vigie_core::entity::Schema::Vehicle, "registrationNumber"), "Immatriculation");
+        assert_eq!(property_label(vigie_core::entity::Schema::Person, "unknownField"), "unknownField");
+    }
+}

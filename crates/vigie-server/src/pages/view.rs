@@ -1,0 +1,285 @@
+//! View models of the pages: one askama template struct per page, and the small pieces they share
+//! (layout, form fields, tables). They hold only display-ready strings: handlers translate engine
+//! types into French labels before rendering, so templates contain no logic beyond loops and tests.
+//! Askama escapes every value (HTML templates), so nothing here needs to be pre-escaped.
+
+use askama::Template;
+
+/// What every page shares: title, the signed-in account (if any) and the navigation.
+pub struct Layout {
+    /// The page title (the site name is appended by the base template).
+    pub title: String,
+    pub user: Option<UserBar>,
+    pub nav: Vec<NavLink>,
+}
+
+impl Layout {
+    /// A page seen without a session (login, errors before authentication).
+    pub fn anonymous(title: impl Into<String>) -> Self {
+        Self { title: title.into(), user: None, nav: Vec::new() }
+    }
+}
+
+/// The header block of a signed-in account, with the anti-forgery token of its logout form.
+pub struct UserBar {
+    pub display_name: String,
+    pub unit: String,
+    pub role: String,
+    pub csrf: String,
+}
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// A text input with its label, hint and error (DSFR `fr-input-group`).
+pub struct Field {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    /// `text`, `password`...
+    pub input_type: &'static str,
+    pub autocomplete: &'static str,
+    pub required: bool,
+}
+
+impl Field {
+    pub fn text(id: &'static str, name: &'static str, label: &'static str) -> Self {
+        Self { id, name, label, hint: "", value: String::new(), error: None, input_type: "text", autocomplete: "off", required: false }
+    }
+
+    pub fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = value.into();
+        self
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub fn password(mut self, autocomplete: &'static str) -> Self {
+        self.input_type = "password";
+        self.autocomplete = autocomplete;
+        self
+    }
+
+    pub fn autocomplete(mut self, autocomplete: &'static str) -> Self {
+        self.autocomplete = autocomplete;
+        self
+    }
+}
+
+/// A select with its options (DSFR `fr-select-group`).
+pub struct SelectField {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub options: Vec<SelectOption>,
+    pub error: Option<String>,
+}
+
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl SelectField {
+    /// `options` are (value, label); the one equal to `selected` is preselected.
+    pub fn new(id: &'static str, name: &'static str, label: &'static str, options: Vec<(String, String)>, selected: &str) -> Self {
+        let options = options.into_iter().map(|(value, label)| SelectOption { selected: value == selected, value, label }).collect();
+        Self { id, name, label, hint: "", options, error: None }
+    }
+}
+
+/// Status codes and texts of error pages.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+    /// Shown small under the message, e.g. "Erreur 404".
+    pub code_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub layout: Layout,
+    pub username: Field,
+    pub password: Field,
+    /// A message about the whole form (bad credentials).
+    pub form_error: Option<String>,
+    /// Demo mode: (username, password) of the synthetic accounts.
+    pub demo_accounts: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Layout,
+    pub display_name: String,
+    pub role: String,
+    pub unit: String,
+    pub can_search: bool,
+    pub can_read_journal: bool,
+    pub can_administer: bool,
+    pub is_partner: bool,
+    pub search: SearchForm,
+    pub csrf: String,
+}
+
+/// The search form (home page and search page).
+pub struct SearchForm {
+    pub text: Field,
+    pub schema: SelectField,
+    pub motif: Field,
+    pub has_errors: bool,
+}
+
+pub struct ResultRow {
+    pub href: String,
+    pub schema: String,
+    pub caption: String,
+    pub departement: String,
+    pub regime: String,
+}
+
+pub struct SearchOutcome {
+    pub rows: Vec<ResultRow>,
+    pub journal_seq: u64,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub layout: Layout,
+    pub search: SearchForm,
+    pub csrf: String,
+    pub outcome: Option<SearchOutcome>,
+}
+
+/// The form that asks for a motif before an entity is shown. Identical for every id.
+#[derive(Template)]
+#[template(path = "entity_motif.html")]
+pub struct EntityMotifPage {
+    pub layout: Layout,
+    pub action: String,
+    pub motif: Field,
+    pub csrf: String,
+}
+
+pub struct PropertyRow {
+    pub label: String,
+    pub values: Vec<String>,
+}
+
+pub struct LinkRow {
+    pub kind: String,
+    /// "sortant" or "entrant".
+    pub direction: String,
+    pub href: String,
+    pub caption: String,
+    pub schema: String,
+    pub departement: String,
+    pub period: String,
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+pub struct EntityPage {
+    pub layout: Layout,
+    pub caption: String,
+    pub schema: String,
+    pub properties: Vec<PropertyRow>,
+    pub departement: String,
+    pub regime: String,
+    pub recorded_unit: String,
+    pub recorded_at: String,
+    pub source: String,
+    pub links: Vec<LinkRow>,
+    pub journal_seq: u64,
+}
+
+pub struct JournalRow {
+    pub seq: u64,
+    pub at: String,
+    pub actor: String,
+    pub unit: String,
+    pub action: String,
+    pub object: String,
+    pub motif: String,
+    pub outcome: String,
+    pub denied: bool,
+}
+
+#[derive(Template)]
+#[template(path = "journal.html")]
+pub struct JournalPageView {
+    pub layout: Layout,
+    pub rows: Vec<JournalRow>,
+    pub action: SelectField,
+    /// The sequence number of this reading of the journal.
+    pub journal_seq: u64,
+    pub newer_href: Option<String>,
+    pub older_href: Option<String>,
+}
+
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub territory: String,
+}
+
+pub struct AccountRow {
+    pub action: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit: String,
+    pub disabled: bool,
+    pub is_self: bool,
+}
+
+pub struct AccountForm {
+    pub username: Field,
+    pub display_name: Field,
+    pub role: SelectField,
+    pub unit: SelectField,
+    pub password: Field,
+    pub has_errors: bool,
+}
+
+pub struct UnitForm {
+    pub code: Field,
+    pub name: Field,
+    pub kind: SelectField,
+    pub departements: Field,
+    pub has_errors: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub csrf: String,
+    pub notice: Option<String>,
+    pub units: Vec<UnitRow>,
+    pub accounts: Vec<AccountRow>,
+    pub account_form: AccountForm,
+    pub unit_form: UnitForm,
+}
