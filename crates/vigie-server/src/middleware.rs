@@ -42,15 +42,51 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Refuses any matched route that is missing from the route policy table (fail closed).
+/// Refuses any matched route that is missing from the route policy table (fail closed): a method the
+/// table does not list for a known path answers 405 without reaching a handler; an unknown path, 500.
 pub async fn route_policy(request: Request, next: Next) -> Response {
     if let Some(matched) = request.extensions().get::<MatchedPath>() {
-        if routes::lookup(request.method().as_str(), matched.as_str()).is_none() {
-            tracing::error!(method = %request.method(), route = matched.as_str(), "route missing from the route policy table");
+        let path = matched.as_str();
+        if routes::lookup(request.method().as_str(), path).is_none() {
+            if routes::ROUTES.iter().any(|spec| spec.path == path) {
+                return ApiError::new(ErrorCode::MethodNotAllowed).into_response();
+            }
+            tracing::error!(method = %request.method(), route = path, "route missing from the route policy table");
             return ApiError::new(ErrorCode::RouteNotInPolicy).into_response();
         }
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn status_of(router: axum::Router, method: &str, path: &str) -> (u16, String) {
+        let request = axum::http::Request::builder().method(method).uri(path).body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[tokio::test]
+    async fn a_route_missing_from_the_table_is_refused_before_its_handler() {
+        let router = axum::Router::new()
+            .route("/api/v1/unlisted", get(|| async { "secret" }))
+            .route("/api/v1/me", get(|| async { "listed" }).post(|| async { "unlisted method" }))
+            .layer(axum::middleware::from_fn(route_policy));
+        let (status, body) = status_of(router.clone(), "GET", "/api/v1/unlisted").await;
+        assert_eq!(status, 500);
+        assert!(body.contains("VIGIE-INT-0002") && !body.contains("secret"));
+        let (status, body) = status_of(router.clone(), "POST", "/api/v1/me").await;
+        assert_eq!(status, 405);
+        assert!(!body.contains("unlisted method"));
+        assert_eq!(status_of(router, "GET", "/api/v1/me").await, (200, "listed".to_owned()));
+    }
 }
 
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -11,7 +11,9 @@ use sqlx::Row;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use vigie_core::entity::{Entity, EntityId, LegalRegime, Link, LinkId, LinkKind, Properties, Provenance, Schema};
+use vigie_core::entity::{
+    Entity, EntityId, LegalRegime, Link, LinkId, LinkKind, Properties, Provenance, Schema,
+};
 use vigie_core::journal::{Checkpoint, JournalAction, JournalDraft, JournalEntry, Outcome};
 use vigie_core::org::{Account, AccountId, Role, Territory, Unit, UnitId, UnitKind};
 use vigie_store::{AccountRecord, SessionRecord, StoreError, StoreResult};
@@ -45,10 +47,17 @@ fn parsed<T>(
     parse(&text).ok_or_else(|| corrupt_value(table, column, &text))
 }
 
-fn bytes<const N: usize>(row: &PgRow, index: usize, table: &str, column: &str) -> StoreResult<[u8; N]> {
+fn bytes<const N: usize>(
+    row: &PgRow,
+    index: usize,
+    table: &str,
+    column: &str,
+) -> StoreResult<[u8; N]> {
     let bytes: Vec<u8> = get(row, index)?;
     let length = bytes.len();
-    bytes.try_into().map_err(|_| corrupt_value(table, column, &format!("<{length} bytes>")))
+    bytes
+        .try_into()
+        .map_err(|_| corrupt_value(table, column, &format!("<{length} bytes>")))
 }
 
 pub(crate) fn seq_to_sql(seq: u64) -> StoreResult<i64> {
@@ -60,9 +69,9 @@ pub(crate) fn seq_from_sql(value: i64, table: &str, column: &str) -> StoreResult
 }
 
 pub(crate) fn instant_to_sql(instant: OffsetDateTime) -> StoreResult<String> {
-    instant
-        .format(&Rfc3339)
-        .map_err(|error| StoreError::Internal(format!("cannot store the instant {instant}: {error}")))
+    instant.format(&Rfc3339).map_err(|error| {
+        StoreError::Internal(format!("cannot store the instant {instant}: {error}"))
+    })
 }
 
 fn instant(row: &PgRow, index: usize, table: &str) -> StoreResult<OffsetDateTime> {
@@ -93,7 +102,8 @@ pub(crate) fn unit(row: &PgRow) -> StoreResult<Unit> {
     })
 }
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, unit, disabled, password_hash";
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "id, username, display_name, role, unit, disabled, password_hash";
 
 pub(crate) fn account(row: &PgRow) -> StoreResult<AccountRecord> {
     Ok(AccountRecord {
@@ -109,7 +119,8 @@ pub(crate) fn account(row: &PgRow) -> StoreResult<AccountRecord> {
     })
 }
 
-pub(crate) const SESSION_COLUMNS: &str = "token_hash, account, unit, created_at_micros, expires_at_micros";
+pub(crate) const SESSION_COLUMNS: &str =
+    "token_hash, account, unit, created_at_micros, expires_at_micros";
 
 pub(crate) fn session(row: &PgRow) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
@@ -122,7 +133,8 @@ pub(crate) fn session(row: &PgRow) -> StoreResult<SessionRecord> {
 }
 
 /// `properties` is read as text (`properties::text`) and parsed here.
-pub(crate) const ENTITY_COLUMNS: &str = "id, schema, properties::text, owner_unit, departement, regime, \
+pub(crate) const ENTITY_COLUMNS: &str =
+    "id, schema, properties::text, owner_unit, departement, regime, \
      recorded_by, provenance_unit, provenance_source, recorded_at, version";
 
 pub(crate) fn entity(row: &PgRow) -> StoreResult<Entity> {
@@ -145,7 +157,8 @@ pub(crate) fn entity(row: &PgRow) -> StoreResult<Entity> {
     })
 }
 
-pub(crate) const LINK_COLUMNS: &str = "id, kind, source, target, start_date, end_date, owner_unit, departement, \
+pub(crate) const LINK_COLUMNS: &str =
+    "id, kind, source, target, start_date, end_date, owner_unit, departement, \
      regime, recorded_by, provenance_unit, provenance_source, recorded_at";
 
 pub(crate) fn link(row: &PgRow) -> StoreResult<Link> {

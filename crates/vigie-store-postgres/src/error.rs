@@ -19,22 +19,30 @@ pub(crate) fn map(error: sqlx::Error) -> StoreError {
             let message = db.message().to_owned();
             from_sqlstate(&code, &message, db.constraint())
         }
-        sqlx::Error::PoolTimedOut => {
-            StoreError::Unavailable("no PostgreSQL connection became free in time (pool timeout)".to_owned())
-        }
+        sqlx::Error::PoolTimedOut => StoreError::Unavailable(
+            "no PostgreSQL connection became free in time (pool timeout)".to_owned(),
+        ),
         sqlx::Error::PoolClosed => closed(),
-        sqlx::Error::Io(io) => StoreError::Unavailable(format!("PostgreSQL connection failed: {io}")),
+        sqlx::Error::Io(io) => {
+            StoreError::Unavailable(format!("PostgreSQL connection failed: {io}"))
+        }
         sqlx::Error::Tls(tls) => StoreError::Unavailable(format!("PostgreSQL TLS failure: {tls}")),
-        sqlx::Error::Protocol(text) => StoreError::Unavailable(format!("PostgreSQL protocol error: {text}")),
-        sqlx::Error::WorkerCrashed => StoreError::Unavailable("the PostgreSQL connection worker stopped".to_owned()),
+        sqlx::Error::Protocol(text) => {
+            StoreError::Unavailable(format!("PostgreSQL protocol error: {text}"))
+        }
+        sqlx::Error::WorkerCrashed => {
+            StoreError::Unavailable("the PostgreSQL connection worker stopped".to_owned())
+        }
         sqlx::Error::Configuration(_) => {
             // The configuration error may quote the URL it could not parse: never repeat it.
             StoreError::InvalidUrl("the PostgreSQL connection settings are invalid".to_owned())
         }
-        sqlx::Error::ColumnDecode { index, source } => {
-            StoreError::Corrupt(format!("column {index} holds a value Vigie cannot decode ({source})"))
+        sqlx::Error::ColumnDecode { index, source } => StoreError::Corrupt(format!(
+            "column {index} holds a value Vigie cannot decode ({source})"
+        )),
+        sqlx::Error::Decode(source) => {
+            StoreError::Corrupt(format!("a stored value cannot be decoded ({source})"))
         }
-        sqlx::Error::Decode(source) => StoreError::Corrupt(format!("a stored value cannot be decoded ({source})")),
         other => StoreError::Internal(other.to_string()),
     }
 }
@@ -53,8 +61,12 @@ fn from_sqlstate(code: &str, message: &str, constraint: Option<&str>) -> StoreEr
         ("08" | "53" | "57" | "28" | "40", _) | (_, "55P03" | "25006" | "58030") => {
             StoreError::Unavailable(format!("PostgreSQL: {message} (SQLSTATE {code})"))
         }
-        (_, "XX001" | "XX002") => StoreError::Corrupt(format!("PostgreSQL: {message} (SQLSTATE {code})")),
-        ("22", _) => StoreError::Internal(format!("PostgreSQL refused a value: {message} (SQLSTATE {code})")),
+        (_, "XX001" | "XX002") => {
+            StoreError::Corrupt(format!("PostgreSQL: {message} (SQLSTATE {code})"))
+        }
+        ("22", _) => StoreError::Internal(format!(
+            "PostgreSQL refused a value: {message} (SQLSTATE {code})"
+        )),
         _ => StoreError::Internal(format!("PostgreSQL: {message} (SQLSTATE {code})")),
     }
 }
@@ -74,7 +86,9 @@ fn describe_constraint(name: &str) -> String {
         "links_source_fkey" => "the link's source entity does not exist".to_owned(),
         "links_target_fkey" => "the link's target entity does not exist".to_owned(),
         "journal_pkey" => "a journal entry with this sequence number already exists".to_owned(),
-        "journal_checkpoints_pkey" => "a different checkpoint of this size already exists".to_owned(),
+        "journal_checkpoints_pkey" => {
+            "a different checkpoint of this size already exists".to_owned()
+        }
         other => format!("constraint {other} violated"),
     }
 }
@@ -100,15 +114,55 @@ mod tests {
 
     #[test]
     fn sqlstates_map_to_kinds() {
-        assert!(matches!(from_sqlstate("23505", "dup", Some("units_code_key")), StoreError::Conflict(m) if m.contains("code")));
-        assert!(matches!(from_sqlstate("23001", "append-only", None), StoreError::Conflict(_)));
-        assert!(matches!(from_sqlstate("57014", "canceling statement due to statement timeout", None), StoreError::Unavailable(_)));
-        assert!(matches!(from_sqlstate("53100", "could not extend file: No space left on device", None), StoreError::Unavailable(_)));
-        assert!(matches!(from_sqlstate("25006", "read-only", None), StoreError::Unavailable(_)));
-        assert!(matches!(from_sqlstate("28P01", "password authentication failed for user \"vigie\"", None), StoreError::Unavailable(_)));
-        assert!(matches!(from_sqlstate("XX001", "invalid page", None), StoreError::Corrupt(_)));
-        assert!(matches!(from_sqlstate("42P01", "relation does not exist", None), StoreError::Internal(_)));
-        assert!(matches!(map(sqlx::Error::PoolTimedOut), StoreError::Unavailable(_)));
-        assert!(matches!(map(sqlx::Error::Configuration("postgres://u:secret@h/d".into())), StoreError::InvalidUrl(m) if !m.contains("secret")));
+        assert!(
+            matches!(from_sqlstate("23505", "dup", Some("units_code_key")), StoreError::Conflict(m) if m.contains("code"))
+        );
+        assert!(matches!(
+            from_sqlstate("23001", "append-only", None),
+            StoreError::Conflict(_)
+        ));
+        assert!(matches!(
+            from_sqlstate(
+                "57014",
+                "canceling statement due to statement timeout",
+                None
+            ),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_sqlstate(
+                "53100",
+                "could not extend file: No space left on device",
+                None
+            ),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_sqlstate("25006", "read-only", None),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_sqlstate(
+                "28P01",
+                "password authentication failed for user \"vigie\"",
+                None
+            ),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_sqlstate("XX001", "invalid page", None),
+            StoreError::Corrupt(_)
+        ));
+        assert!(matches!(
+            from_sqlstate("42P01", "relation does not exist", None),
+            StoreError::Internal(_)
+        ));
+        assert!(matches!(
+            map(sqlx::Error::PoolTimedOut),
+            StoreError::Unavailable(_)
+        ));
+        assert!(
+            matches!(map(sqlx::Error::Configuration("postgres://u:secret@h/d".into())), StoreError::InvalidUrl(m) if !m.contains("secret"))
+        );
     }
 }

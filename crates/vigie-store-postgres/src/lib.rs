@@ -22,8 +22,9 @@ mod migrate;
 mod writer;
 
 use crate::codec::{
-    account, checkpoint, entity, journal_entry, link, seq_to_sql, session, unit, Sql, ACCOUNT_COLUMNS,
-    CHECKPOINT_COLUMNS, ENTITY_COLUMNS, JOURNAL_COLUMNS, LINK_COLUMNS, SESSION_COLUMNS, UNIT_COLUMNS,
+    account, checkpoint, entity, journal_entry, link, seq_to_sql, session, unit, Sql,
+    ACCOUNT_COLUMNS, CHECKPOINT_COLUMNS, ENTITY_COLUMNS, JOURNAL_COLUMNS, LINK_COLUMNS,
+    SESSION_COLUMNS, UNIT_COLUMNS,
 };
 use crate::error::{closed, out_of_range};
 use async_trait::async_trait;
@@ -38,8 +39,8 @@ use vigie_core::entity::{Entity, EntityId, Link};
 use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
 use vigie_store::{
-    AccountRecord, Counts, EntityQuery, JournalQuery, OpenOptions, SessionRecord, Store, StoreError, StoreResult,
-    StoreUrl, WriteBatch,
+    AccountRecord, Counts, EntityQuery, JournalQuery, OpenOptions, SessionRecord, Store,
+    StoreError, StoreResult, StoreUrl, WriteBatch,
 };
 
 /// Connections in the pool (the writer uses one at a time; readers share the rest).
@@ -65,7 +66,9 @@ pub struct PostgresStore {
 
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresStore").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("PostgresStore")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -80,20 +83,31 @@ impl PostgresStore {
     /// (`vigie_test_<uuid>`), set as the `search_path` of every pooled connection, so that concurrent
     /// and repeated test runs on one database never see each other's data. Test schemas more than a
     /// day old (by the server's clock) are dropped on the way.
-    pub async fn open_isolated_for_tests(url: &str, options: OpenOptions) -> StoreResult<PostgresStore> {
+    pub async fn open_isolated_for_tests(
+        url: &str,
+        options: OpenOptions,
+    ) -> StoreResult<PostgresStore> {
         let schema = format!("vigie_test_{}", uuid::Uuid::new_v4().simple());
         Self::open_in(url, options, Some(schema)).await
     }
 
-    async fn open_in(url: &str, options: OpenOptions, schema: Option<String>) -> StoreResult<PostgresStore> {
+    async fn open_in(
+        url: &str,
+        options: OpenOptions,
+        schema: Option<String>,
+    ) -> StoreResult<PostgresStore> {
         let redacted = match StoreUrl::parse(url)? {
             parsed @ StoreUrl::Postgres { .. } => parsed.redacted(),
             StoreUrl::Sqlite { .. } => {
-                return Err(StoreError::InvalidUrl("the PostgreSQL backend needs a postgres:// URL".to_owned()))
+                return Err(StoreError::InvalidUrl(
+                    "the PostgreSQL backend needs a postgres:// URL".to_owned(),
+                ))
             }
         };
         let connect = PgConnectOptions::from_str(url)
-            .map_err(|_| StoreError::InvalidUrl(format!("cannot read the PostgreSQL URL {redacted}")))?
+            .map_err(|_| {
+                StoreError::InvalidUrl(format!("cannot read the PostgreSQL URL {redacted}"))
+            })?
             .application_name("vigie")
             .options([
                 ("statement_timeout", STATEMENT_TIMEOUT_MS),
@@ -110,7 +124,10 @@ impl PostgresStore {
                 let schema = hook_schema.clone();
                 Box::pin(async move {
                     if let Some(schema) = schema {
-                        conn.execute(format!("SET search_path TO {}", quote_ident(&schema)).as_str()).await?;
+                        conn.execute(
+                            format!("SET search_path TO {}", quote_ident(&schema)).as_str(),
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -131,7 +148,11 @@ impl PostgresStore {
             return Err(with_context(error, &redacted));
         }
         let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        let handle = tokio::spawn(writer::run(pool.clone(), Arc::clone(&options.journal_key), receiver));
+        let handle = tokio::spawn(writer::run(
+            pool.clone(),
+            Arc::clone(&options.journal_key),
+            receiver,
+        ));
         Ok(PostgresStore {
             pool,
             sender: Mutex::new(Some(sender)),
@@ -148,7 +169,9 @@ impl PostgresStore {
     }
 
     fn sender(&self) -> MutexGuard<'_, Option<mpsc::Sender<writer::Request>>> {
-        self.sender.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.sender
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn ensure_open(&self) -> StoreResult<()> {
@@ -163,7 +186,9 @@ impl PostgresStore {
 /// Adds which server could not be reached to connection failures (password hidden).
 fn with_context(error: StoreError, redacted: &str) -> StoreError {
     match error {
-        StoreError::Unavailable(message) => StoreError::Unavailable(format!("{redacted}: {message}")),
+        StoreError::Unavailable(message) => {
+            StoreError::Unavailable(format!("{redacted}: {message}"))
+        }
         other => other,
     }
 }
@@ -197,7 +222,10 @@ async fn prepare_test_schema(conn: &mut sqlx::PgConnection, schema: &str) -> Sto
     .execute(&mut *conn)
     .await
     .sql()?;
-    let now: i64 = sqlx::query_scalar("SELECT extract(epoch FROM now())::bigint").fetch_one(&mut *conn).await.sql()?;
+    let now: i64 = sqlx::query_scalar("SELECT extract(epoch FROM now())::bigint")
+        .fetch_one(&mut *conn)
+        .await
+        .sql()?;
     sqlx::raw_sql(&format!(
         "CREATE SCHEMA {name}; COMMENT ON SCHEMA {name} IS 'vigie test schema created at {now}'",
         name = quote_ident(schema)
@@ -224,11 +252,14 @@ impl Store for PostgresStore {
             return Ok(Vec::new());
         }
         let (reply, answer) = oneshot::channel();
-        sender.send(writer::Request { batch, reply }).await.map_err(|_| closed())?;
-        drop(sender);
-        answer
+        sender
+            .send(writer::Request { batch, reply })
             .await
-            .map_err(|_| StoreError::Unavailable("the PostgreSQL writer stopped before answering".to_owned()))?
+            .map_err(|_| closed())?;
+        drop(sender);
+        answer.await.map_err(|_| {
+            StoreError::Unavailable("the PostgreSQL writer stopped before answering".to_owned())
+        })?
     }
 
     async fn unit(&self, id: UnitId) -> StoreResult<Option<Unit>> {
@@ -252,50 +283,60 @@ impl Store for PostgresStore {
 
     async fn account(&self, id: AccountId) -> StoreResult<Option<AccountRecord>> {
         self.ensure_open()?;
-        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .sql()?;
+        let row = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .sql()?;
         row.as_ref().map(account).transpose()
     }
 
     async fn account_by_username(&self, username: &str) -> StoreResult<Option<AccountRecord>> {
         self.ensure_open()?;
-        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await
-            .sql()?;
+        let row = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await
+        .sql()?;
         row.as_ref().map(account).transpose()
     }
 
     async fn accounts(&self) -> StoreResult<Vec<AccountRecord>> {
         self.ensure_open()?;
-        let rows = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY username"))
-            .fetch_all(&self.pool)
-            .await
-            .sql()?;
+        let rows = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY username"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .sql()?;
         rows.iter().map(account).collect()
     }
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
         self.ensure_open()?;
-        let row = sqlx::query(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"))
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .sql()?;
+        let row = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .sql()?;
         row.as_ref().map(session).transpose()
     }
 
     async fn entity(&self, id: EntityId) -> StoreResult<Option<Entity>> {
         self.ensure_open()?;
-        let row = sqlx::query(&format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .sql()?;
+        let row = sqlx::query(&format!(
+            "SELECT {ENTITY_COLUMNS} FROM entities WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .sql()?;
         row.as_ref().map(entity).transpose()
     }
 
@@ -303,7 +344,12 @@ impl Store for PostgresStore {
     /// visibility filter is applied in SQL, so nothing hidden is ever returned or counted.
     async fn search_entities(&self, query: &EntityQuery) -> StoreResult<Vec<Entity>> {
         self.ensure_open()?;
-        let regimes: Vec<&str> = query.visibility.open_regimes.iter().map(|regime| regime.as_str()).collect();
+        let regimes: Vec<&str> = query
+            .visibility
+            .open_regimes
+            .iter()
+            .map(|regime| regime.as_str())
+            .collect();
         let rows = sqlx::query(&format!(
             "SELECT {ENTITY_COLUMNS} FROM entities
              WHERE ($1::text IS NULL OR schema = $1)
@@ -339,19 +385,24 @@ impl Store for PostgresStore {
 
     async fn journal_len(&self) -> StoreResult<u64> {
         self.ensure_open()?;
-        let last: i64 = sqlx::query_scalar("SELECT last_seq FROM journal_head").fetch_one(&self.pool).await.sql()?;
+        let last: i64 = sqlx::query_scalar("SELECT last_seq FROM journal_head")
+            .fetch_one(&self.pool)
+            .await
+            .sql()?;
         codec::seq_from_sql(last, "journal_head", "last_seq")
     }
 
     async fn journal_range(&self, from_seq: u64, limit: u32) -> StoreResult<Vec<JournalEntry>> {
         self.ensure_open()?;
         let from = seq_to_sql(from_seq).unwrap_or(i64::MAX);
-        let rows = sqlx::query(&format!("SELECT {JOURNAL_COLUMNS} FROM journal WHERE seq >= $1 ORDER BY seq LIMIT $2"))
-            .bind(from)
-            .bind(self::limit(limit))
-            .fetch_all(&self.pool)
-            .await
-            .sql()?;
+        let rows = sqlx::query(&format!(
+            "SELECT {JOURNAL_COLUMNS} FROM journal WHERE seq >= $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(from)
+        .bind(self::limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .sql()?;
         rows.iter().map(journal_entry).collect()
     }
 
@@ -373,13 +424,21 @@ impl Store for PostgresStore {
         if query.action.is_some() {
             conditions.push(format!("action = ${}", next()));
         }
-        let before = query.before_seq.map(|seq| seq_to_sql(seq).unwrap_or(i64::MAX));
+        let before = query
+            .before_seq
+            .map(|seq| seq_to_sql(seq).unwrap_or(i64::MAX));
         if before.is_some() {
             conditions.push(format!("seq < ${}", next()));
         }
         let limit_param = next();
-        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!("SELECT {JOURNAL_COLUMNS} FROM journal {filter} ORDER BY seq DESC LIMIT ${limit_param}");
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {JOURNAL_COLUMNS} FROM journal {filter} ORDER BY seq DESC LIMIT ${limit_param}"
+        );
         let mut statement = sqlx::query(&sql);
         if let Some(actor) = &query.actor {
             statement = statement.bind(actor);
@@ -393,13 +452,21 @@ impl Store for PostgresStore {
         if let Some(before) = before {
             statement = statement.bind(before);
         }
-        let rows = statement.bind(limit(query.limit)).fetch_all(&self.pool).await.sql()?;
+        let rows = statement
+            .bind(limit(query.limit))
+            .fetch_all(&self.pool)
+            .await
+            .sql()?;
         rows.iter().map(journal_entry).collect()
     }
 
     /// Idempotent: storing the same checkpoint again is fine (two nodes may sign the same size);
     /// a *different* checkpoint of an already stored size is a `Conflict`.
-    async fn put_checkpoint(&self, checkpoint: &Checkpoint, frontier: &Frontier) -> StoreResult<()> {
+    async fn put_checkpoint(
+        &self,
+        checkpoint: &Checkpoint,
+        frontier: &Frontier,
+    ) -> StoreResult<()> {
         self.ensure_open()?;
         if frontier.size() != checkpoint.size || frontier.root() != checkpoint.root {
             return Err(StoreError::Internal(format!(
@@ -424,16 +491,21 @@ impl Store for PostgresStore {
         if inserted.rows_affected() == 1 {
             return Ok(());
         }
-        let row = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM journal_checkpoints WHERE size = $1"))
-            .bind(size)
-            .fetch_one(&self.pool)
-            .await
-            .sql()?;
+        let row = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM journal_checkpoints WHERE size = $1"
+        ))
+        .bind(size)
+        .fetch_one(&self.pool)
+        .await
+        .sql()?;
         let (stored, stored_frontier) = codec::checkpoint(&row)?;
         if stored == *checkpoint && stored_frontier == frontier_bytes {
             Ok(())
         } else {
-            Err(StoreError::Conflict(format!("a different checkpoint of size {} is already stored", checkpoint.size)))
+            Err(StoreError::Conflict(format!(
+                "a different checkpoint of size {} is already stored",
+                checkpoint.size
+            )))
         }
     }
 
@@ -452,18 +524,25 @@ impl Store for PostgresStore {
         let frontier = Frontier::from_bytes(&bytes)
             .filter(|frontier| frontier.size() == checkpoint.size)
             .ok_or_else(|| {
-                StoreError::Corrupt(format!("the frontier stored with checkpoint {} is invalid", checkpoint.size))
+                StoreError::Corrupt(format!(
+                    "the frontier stored with checkpoint {} is invalid",
+                    checkpoint.size
+                ))
             })?;
         Ok(Some((checkpoint, frontier)))
     }
 
     async fn checkpoints(&self) -> StoreResult<Vec<Checkpoint>> {
         self.ensure_open()?;
-        let rows = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM journal_checkpoints ORDER BY size"))
-            .fetch_all(&self.pool)
-            .await
-            .sql()?;
-        rows.iter().map(|row| checkpoint(row).map(|(checkpoint, _)| checkpoint)).collect()
+        let rows = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM journal_checkpoints ORDER BY size"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .sql()?;
+        rows.iter()
+            .map(|row| checkpoint(row).map(|(checkpoint, _)| checkpoint))
+            .collect()
     }
 
     async fn counts(&self) -> StoreResult<Counts> {
@@ -477,10 +556,17 @@ impl Store for PostgresStore {
         .sql()?;
         let count = |index: usize| -> StoreResult<u64> {
             let value: Option<i64> = row.try_get(index).sql()?;
-            let value = value.ok_or_else(|| StoreError::Corrupt("the journal_head row is missing".to_owned()))?;
+            let value = value
+                .ok_or_else(|| StoreError::Corrupt("the journal_head row is missing".to_owned()))?;
             u64::try_from(value).map_err(|_| out_of_range("count", value))
         };
-        Ok(Counts { units: count(0)?, accounts: count(1)?, entities: count(2)?, links: count(3)?, journal: count(4)? })
+        Ok(Counts {
+            units: count(0)?,
+            accounts: count(1)?,
+            entities: count(2)?,
+            links: count(3)?,
+            journal: count(4)?,
+        })
     }
 
     /// Reads the journal head, and proves the server would accept a write: it must not be a standby
@@ -488,8 +574,16 @@ impl Store for PostgresStore {
     /// protects itself from wraparound). The writer task must still be running.
     async fn health(&self) -> StoreResult<()> {
         self.ensure_open()?;
-        if self.writer.lock().await.as_ref().is_none_or(JoinHandle::is_finished) {
-            return Err(StoreError::Unavailable("the PostgreSQL writer task has stopped".to_owned()));
+        if self
+            .writer
+            .lock()
+            .await
+            .as_ref()
+            .is_none_or(JoinHandle::is_finished)
+        {
+            return Err(StoreError::Unavailable(
+                "the PostgreSQL writer task has stopped".to_owned(),
+            ));
         }
         let mut tx = self.pool.begin().await.sql()?;
         let row = sqlx::query(
@@ -504,10 +598,15 @@ impl Store for PostgresStore {
         let recovering: bool = row.try_get(1).sql()?;
         let read_only: bool = row.try_get(2).sql()?;
         if head.is_none() {
-            return Err(StoreError::Corrupt("the journal_head row is missing".to_owned()));
+            return Err(StoreError::Corrupt(
+                "the journal_head row is missing".to_owned(),
+            ));
         }
         if recovering || read_only {
-            return Err(StoreError::Unavailable(format!("{} is read-only (a standby?)", self.url)));
+            return Err(StoreError::Unavailable(format!(
+                "{} is read-only (a standby?)",
+                self.url
+            )));
         }
         Ok(())
     }
@@ -517,8 +616,14 @@ impl Store for PostgresStore {
         self.ensure_open()?;
         let mut tx = self.pool.begin().await.sql()?;
         // Counting a long journal may take longer than the usual statement timeout.
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await.sql()?;
-        sqlx::query("SET LOCAL statement_timeout = '10min'").execute(&mut *tx).await.sql()?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .sql()?;
+        sqlx::query("SET LOCAL statement_timeout = '10min'")
+            .execute(&mut *tx)
+            .await
+            .sql()?;
         let problems = migrate::integrity_problems(&mut tx).await?;
         tx.rollback().await.sql()?;
         Ok(problems)

@@ -16,7 +16,10 @@ use sqlx::{PgConnection, Row};
 use vigie_store::{StoreError, StoreResult};
 
 /// The migrations, in order; the version of `MIGRATIONS[i]` is `i + 1`.
-pub(crate) const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/0001_initial.sql"))];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../migrations/0001_initial.sql"),
+)];
 
 /// The schema version this code writes.
 pub(crate) fn latest_version() -> i64 {
@@ -29,10 +32,12 @@ const MIGRATION_LOCK: i32 = 0x5649_4745;
 /// The version recorded in `schema_migrations` (0 for an empty schema).
 pub(crate) async fn current_version(conn: &mut PgConnection) -> StoreResult<i64> {
     if table_exists(conn, "schema_migrations").await? {
-        return sqlx::query_scalar("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations")
-            .fetch_one(&mut *conn)
-            .await
-            .sql();
+        return sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .sql();
     }
     let tables: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -69,7 +74,8 @@ pub(crate) async fn migrate(conn: &mut PgConnection, allowed: bool) -> StoreResu
         .sql()?;
     if !has_schema {
         return Err(StoreError::Schema(
-            "no schema of the search_path exists: create it, or fix the role's search_path".to_owned(),
+            "no schema of the search_path exists: create it, or fix the role's search_path"
+                .to_owned(),
         ));
     }
     let latest = latest_version();
@@ -80,8 +86,14 @@ pub(crate) async fn migrate(conn: &mut PgConnection, allowed: bool) -> StoreResu
     let mut transaction = sqlx::Connection::begin(&mut *conn).await.sql()?;
     // Migrations may be slow on a big database, and may wait for another node's: lift the timeouts
     // for this transaction only.
-    sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *transaction).await.sql()?;
-    sqlx::query("SET LOCAL lock_timeout = '120s'").execute(&mut *transaction).await.sql()?;
+    sqlx::query("SET LOCAL statement_timeout = 0")
+        .execute(&mut *transaction)
+        .await
+        .sql()?;
+    sqlx::query("SET LOCAL lock_timeout = '120s'")
+        .execute(&mut *transaction)
+        .await
+        .sql()?;
     sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))")
         .bind(MIGRATION_LOCK)
         .execute(&mut *transaction)
@@ -175,7 +187,10 @@ pub(crate) async fn integrity_problems(conn: &mut PgConnection) -> StoreResult<V
     let mut problems = Vec::new();
     let version = current_version(conn).await?;
     if version != latest_version() {
-        problems.push(format!("schema version is {version}, expected {}", latest_version()));
+        problems.push(format!(
+            "schema version is {version}, expected {}",
+            latest_version()
+        ));
     }
     for table in TABLES {
         if !table_exists(conn, table).await? {
@@ -194,8 +209,12 @@ pub(crate) async fn integrity_problems(conn: &mut PgConnection) -> StoreResult<V
         .await
         .sql()?;
         match state.as_deref() {
-            None => problems.push(format!("append-only trigger {trigger} on {table} is missing")),
-            Some("D") => problems.push(format!("append-only trigger {trigger} on {table} is disabled")),
+            None => problems.push(format!(
+                "append-only trigger {trigger} on {table} is missing"
+            )),
+            Some("D") => problems.push(format!(
+                "append-only trigger {trigger} on {table} is disabled"
+            )),
             Some(_) => {}
         }
     }
@@ -207,11 +226,16 @@ pub(crate) async fn integrity_problems(conn: &mut PgConnection) -> StoreResult<V
         .fetch_all(&mut *conn)
         .await
         .sql()?;
-    let row = sqlx::query("SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM journal")
-        .fetch_one(&mut *conn)
-        .await
-        .sql()?;
-    let (count, min, max): (i64, i64, i64) = (row.try_get(0).sql()?, row.try_get(1).sql()?, row.try_get(2).sql()?);
+    let row =
+        sqlx::query("SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM journal")
+            .fetch_one(&mut *conn)
+            .await
+            .sql()?;
+    let (count, min, max): (i64, i64, i64) = (
+        row.try_get(0).sql()?,
+        row.try_get(1).sql()?,
+        row.try_get(2).sql()?,
+    );
     match heads.as_slice() {
         [last] => {
             let expected_min = if *last == 0 { 0 } else { 1 };
@@ -220,16 +244,22 @@ pub(crate) async fn integrity_problems(conn: &mut PgConnection) -> StoreResult<V
                     "journal_head says {last} entries but the journal holds {count} (sequence numbers {min} to {max})"
                 ));
             }
-            let beyond: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM journal_checkpoints WHERE size > $1")
-                .bind(*last)
-                .fetch_one(&mut *conn)
-                .await
-                .sql()?;
+            let beyond: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM journal_checkpoints WHERE size > $1")
+                    .bind(*last)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .sql()?;
             if beyond > 0 {
-                problems.push(format!("{beyond} checkpoint(s) cover more entries than the journal's {last}"));
+                problems.push(format!(
+                    "{beyond} checkpoint(s) cover more entries than the journal's {last}"
+                ));
             }
         }
-        other => problems.push(format!("journal_head has {} rows, expected exactly 1", other.len())),
+        other => problems.push(format!(
+            "journal_head has {} rows, expected exactly 1",
+            other.len()
+        )),
     }
     let checksum_failures: Option<i64> = sqlx::query_scalar(
         "SELECT checksum_failures FROM pg_stat_database WHERE datname = current_database()",
@@ -239,7 +269,9 @@ pub(crate) async fn integrity_problems(conn: &mut PgConnection) -> StoreResult<V
     .sql()?
     .flatten();
     if let Some(failures) = checksum_failures.filter(|failures| *failures > 0) {
-        problems.push(format!("PostgreSQL has recorded {failures} data checksum failure(s) in this database"));
+        problems.push(format!(
+            "PostgreSQL has recorded {failures} data checksum failure(s) in this database"
+        ));
     }
     Ok(problems)
 }

@@ -87,7 +87,9 @@ fn classify(error: sqlx::Error) -> Failure {
 /// Names the record in a conflict's message: "unit CROSS-13 (<id>): another unit already has this code".
 fn about(what: impl std::fmt::Display) -> impl FnOnce(Failure) -> Failure {
     move |failure| match failure {
-        Failure::Request(StoreError::Conflict(message)) => Failure::Request(StoreError::Conflict(format!("{what}: {message}"))),
+        Failure::Request(StoreError::Conflict(message)) => {
+            Failure::Request(StoreError::Conflict(format!("{what}: {message}")))
+        }
         other => other,
     }
 }
@@ -102,8 +104,15 @@ enum Mode {
 }
 
 /// Commits the group; one result per batch, in order.
-async fn commit_group(pool: &PgPool, key: &JournalKey, batches: &[WriteBatch]) -> Vec<StoreResult<Vec<u64>>> {
-    let checked: Vec<Option<StoreResult<Vec<u64>>>> = batches.iter().map(|batch| precheck(batch).map(Err)).collect();
+async fn commit_group(
+    pool: &PgPool,
+    key: &JournalKey,
+    batches: &[WriteBatch],
+) -> Vec<StoreResult<Vec<u64>>> {
+    let checked: Vec<Option<StoreResult<Vec<u64>>>> = batches
+        .iter()
+        .map(|batch| precheck(batch).map(Err))
+        .collect();
     let mut results = checked.clone();
     let mut outcome = attempt(pool, key, batches, &mut results, Mode::Together).await;
     if let Err(Retry::Isolated) = outcome {
@@ -112,7 +121,9 @@ async fn commit_group(pool: &PgPool, key: &JournalKey, batches: &[WriteBatch]) -
     }
     let failure = match outcome {
         Ok(()) => None,
-        Err(Retry::Isolated) => Some(StoreError::Internal("the journal entries could not be appended".to_owned())),
+        Err(Retry::Isolated) => Some(StoreError::Internal(
+            "the journal entries could not be appended".to_owned(),
+        )),
         Err(Retry::No(error)) => Some(error),
     };
     results
@@ -130,12 +141,20 @@ async fn commit_group(pool: &PgPool, key: &JournalKey, batches: &[WriteBatch]) -
 /// Refuses, before any SQL, a batch PostgreSQL could not store as given.
 fn precheck(batch: &WriteBatch) -> Option<StoreError> {
     let bad = batch.journal.iter().any(|draft| {
-        ![&draft.actor, &draft.unit, &draft.object, &draft.motif, &draft.request_id]
-            .iter()
-            .all(|text| storable(text))
+        ![
+            &draft.actor,
+            &draft.unit,
+            &draft.object,
+            &draft.motif,
+            &draft.request_id,
+        ]
+        .iter()
+        .all(|text| storable(text))
     });
     bad.then(|| {
-        StoreError::Internal("a journal entry contains a NUL character, which PostgreSQL cannot store".to_owned())
+        StoreError::Internal(
+            "a journal entry contains a NUL character, which PostgreSQL cannot store".to_owned(),
+        )
     })
 }
 
@@ -155,20 +174,28 @@ async fn attempt(
     results: &mut [Option<StoreResult<Vec<u64>>>],
     mode: Mode,
 ) -> Result<(), Retry> {
-    let mut conn = pool.acquire().await.map_err(|error| Retry::No(map(error)))?;
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(|error| Retry::No(map(error)))?;
     let mut tx = conn.begin().await.map_err(|error| Retry::No(map(error)))?;
     let pending: Vec<bool> = results.iter().map(Option::is_none).collect();
     let pending = |index: usize| pending.get(index).copied().unwrap_or(false);
 
     // 1. The journal head's lock first, always in the same order.
-    let journaled = batches.iter().enumerate().any(|(index, batch)| pending(index) && !batch.journal.is_empty());
+    let journaled = batches
+        .iter()
+        .enumerate()
+        .any(|(index, batch)| pending(index) && !batch.journal.is_empty());
     if journaled {
         let head: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM journal_head FOR UPDATE")
             .fetch_optional(&mut *tx)
             .await
             .map_err(|error| Retry::No(map(error)))?;
         if head.is_none() {
-            return Err(Retry::No(StoreError::Corrupt("the journal_head row is missing".to_owned())));
+            return Err(Retry::No(StoreError::Corrupt(
+                "the journal_head row is missing".to_owned(),
+            )));
         }
     }
 
@@ -181,7 +208,9 @@ async fn attempt(
         if batch.mutations.is_empty() && !journal_here {
             continue;
         }
-        exec(&mut tx, "SAVEPOINT request").await.map_err(Retry::No)?;
+        exec(&mut tx, "SAVEPOINT request")
+            .await
+            .map_err(Retry::No)?;
         let outcome = async {
             for mutation in &batch.mutations {
                 apply(&mut tx, mutation).await?;
@@ -195,13 +224,17 @@ async fn attempt(
         .await;
         match outcome {
             Ok(seqs) => {
-                exec(&mut tx, "RELEASE SAVEPOINT request").await.map_err(Retry::No)?;
+                exec(&mut tx, "RELEASE SAVEPOINT request")
+                    .await
+                    .map_err(Retry::No)?;
                 if let Some(slot) = results.get_mut(index) {
                     *slot = Some(Ok(seqs));
                 }
             }
             Err(Failure::Request(error)) => {
-                exec(&mut tx, "ROLLBACK TO SAVEPOINT request").await.map_err(Retry::No)?;
+                exec(&mut tx, "ROLLBACK TO SAVEPOINT request")
+                    .await
+                    .map_err(Retry::No)?;
                 if let Some(slot) = results.get_mut(index) {
                     *slot = Some(Err(error));
                 }
@@ -268,22 +301,37 @@ async fn exec(conn: &mut PgConnection, sql: &str) -> StoreResult<()> {
 }
 
 /// Gives `drafts` the next sequence numbers, seals them, inserts them; returns their numbers.
-async fn append(conn: &mut PgConnection, key: &JournalKey, drafts: &[&JournalDraft]) -> Result<Vec<u64>, Failure> {
-    let count = i64::try_from(drafts.len())
-        .map_err(|_| Failure::Request(StoreError::Internal("too many journal entries in one batch".to_owned())))?;
-    let last: Option<i64> = sqlx::query_scalar("UPDATE journal_head SET last_seq = last_seq + $1 RETURNING last_seq")
-        .bind(count)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(classify)?;
-    let last = last.ok_or_else(|| Failure::Group(StoreError::Corrupt("the journal_head row is missing".to_owned())))?;
+async fn append(
+    conn: &mut PgConnection,
+    key: &JournalKey,
+    drafts: &[&JournalDraft],
+) -> Result<Vec<u64>, Failure> {
+    let count = i64::try_from(drafts.len()).map_err(|_| {
+        Failure::Request(StoreError::Internal(
+            "too many journal entries in one batch".to_owned(),
+        ))
+    })?;
+    let last: Option<i64> =
+        sqlx::query_scalar("UPDATE journal_head SET last_seq = last_seq + $1 RETURNING last_seq")
+            .bind(count)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(classify)?;
+    let last = last.ok_or_else(|| {
+        Failure::Group(StoreError::Corrupt(
+            "the journal_head row is missing".to_owned(),
+        ))
+    })?;
     let first = last - count + 1;
     let mut columns = JournalColumns::with_capacity(drafts.len());
     let mut seqs = Vec::with_capacity(drafts.len());
     for (offset, draft) in (0..count).zip(drafts) {
         let seq_sql = first + offset;
-        let seq = u64::try_from(seq_sql)
-            .map_err(|_| Failure::Group(StoreError::Corrupt(format!("journal_head gave sequence number {seq_sql}"))))?;
+        let seq = u64::try_from(seq_sql).map_err(|_| {
+            Failure::Group(StoreError::Corrupt(format!(
+                "journal_head gave sequence number {seq_sql}"
+            )))
+        })?;
         let entry = key.seal(seq, (*draft).clone());
         columns.seq.push(seq_sql);
         columns.at_micros.push(entry.draft.at_micros);
@@ -418,7 +466,10 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
             .map_err(classify)
             .map_err(about(format_args!("entity {}", entity.id)))?;
         }
-        Mutation::UpdateEntity { entity, expected_version } => {
+        Mutation::UpdateEntity {
+            entity,
+            expected_version,
+        } => {
             if Some(entity.version) != expected_version.checked_add(1) {
                 return Err(Failure::Request(StoreError::Internal(format!(
                     "update of entity {}: the new version must be {expected_version} + 1, got {}",
@@ -450,11 +501,12 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
             .map_err(classify)
             .map_err(about(format_args!("entity {}", entity.id)))?;
             if updated.rows_affected() == 0 {
-                let stored: Option<i64> = sqlx::query_scalar("SELECT version FROM entities WHERE id = $1")
-                    .bind(entity.id.0)
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(classify)?;
+                let stored: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM entities WHERE id = $1")
+                        .bind(entity.id.0)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(classify)?;
                 return Err(Failure::Request(StoreError::Conflict(match stored {
                     Some(version) => format!(
                         "entity {} was changed meanwhile: its version is {version}, the update expected {expected_version}",
@@ -560,9 +612,15 @@ mod tests {
             outcome: vigie_core::journal::Outcome::Allow,
             request_id: "r".to_owned(),
         };
-        let batch = WriteBatch { mutations: Vec::new(), journal: vec![draft] };
+        let batch = WriteBatch {
+            mutations: Vec::new(),
+            journal: vec![draft],
+        };
         assert!(matches!(precheck(&batch), Some(StoreError::Internal(_))));
         assert!(precheck(&WriteBatch::default()).is_none());
-        assert!(matches!(classify(sqlx::Error::PoolTimedOut), Failure::Group(StoreError::Unavailable(_))));
+        assert!(matches!(
+            classify(sqlx::Error::PoolTimedOut),
+            Failure::Group(StoreError::Unavailable(_))
+        ));
     }
 }

@@ -507,9 +507,13 @@ impl Store for SqliteStore {
                 )
             })
             .await?;
-        row.map(|(checkpoint, bytes)| Ok((frontier_of(checkpoint.size, &bytes)?, checkpoint)))
-            .transpose()
-            .map(|found| found.map(|(frontier, checkpoint)| (checkpoint, frontier)))
+        match row {
+            None => Ok(None),
+            Some((checkpoint, bytes)) => {
+                let frontier = frontier_of(checkpoint.size, &bytes)?;
+                Ok(Some((checkpoint, frontier)))
+            }
+        }
     }
 
     async fn checkpoints(&self) -> StoreResult<Vec<Checkpoint>> {

@@ -148,10 +148,10 @@ fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) {
     for (reply, outcome) in replies.into_iter().zip(outcomes) {
         // A caller that stopped waiting (its task was cancelled) is not an error: what it asked for
         // is committed all the same.
-        let _ = match reply {
-            Reply::Seqs(reply) => reply.send(outcome).is_ok(),
-            Reply::Done(reply) => reply.send(outcome.map(|_| ())).is_ok(),
-        };
+        match reply {
+            Reply::Seqs(reply) => drop(reply.send(outcome)),
+            Reply::Done(reply) => drop(reply.send(outcome.map(|_| ()))),
+        }
     }
 }
 

@@ -380,7 +380,7 @@ impl Gen<'_> {
         let id = EntityId(self.dice.uuid());
         let mut map = vigie_core::entity::Properties::new();
         for (name, value) in properties {
-            let values = map.entry(name.to_owned()).or_insert_with(Vec::new);
+            let values = map.entry(name.to_owned()).or_default();
             if !values.contains(&value) {
                 values.push(value);
             }

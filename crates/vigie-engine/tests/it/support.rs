@@ -1,6 +1,5 @@
 //! Shared fixtures: an engine on a temporary SQLite store seeded with the demo data, and log-in helpers.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use time::macros::datetime;
 use vigie_engine::{Actor, Engine, EngineConfig, ManualClock, RequestContext};
@@ -9,16 +8,6 @@ pub struct Fixture {
     pub engine: Engine,
     pub clock: Arc<ManualClock>,
     pub dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("vigie.db")
-    }
-
-    pub fn config(&self) -> EngineConfig {
-        config_in(self.dir.path())
-    }
 }
 
 pub fn config_in(dir: &std::path::Path) -> EngineConfig {

@@ -162,22 +162,28 @@ impl From<ErrorKind> for PageError {
     }
 }
 
-/// Whether a request comes from a page of this very origin. Browsers send `Origin` on every POST;
-/// when it is present it must name the host the request was sent to. `Sec-Fetch-Site`, when sent,
-/// must say `same-origin` (or `none`, for a request the user typed).
+/// Whether a request comes from a page of this very origin.
+///
+/// `Sec-Fetch-Site`, when sent, must say `same-origin` (or `none`, for a request the user typed).
+/// `Origin`, when present, must name the host the request was sent to, except that browsers send
+/// `Origin: null` for their own same-origin form posts under `Referrer-Policy: no-referrer` (which
+/// the security headers set): `null` is accepted only when `Sec-Fetch-Site: same-origin` vouches
+/// for it.
 pub fn same_origin(headers: &HeaderMap, authority: Option<&str>) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        match site.to_str() {
-            Ok("same-origin" | "none") => {}
-            _ => return false,
-        }
-    }
+    let fetch_site = match headers.get("sec-fetch-site").map(|value| value.to_str()) {
+        None => None,
+        Some(Ok(site @ ("same-origin" | "none"))) => Some(site),
+        Some(_) => return false,
+    };
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
     let Ok(origin) = origin.to_str() else {
         return false;
     };
+    if origin == "null" {
+        return fetch_site == Some("same-origin");
+    }
     let host = headers.get(header::HOST).and_then(|value| value.to_str().ok()).or(authority);
     let Some(host) = host else {
         return false;
@@ -243,9 +249,14 @@ mod tests {
         headers.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
         assert!(!same_origin(&headers, None));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&headers, None), "an opaque origin alone is refused");
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_origin(&headers, None), "a browser's own post under Referrer-Policy: no-referrer");
+        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(!same_origin(&headers, None));
         headers.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
-        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_origin(&headers, None), "Sec-Fetch-Site says cross-site");
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
         assert!(!same_origin(&headers, None));
     }
 

@@ -636,7 +636,7 @@ async fn readers_see_only_committed_writes() {
     store.close().await;
 }
 
-/// Throughput figures (run with `cargo test --release -p vigie-store-sqlite --test it -- --ignored
+/// Throughput figures (`VIGIE_BENCH_TASKS` concurrent writers, 64 by default; run with `cargo test --release -p vigie-store-sqlite --test it -- --ignored
 /// --nocapture throughput`). The files go to `VIGIE_BENCH_DIR`, or the target directory, which is on
 /// the project's disk (a tmpfs would make fsync free and the figures meaningless).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -651,7 +651,11 @@ async fn throughput() {
 
     // Group commit: 20,000 single-entry writes from 64 concurrent tasks.
     let store = Arc::new(open(&db_path(&dir, "group.db")).await);
-    let (total, tasks) = (20_000usize, 64usize);
+    let total = 20_000usize;
+    let tasks: usize = std::env::var("VIGIE_BENCH_TASKS")
+        .ok()
+        .and_then(|tasks| tasks.parse().ok())
+        .unwrap_or(64);
     let started = Instant::now();
     let handles: Vec<_> = (0..tasks)
         .map(|task| {
