@@ -58,10 +58,18 @@ url="http://127.0.0.1:$port"
 (cd "$work" && exec "$bin" serve --demo --listen "127.0.0.1:$port") >"$out/server.log" 2>&1 &
 pid=$!
 
+healthy() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 2 "$url/healthz" >/dev/null 2>&1
+  else
+    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url/healthz"
+  fi
+}
+
 echo "e2e: waiting for $url/healthz (demo data is being generated)"
 ready=""
 for _ in $(seq 1 600); do
-  if curl -fsS --max-time 2 "$url/healthz" >/dev/null 2>&1; then
+  if healthy; then
     ready=1
     break
   fi

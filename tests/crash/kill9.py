@@ -159,9 +159,11 @@ def main():
     corrupt = tempfile.mkdtemp(prefix="vigie-corrupt-")
     shutil.copytree(os.path.join(workdir, "vigie-data"), os.path.join(corrupt, "vigie-data"))
     db = os.path.join(corrupt, "vigie-data", "demo.db")
+    # Overwrite the b-tree page headers of pages 2 to 9, as a failing disk or a bad copy would.
     with open(db, "r+b") as handle:
-        handle.seek(4096 * 3 + 100)
-        handle.write(b"\xff" * 64)
+        for page in range(1, 9):
+            handle.seek(4096 * page)
+            handle.write(b"\xff" * 16)
     result = subprocess.run([VIGIE, "serve", "--demo", "--listen", f"127.0.0.1:{free_port()}"], cwd=corrupt, capture_output=True, text=True, timeout=60)
     if result.returncode == 0 or "endommag" not in (result.stdout + result.stderr):
         raise SystemExit(f"a corrupted database was not refused clearly:\n{result.stdout}\n{result.stderr}")

@@ -64,7 +64,9 @@ impl Schema {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|schema| schema.as_str() == input)
+        Self::ALL
+            .into_iter()
+            .find(|schema| schema.as_str() == input)
     }
 
     pub fn label_fr(self) -> &'static str {
@@ -151,10 +153,9 @@ impl Schema {
             Schema::BankAccount => &["iban"],
             Schema::CryptoWallet => &["publicKey"],
             Schema::Case => &["name", "procedureNumber"],
-            Schema::Company
-            | Schema::Organization
-            | Schema::DealingPoint
-            | Schema::Network => &["name"],
+            Schema::Company | Schema::Organization | Schema::DealingPoint | Schema::Network => {
+                &["name"]
+            }
         }
     }
 }
@@ -209,7 +210,9 @@ impl LegalRegime {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|regime| regime.as_str() == input)
+        Self::ALL
+            .into_iter()
+            .find(|regime| regime.as_str() == input)
     }
 
     pub fn label_fr(self) -> &'static str {
@@ -270,7 +273,12 @@ impl Entity {
                 key.push(' ');
                 // Identifiers are also indexed without separators so that "AB123CD" finds "AB-123-CD".
                 if !matches!(kind, PropertyKind::Text | PropertyKind::Name) {
-                    key.extend(value.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()));
+                    key.extend(
+                        value
+                            .chars()
+                            .filter(|c| c.is_ascii_alphanumeric())
+                            .map(|c| c.to_ascii_lowercase()),
+                    );
                     key.push(' ');
                 }
             }
@@ -292,7 +300,12 @@ pub fn caption_of(schema: Schema, properties: &Properties) -> String {
     schema
         .caption_properties()
         .iter()
-        .find_map(|name| properties.get(*name).and_then(|values| values.first()).cloned())
+        .find_map(|name| {
+            properties
+                .get(*name)
+                .and_then(|values| values.first())
+                .cloned()
+        })
         .unwrap_or_else(|| schema.label_fr().to_owned())
 }
 
@@ -328,7 +341,10 @@ pub fn validate_properties(
                     }
                 }
                 Ok(None) => {}
-                Err(message) => errors.push(FieldError { field: name.clone(), message }),
+                Err(message) => errors.push(FieldError {
+                    field: name.clone(),
+                    message,
+                }),
             }
         }
         if !clean.is_empty() {
@@ -356,23 +372,37 @@ fn normalise_value(kind: PropertyKind, raw: &str) -> Result<Option<String>, Stri
         return Ok(None);
     }
     if value.chars().count() > MAX_VALUE_CHARS {
-        return Err(format!("Valeur trop longue (plus de {MAX_VALUE_CHARS} caractères)"));
+        return Err(format!(
+            "Valeur trop longue (plus de {MAX_VALUE_CHARS} caractères)"
+        ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err("La valeur contient des caractères de contrôle".to_owned());
     }
     let normal = match kind {
         PropertyKind::Text | PropertyKind::Name => value.to_owned(),
         PropertyKind::DateValue => parse_partial_date(value)?,
         PropertyKind::PlateValue => Plate::parse(value).map_err(|e| e.to_string())?.to_string(),
-        PropertyKind::PhoneValue => PhoneNumber::parse(value).map_err(|e| e.to_string())?.to_string(),
-        PropertyKind::IbanValue => Iban::parse(value).map_err(|e| e.to_string())?.as_str().to_owned(),
+        PropertyKind::PhoneValue => PhoneNumber::parse(value)
+            .map_err(|e| e.to_string())?
+            .to_string(),
+        PropertyKind::IbanValue => Iban::parse(value)
+            .map_err(|e| e.to_string())?
+            .as_str()
+            .to_owned(),
         PropertyKind::SirenOrSiret => {
             let digits: String = value.chars().filter(|c| !c.is_whitespace()).collect();
             if digits.len() == 14 {
-                Siret::parse(&digits).map_err(|e| e.to_string())?.to_string()
+                Siret::parse(&digits)
+                    .map_err(|e| e.to_string())?
+                    .to_string()
             } else {
-                Siren::parse(&digits).map_err(|e| e.to_string())?.to_string()
+                Siren::parse(&digits)
+                    .map_err(|e| e.to_string())?
+                    .to_string()
             }
         }
     };
@@ -381,20 +411,35 @@ fn normalise_value(kind: PropertyKind, raw: &str) -> Result<Option<String>, Stri
 
 /// Accepts "YYYY", "YYYY-MM" and "YYYY-MM-DD" (a full date must exist in the calendar).
 pub fn parse_partial_date(value: &str) -> Result<String, String> {
-    let error = || format!("Date invalide « {value} » : formats acceptés AAAA, AAAA-MM ou AAAA-MM-JJ");
+    let error =
+        || format!("Date invalide « {value} » : formats acceptés AAAA, AAAA-MM ou AAAA-MM-JJ");
     let parts: Vec<&str> = value.split('-').collect();
     let numbers: Option<Vec<u32>> = parts
         .iter()
-        .map(|part| if part.chars().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None })
+        .map(|part| {
+            if part.chars().all(|c| c.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
+        })
         .collect();
     let numbers = numbers.ok_or_else(error)?;
     match (parts.as_slice(), numbers.as_slice()) {
         ([y], [year]) if y.len() == 4 && (1800..=2200).contains(year) => Ok(value.to_owned()),
-        ([y, m], [year, month]) if y.len() == 4 && m.len() == 2 && (1800..=2200).contains(year) && (1..=12).contains(month) => {
+        ([y, m], [year, month])
+            if y.len() == 4
+                && m.len() == 2
+                && (1800..=2200).contains(year)
+                && (1..=12).contains(month) =>
+        {
             Ok(value.to_owned())
         }
         ([y, m, d], [year, month, day]) if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-            let month = u8::try_from(*month).ok().and_then(|m| time::Month::try_from(m).ok()).ok_or_else(error)?;
+            let month = u8::try_from(*month)
+                .ok()
+                .and_then(|m| time::Month::try_from(m).ok())
+                .ok_or_else(error)?;
             let day = u8::try_from(*day).map_err(|_| error())?;
             let year = i32::try_from(*year).map_err(|_| error())?;
             Date::from_calendar_date(year, month, day).map_err(|_| error())?;

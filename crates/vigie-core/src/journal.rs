@@ -73,7 +73,9 @@ impl JournalAction {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|action| action.as_str() == input)
+        Self::ALL
+            .into_iter()
+            .find(|action| action.as_str() == input)
     }
 
     pub fn label_fr(self) -> &'static str {
@@ -156,7 +158,9 @@ mod hex_hash {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
         let text = String::deserialize(deserializer)?;
         let bytes = hex::decode(text).map_err(serde::de::Error::custom)?;
-        bytes.try_into().map_err(|_| serde::de::Error::custom("expected 32 bytes"))
+        bytes
+            .try_into()
+            .map_err(|_| serde::de::Error::custom("expected 32 bytes"))
     }
 }
 
@@ -288,8 +292,15 @@ impl Frontier {
         }
         let frontier = Self { size, subtrees };
         // The subtree sizes must add up to the size, largest first.
-        let total: u64 = frontier.subtrees.iter().map(|(h, _)| 1u64.checked_shl(*h).unwrap_or(0)).sum();
-        let decreasing = frontier.subtrees.windows(2).all(|pair| matches!(pair, [a, b] if a.0 > b.0));
+        let total: u64 = frontier
+            .subtrees
+            .iter()
+            .map(|(h, _)| 1u64.checked_shl(*h).unwrap_or(0))
+            .sum();
+        let decreasing = frontier
+            .subtrees
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if a.0 > b.0));
         (total == size && decreasing).then_some(frontier)
     }
 }
@@ -304,7 +315,9 @@ pub struct JournalKey {
 
 impl fmt::Debug for JournalKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JournalKey").field("key_id", &self.key_id()).finish_non_exhaustive()
+        f.debug_struct("JournalKey")
+            .field("key_id", &self.key_id())
+            .finish_non_exhaustive()
     }
 }
 
@@ -317,7 +330,10 @@ impl JournalKey {
         let mut hasher = Sha256::new();
         hasher.update(b"vigie journal mac key v1");
         hasher.update(seed);
-        Self { signing, mac_key: hasher.finalize().into() }
+        Self {
+            signing,
+            mac_key: hasher.finalize().into(),
+        }
     }
 
     pub fn verifying_key(&self) -> VerifyingKey {
@@ -343,13 +359,22 @@ impl JournalKey {
     pub fn seal(&self, seq: u64, draft: JournalDraft) -> JournalEntry {
         let leaf = leaf_hash(&canonical_bytes(seq, &draft));
         let mac = self.mac(&leaf);
-        JournalEntry { seq, draft, leaf_hash: leaf, mac }
+        JournalEntry {
+            seq,
+            draft,
+            leaf_hash: leaf,
+            mac,
+        }
     }
 
     pub fn sign_checkpoint(&self, size: u64, root: Hash) -> Checkpoint {
         let body = checkpoint_body(size, &root);
         let signature = self.signing.sign(body.as_bytes());
-        Checkpoint { size, root, signature: signature.to_bytes() }
+        Checkpoint {
+            size,
+            root,
+            signature: signature.to_bytes(),
+        }
     }
 }
 
@@ -381,7 +406,11 @@ impl Checkpoint {
         let mut sig = Vec::with_capacity(68);
         sig.extend_from_slice(&key_id);
         sig.extend_from_slice(&self.signature);
-        format!("{}\n\u{2014} {CHECKPOINT_ORIGIN} {}\n", checkpoint_body(self.size, &self.root), BASE64.encode(sig))
+        format!(
+            "{}\n\u{2014} {CHECKPOINT_ORIGIN} {}\n",
+            checkpoint_body(self.size, &self.root),
+            BASE64.encode(sig)
+        )
     }
 
     /// Parses one note; `None` if it is not well formed (the signature is checked by `verify`).
@@ -400,7 +429,11 @@ impl Checkpoint {
         let encoded = line.strip_prefix(&format!("\u{2014} {CHECKPOINT_ORIGIN} "))?;
         let raw = BASE64.decode(encoded.trim()).ok()?;
         let signature: [u8; 64] = raw.get(4..)?.try_into().ok()?;
-        Some(Self { size, root, signature })
+        Some(Self {
+            size,
+            root,
+            signature,
+        })
     }
 
     /// Parses a file of notes, one after another.
@@ -424,7 +457,8 @@ impl Checkpoint {
 
     pub fn verify(&self, key: &VerifyingKey) -> bool {
         let body = checkpoint_body(self.size, &self.root);
-        key.verify(body.as_bytes(), &Signature::from_bytes(&self.signature)).is_ok()
+        key.verify(body.as_bytes(), &Signature::from_bytes(&self.signature))
+            .is_ok()
     }
 }
 
@@ -452,7 +486,9 @@ impl Tamper {
     /// The sequence number of the first bad entry.
     pub fn first_bad_seq(&self) -> u64 {
         match *self {
-            Tamper::Altered { seq } | Tamper::Forged { seq } | Tamper::OutOfOrder { seq, .. } => seq,
+            Tamper::Altered { seq } | Tamper::Forged { seq } | Tamper::OutOfOrder { seq, .. } => {
+                seq
+            }
             Tamper::Missing { expected, .. } => expected,
             Tamper::Truncated { present, .. } => present + 1,
             Tamper::RootMismatch { size } | Tamper::BadCheckpointSignature { size } => size,
@@ -497,8 +533,17 @@ impl<'a> Verifier<'a> {
         let problem = checkpoints
             .iter()
             .find(|checkpoint| !checkpoint.verify(&verifying))
-            .map(|checkpoint| Tamper::BadCheckpointSignature { size: checkpoint.size });
-        Self { key, checkpoints, next_checkpoint: 0, frontier: Frontier::new(), expected_seq: 1, problem }
+            .map(|checkpoint| Tamper::BadCheckpointSignature {
+                size: checkpoint.size,
+            });
+        Self {
+            key,
+            checkpoints,
+            next_checkpoint: 0,
+            frontier: Frontier::new(),
+            expected_seq: 1,
+            problem,
+        }
     }
 
     /// Feeds the next entry; returns false once a problem was found (stop feeding).
@@ -508,9 +553,15 @@ impl<'a> Verifier<'a> {
         }
         if entry.seq != self.expected_seq {
             self.problem = Some(if entry.seq > self.expected_seq {
-                Tamper::Missing { expected: self.expected_seq, found: entry.seq }
+                Tamper::Missing {
+                    expected: self.expected_seq,
+                    found: entry.seq,
+                }
             } else {
-                Tamper::OutOfOrder { seq: entry.seq, previous: self.expected_seq.saturating_sub(1) }
+                Tamper::OutOfOrder {
+                    seq: entry.seq,
+                    previous: self.expected_seq.saturating_sub(1),
+                }
             });
             return false;
         }
@@ -530,7 +581,9 @@ impl<'a> Verifier<'a> {
                 break;
             }
             if checkpoint.size == self.frontier.size() && checkpoint.root != self.frontier.root() {
-                self.problem = Some(Tamper::RootMismatch { size: checkpoint.size });
+                self.problem = Some(Tamper::RootMismatch {
+                    size: checkpoint.size,
+                });
                 return false;
             }
             self.next_checkpoint += 1;
@@ -545,7 +598,10 @@ impl<'a> Verifier<'a> {
         }
         if let Some(last) = self.checkpoints.last() {
             if last.size > self.frontier.size() {
-                return Err(Tamper::Truncated { present: self.frontier.size(), checkpoint_size: last.size });
+                return Err(Tamper::Truncated {
+                    present: self.frontier.size(),
+                    checkpoint_size: last.size,
+                });
             }
         }
         Ok(self.frontier.size())

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 macro_rules! uuid_id {
     ($name:ident, $prefix:literal) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(pub ::uuid::Uuid);
 
@@ -123,7 +125,9 @@ pub struct Territory {
 
 impl Territory {
     pub fn national() -> Self {
-        Self { departements: Vec::new() }
+        Self {
+            departements: Vec::new(),
+        }
     }
 
     /// Builds a territory from département codes ("13", "2A", "971"); codes are kept sorted and unique.
@@ -163,7 +167,12 @@ impl Territory {
     }
 
     pub fn from_storage(stored: &str) -> Self {
-        Self::departements(stored.split(',').map(str::trim).filter(|code| !code.is_empty()))
+        Self::departements(
+            stored
+                .split(',')
+                .map(str::trim)
+                .filter(|code| !code.is_empty()),
+        )
     }
 }
 

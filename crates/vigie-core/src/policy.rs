@@ -67,7 +67,10 @@ impl Action {
     pub fn has_object(self) -> bool {
         matches!(
             self,
-            Action::ConsultEntity | Action::SearchEntities | Action::UpdateEntity | Action::CreateLink
+            Action::ConsultEntity
+                | Action::SearchEntities
+                | Action::UpdateEntity
+                | Action::CreateLink
         )
     }
 }
@@ -107,8 +110,20 @@ pub struct PolicyRow {
     pub elsewhere: Rule,
 }
 
-const fn row(action: Action, role: Role, own_unit: Rule, territory: Rule, elsewhere: Rule) -> PolicyRow {
-    PolicyRow { action, role, own_unit, territory, elsewhere }
+const fn row(
+    action: Action,
+    role: Role,
+    own_unit: Rule,
+    territory: Rule,
+    elsewhere: Rule,
+) -> PolicyRow {
+    PolicyRow {
+        action,
+        role,
+        own_unit,
+        territory,
+        elsewhere,
+    }
 }
 
 /// The access table. Missing (action, role) pairs are denied. Keep it sorted by action, then role.
@@ -218,7 +233,10 @@ pub fn relation(subject: &Subject<'_>, object: Option<ObjectMarks<'_>>) -> Relat
 
 /// Looks up the table: the single cell for this role, action and relation.
 pub fn rule(role: Role, action: Action, relation: Relation) -> Rule {
-    let Some(row) = RULES.iter().find(|row| row.action == action && row.role == role) else {
+    let Some(row) = RULES
+        .iter()
+        .find(|row| row.action == action && row.role == role)
+    else {
         return Rule::Deny;
     };
     match relation {
@@ -244,7 +262,11 @@ pub fn decide(subject: &Subject<'_>, action: Action, object: Option<ObjectMarks<
         let role_never = rule(subject.role, action, Relation::OwnUnit) == Rule::Deny
             && rule(subject.role, action, Relation::Territory) == Rule::Deny
             && rule(subject.role, action, Relation::Elsewhere) == Rule::Deny;
-        return Decision::Deny(if role_never { DenyReason::Role } else { DenyReason::Relation });
+        return Decision::Deny(if role_never {
+            DenyReason::Role
+        } else {
+            DenyReason::Relation
+        });
     }
     if let Some(object) = object {
         if relation != Relation::OwnUnit && !regime_open_to(object.regime, subject.unit_kind) {
@@ -304,7 +326,11 @@ pub fn render_markdown() -> String {
     );
     for (regime, kinds) in REGIME_RULES {
         let kinds: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
-        out.push_str(&format!("| `{}` | {} |\n", regime.as_str(), kinds.join(", ")));
+        out.push_str(&format!(
+            "| `{}` | {} |\n",
+            regime.as_str(),
+            kinds.join(", ")
+        ));
     }
     out
 }

@@ -31,7 +31,10 @@ pub struct NewAccount {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> EngineError {
-    EngineError::Invalid(vec![FieldError { field: field.to_owned(), message: message.into() }])
+    EngineError::Invalid(vec![FieldError {
+        field: field.to_owned(),
+        message: message.into(),
+    }])
 }
 
 impl Engine {
@@ -48,75 +51,207 @@ impl Engine {
         Ok(self.inner.store.units().await?)
     }
 
-    pub async fn create_unit(&self, actor: &Actor, new: NewUnit, ctx: &RequestContext) -> EngineResult<Unit> {
+    pub async fn create_unit(
+        &self,
+        actor: &Actor,
+        new: NewUnit,
+        ctx: &RequestContext,
+    ) -> EngineResult<Unit> {
         self.require(actor, Action::ManageUnits)?;
         let code = new.code.trim().to_uppercase();
-        if code.is_empty() || code.len() > 40 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(invalid("code", "Le code d'unité comporte 1 à 40 lettres, chiffres ou tirets"));
+        if code.is_empty()
+            || code.len() > 40
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(invalid(
+                "code",
+                "Le code d'unité comporte 1 à 40 lettres, chiffres ou tirets",
+            ));
         }
         let name = new.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(invalid("name", "Le nom de l'unité est obligatoire (200 caractères au plus)"));
+            return Err(invalid(
+                "name",
+                "Le nom de l'unité est obligatoire (200 caractères au plus)",
+            ));
         }
-        if let Some(bad) = new.territory.codes().iter().find(|code| !crate::entities::is_departement_code(code)) {
-            return Err(invalid("territory", format!("Code de département inconnu « {bad} »")));
+        if let Some(bad) = new
+            .territory
+            .codes()
+            .iter()
+            .find(|code| !crate::entities::is_departement_code(code))
+        {
+            return Err(invalid(
+                "territory",
+                format!("Code de département inconnu « {bad} »"),
+            ));
         }
-        let unit = Unit { id: UnitId(Uuid::new_v4()), code, name, kind: new.kind, territory: new.territory, parent: new.parent };
-        let draft = self.draft(Some(actor), JournalAction::Administer, format!("unit:{}", unit.id), "", Outcome::Allow, ctx);
-        self.commit(WriteBatch { mutations: vec![Mutation::PutUnit(unit.clone())], journal: vec![draft] }).await?;
+        let unit = Unit {
+            id: UnitId(Uuid::new_v4()),
+            code,
+            name,
+            kind: new.kind,
+            territory: new.territory,
+            parent: new.parent,
+        };
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Administer,
+            format!("unit:{}", unit.id),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
+        self.commit(WriteBatch {
+            mutations: vec![Mutation::PutUnit(unit.clone())],
+            journal: vec![draft],
+        })
+        .await?;
         Ok(unit)
     }
 
     pub async fn accounts(&self, actor: &Actor) -> EngineResult<Vec<Account>> {
         self.require(actor, Action::ManageAccounts)?;
-        Ok(self.inner.store.accounts().await?.into_iter().map(|record| record.account).collect())
+        Ok(self
+            .inner
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .map(|record| record.account)
+            .collect())
     }
 
-    pub async fn create_account(&self, actor: &Actor, new: NewAccount, ctx: &RequestContext) -> EngineResult<Account> {
+    pub async fn create_account(
+        &self,
+        actor: &Actor,
+        new: NewAccount,
+        ctx: &RequestContext,
+    ) -> EngineResult<Account> {
         self.require(actor, Action::ManageAccounts)?;
         let username = new.username.trim().to_lowercase();
-        if username.len() < 3 || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
-            return Err(invalid("username", "L'identifiant comporte 3 à 64 lettres, chiffres, points, tirets ou soulignés"));
+        if username.len() < 3
+            || username.len() > 64
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            return Err(invalid(
+                "username",
+                "L'identifiant comporte 3 à 64 lettres, chiffres, points, tirets ou soulignés",
+            ));
         }
         check_password_strength(&new.password).map_err(|message| invalid("password", message))?;
         if self.inner.store.unit(new.unit).await?.is_none() {
             return Err(invalid("unit", "Unité inconnue"));
         }
-        let display_name = new.display_name.trim().chars().take(200).collect::<String>();
-        let account = Account { id: AccountId(Uuid::new_v4()), username, display_name, role: new.role, unit: new.unit, disabled: false };
-        let record = AccountRecord { account: account.clone(), password_hash: hash_password(&new.password).await? };
-        let draft = self.draft(Some(actor), JournalAction::Administer, format!("account:{}", account.id), "", Outcome::Allow, ctx);
-        self.commit(WriteBatch { mutations: vec![Mutation::PutAccount(record)], journal: vec![draft] }).await?;
+        let display_name = new
+            .display_name
+            .trim()
+            .chars()
+            .take(200)
+            .collect::<String>();
+        let account = Account {
+            id: AccountId(Uuid::new_v4()),
+            username,
+            display_name,
+            role: new.role,
+            unit: new.unit,
+            disabled: false,
+        };
+        let record = AccountRecord {
+            account: account.clone(),
+            password_hash: hash_password(&new.password).await?,
+        };
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Administer,
+            format!("account:{}", account.id),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
+        self.commit(WriteBatch {
+            mutations: vec![Mutation::PutAccount(record)],
+            journal: vec![draft],
+        })
+        .await?;
         Ok(account)
     }
 
     /// Disables or re-enables an account; disabling revokes its sessions at once.
-    pub async fn set_account_disabled(&self, actor: &Actor, id: AccountId, disabled: bool, ctx: &RequestContext) -> EngineResult<Account> {
+    pub async fn set_account_disabled(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        disabled: bool,
+        ctx: &RequestContext,
+    ) -> EngineResult<Account> {
         self.require(actor, Action::ManageAccounts)?;
-        let mut record = self.inner.store.account(id).await?.ok_or(EngineError::NotFound)?;
+        let mut record = self
+            .inner
+            .store
+            .account(id)
+            .await?
+            .ok_or(EngineError::NotFound)?;
         record.account.disabled = disabled;
         let account = record.account.clone();
-        let draft = self.draft(Some(actor), JournalAction::Administer, format!("account:{id}"), "", Outcome::Allow, ctx);
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Administer,
+            format!("account:{id}"),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
         let mut mutations = vec![Mutation::PutAccount(record)];
         if disabled {
             mutations.push(Mutation::DeleteSessionsOf { account: id });
         }
-        self.commit(WriteBatch { mutations, journal: vec![draft] }).await?;
+        self.commit(WriteBatch {
+            mutations,
+            journal: vec![draft],
+        })
+        .await?;
         Ok(account)
     }
 
     /// Moves an account to another unit; its sessions are revoked.
-    pub async fn move_account(&self, actor: &Actor, id: AccountId, unit: UnitId, ctx: &RequestContext) -> EngineResult<Account> {
+    pub async fn move_account(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        unit: UnitId,
+        ctx: &RequestContext,
+    ) -> EngineResult<Account> {
         self.require(actor, Action::ManageAccounts)?;
         if self.inner.store.unit(unit).await?.is_none() {
             return Err(invalid("unit", "Unité inconnue"));
         }
-        let mut record = self.inner.store.account(id).await?.ok_or(EngineError::NotFound)?;
+        let mut record = self
+            .inner
+            .store
+            .account(id)
+            .await?
+            .ok_or(EngineError::NotFound)?;
         record.account.unit = unit;
         let account = record.account.clone();
-        let draft = self.draft(Some(actor), JournalAction::Administer, format!("account:{id}"), "", Outcome::Allow, ctx);
-        self.commit(WriteBatch { mutations: vec![Mutation::PutAccount(record), Mutation::DeleteSessionsOf { account: id }], journal: vec![draft] })
-            .await?;
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Administer,
+            format!("account:{id}"),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
+        self.commit(WriteBatch {
+            mutations: vec![
+                Mutation::PutAccount(record),
+                Mutation::DeleteSessionsOf { account: id },
+            ],
+            journal: vec![draft],
+        })
+        .await?;
         Ok(account)
     }
 }

@@ -63,7 +63,8 @@ pub(crate) async fn hash_password(password: &str) -> EngineResult<String> {
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut salt);
-        let salt = SaltString::encode_b64(&salt).map_err(|error| EngineError::Internal(error.to_string()))?;
+        let salt = SaltString::encode_b64(&salt)
+            .map_err(|error| EngineError::Internal(error.to_string()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
@@ -77,7 +78,11 @@ async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -101,21 +106,41 @@ pub(crate) fn check_password_strength(password: &str) -> Result<(), String> {
 
 impl Engine {
     /// Password login. Journaled (success and failure), same duration for unknown accounts.
-    pub async fn login(&self, username: &str, password: &str, ctx: &RequestContext) -> EngineResult<SessionGrant> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<SessionGrant> {
         let username = username.trim().to_lowercase();
         let record = if username.is_empty() || username.len() > 200 {
             None
         } else {
             self.inner.store.account_by_username(&username).await?
         };
-        let hash = record.as_ref().map(|r| r.password_hash.as_str()).unwrap_or(&self.inner.dummy_password_hash);
+        let hash = record
+            .as_ref()
+            .map(|r| r.password_hash.as_str())
+            .unwrap_or(&self.inner.dummy_password_hash);
         let password_ok = verify_password(password, hash).await;
         let account = match record {
             Some(record) if password_ok && !record.account.disabled => record.account,
             other => {
-                self.inner.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
-                let object = other.map(|r| format!("account:{}", r.account.id)).unwrap_or_else(|| "account:unknown".to_owned());
-                let draft = self.draft(None, JournalAction::LoginFailed, object, "", Outcome::Deny, ctx);
+                self.inner
+                    .metrics
+                    .logins_failed
+                    .fetch_add(1, Ordering::Relaxed);
+                let object = other
+                    .map(|r| format!("account:{}", r.account.id))
+                    .unwrap_or_else(|| "account:unknown".to_owned());
+                let draft = self.draft(
+                    None,
+                    JournalAction::LoginFailed,
+                    object,
+                    "",
+                    Outcome::Deny,
+                    ctx,
+                );
                 self.journal_only(vec![draft]).await?;
                 return Err(EngineError::BadCredentials);
             }
@@ -125,7 +150,11 @@ impl Engine {
 
     /// Opens a session for an account whose identity was established (by password, or later by an
     /// OpenID Connect provider). The one place sessions are created.
-    pub async fn open_session_for(&self, account: Account, ctx: &RequestContext) -> EngineResult<SessionGrant> {
+    pub async fn open_session_for(
+        &self,
+        account: Account,
+        ctx: &RequestContext,
+    ) -> EngineResult<SessionGrant> {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let token = URL_SAFE_NO_PAD.encode(raw);
@@ -138,11 +167,26 @@ impl Engine {
             created_at_micros: clock::micros(now),
             expires_at_micros: clock::micros(expires_at),
         };
-        let mut draft = self.draft(None, JournalAction::Login, format!("account:{}", account.id), "", Outcome::Allow, ctx);
+        let mut draft = self.draft(
+            None,
+            JournalAction::Login,
+            format!("account:{}", account.id),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
         draft.actor = format!("account:{}", account.id);
         draft.unit = format!("unit:{}", account.unit);
-        self.commit(WriteBatch { mutations: vec![Mutation::PutSession(session)], journal: vec![draft] }).await?;
-        Ok(SessionGrant { token, expires_at, account })
+        self.commit(WriteBatch {
+            mutations: vec![Mutation::PutSession(session)],
+            journal: vec![draft],
+        })
+        .await?;
+        Ok(SessionGrant {
+            token,
+            expires_at,
+            account,
+        })
     }
 
     /// Resolves a session token to an actor, or `Unauthenticated`.
@@ -151,22 +195,50 @@ impl Engine {
             return Err(EngineError::Unauthenticated);
         }
         let hash = token_hash(token);
-        let session = self.inner.store.session(&hash).await?.ok_or(EngineError::Unauthenticated)?;
+        let session = self
+            .inner
+            .store
+            .session(&hash)
+            .await?
+            .ok_or(EngineError::Unauthenticated)?;
         if clock::micros(self.inner.clock.now()) >= session.expires_at_micros {
             return Err(EngineError::Unauthenticated);
         }
-        let record = self.inner.store.account(session.account).await?.ok_or(EngineError::Unauthenticated)?;
+        let record = self
+            .inner
+            .store
+            .account(session.account)
+            .await?
+            .ok_or(EngineError::Unauthenticated)?;
         if record.account.disabled || record.account.unit != session.unit {
             return Err(EngineError::Unauthenticated);
         }
-        let unit = self.inner.store.unit(record.account.unit).await?.ok_or(EngineError::Unauthenticated)?;
-        Ok(Actor { account: record.account, unit, session_hash: hash })
+        let unit = self
+            .inner
+            .store
+            .unit(record.account.unit)
+            .await?
+            .ok_or(EngineError::Unauthenticated)?;
+        Ok(Actor {
+            account: record.account,
+            unit,
+            session_hash: hash,
+        })
     }
 
     pub async fn logout(&self, actor: &Actor, ctx: &RequestContext) -> EngineResult<()> {
-        let draft = self.draft(Some(actor), JournalAction::Logout, actor.journal_ref(), "", Outcome::Allow, ctx);
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Logout,
+            actor.journal_ref(),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
         self.commit(WriteBatch {
-            mutations: vec![Mutation::DeleteSession { token_hash: actor.session_hash.clone() }],
+            mutations: vec![Mutation::DeleteSession {
+                token_hash: actor.session_hash.clone(),
+            }],
             journal: vec![draft],
         })
         .await?;

@@ -25,7 +25,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: OffsetDateTime) -> Self {
-        Self { now: Mutex::new(start) }
+        Self {
+            now: Mutex::new(start),
+        }
     }
 
     pub fn advance(&self, by: time::Duration) {
@@ -37,7 +39,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
-        self.now.lock().map(|now| *now).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        self.now
+            .lock()
+            .map(|now| *now)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 }
 

@@ -10,9 +10,14 @@ use crate::error::{EngineError, EngineResult};
 use crate::{Engine, RequestContext};
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
-use vigie_core::entity::{validate_properties, Entity, EntityId, LegalRegime, Link, LinkId, LinkKind, Properties, Provenance, Schema};
+use vigie_core::entity::{
+    validate_properties, Entity, EntityId, LegalRegime, Link, LinkId, LinkKind, Properties,
+    Provenance, Schema,
+};
 use vigie_core::journal::{JournalAction, Outcome};
-use vigie_core::policy::{decide, search_reach, Action, Decision, DenyReason, ObjectMarks, Relation};
+use vigie_core::policy::{
+    decide, search_reach, Action, Decision, DenyReason, ObjectMarks, Relation,
+};
 use vigie_core::text::fold;
 use vigie_store::{EntityQuery, Mutation, Visibility, WriteBatch};
 
@@ -90,11 +95,19 @@ pub struct NewLink {
 }
 
 fn marks(entity: &Entity) -> ObjectMarks<'_> {
-    ObjectMarks { owner_unit: entity.owner_unit, departement: entity.departement.as_deref(), regime: entity.regime }
+    ObjectMarks {
+        owner_unit: entity.owner_unit,
+        departement: entity.departement.as_deref(),
+        regime: entity.regime,
+    }
 }
 
 fn link_marks(link: &Link) -> ObjectMarks<'_> {
-    ObjectMarks { owner_unit: link.owner_unit, departement: link.departement.as_deref(), regime: link.regime }
+    ObjectMarks {
+        owner_unit: link.owner_unit,
+        departement: link.departement.as_deref(),
+        regime: link.regime,
+    }
 }
 
 /// Motifs are short free text; they go into the journal, so control characters are refused.
@@ -116,8 +129,30 @@ const MAX_LINKS_SHOWN: usize = 200;
 
 impl Engine {
     /// Opens an entity. The journal entries are durable before the entity is returned.
-    pub async fn consult_entity(&self, actor: &Actor, id: EntityId, motif: &str, ctx: &RequestContext) -> EngineResult<EntityView> {
+    pub async fn consult_entity(
+        &self,
+        actor: &Actor,
+        id: EntityId,
+        motif: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<EntityView> {
         let object = format!("entity:{id}");
+        // A role that may never consult learns nothing, whether or not the id exists; and the motif is
+        // checked before anything is looked up, so its absence reveals nothing either.
+        if search_reach(actor.role(), Action::ConsultEntity).is_none() {
+            self.inner.metrics.denials.fetch_add(1, Ordering::Relaxed);
+            let draft = self.draft(
+                Some(actor),
+                JournalAction::Consult,
+                object,
+                "",
+                Outcome::Deny,
+                ctx,
+            );
+            self.journal_only(vec![draft]).await?;
+            return Err(EngineError::Forbidden);
+        }
+        let motif = clean_motif(motif)?;
         let entity = self.inner.store.entity(id).await?;
         let decision = match &entity {
             Some(entity) => decide(&actor.subject(), Action::ConsultEntity, Some(marks(entity))),
@@ -127,46 +162,108 @@ impl Engine {
             (Some(entity), Decision::Allow | Decision::AllowWithMotif) => entity,
             (_, decision) => {
                 self.inner.metrics.denials.fetch_add(1, Ordering::Relaxed);
-                let motif: String = motif.trim().chars().filter(|c| !c.is_control()).take(300).collect();
-                let draft = self.draft(Some(actor), JournalAction::Consult, object, &motif, Outcome::Deny, ctx);
+                let draft = self.draft(
+                    Some(actor),
+                    JournalAction::Consult,
+                    object,
+                    &motif,
+                    Outcome::Deny,
+                    ctx,
+                );
                 self.journal_only(vec![draft]).await?;
-                return Err(if decision == Decision::Deny(DenyReason::Role) { EngineError::Forbidden } else { EngineError::NotFound });
+                return Err(if decision == Decision::Deny(DenyReason::Role) {
+                    EngineError::Forbidden
+                } else {
+                    EngineError::NotFound
+                });
             }
         };
-        let motif = clean_motif(motif)?;
 
         let mut links = Vec::new();
-        for link in self.inner.store.links_of(id).await?.into_iter().take(MAX_LINKS_SHOWN) {
-            if !decide(&actor.subject(), Action::ConsultEntity, Some(link_marks(&link))).is_allowed() {
+        for link in self
+            .inner
+            .store
+            .links_of(id)
+            .await?
+            .into_iter()
+            .take(MAX_LINKS_SHOWN)
+        {
+            if !decide(
+                &actor.subject(),
+                Action::ConsultEntity,
+                Some(link_marks(&link)),
+            )
+            .is_allowed()
+            {
                 continue;
             }
             let outgoing = link.source == id;
             let other_id = if outgoing { link.target } else { link.source };
-            let Some(other) = self.inner.store.entity(other_id).await? else { continue };
+            let Some(other) = self.inner.store.entity(other_id).await? else {
+                continue;
+            };
             if !decide(&actor.subject(), Action::ConsultEntity, Some(marks(&other))).is_allowed() {
                 continue;
             }
-            links.push(LinkView { link, other: EntitySummary::of(&other), outgoing });
+            links.push(LinkView {
+                link,
+                other: EntitySummary::of(&other),
+                outgoing,
+            });
         }
 
-        let mut drafts = vec![self.draft(Some(actor), JournalAction::Consult, object, &motif, Outcome::Allow, ctx)];
+        let mut drafts = vec![self.draft(
+            Some(actor),
+            JournalAction::Consult,
+            object,
+            &motif,
+            Outcome::Allow,
+            ctx,
+        )];
         for view in &links {
-            drafts.push(self.draft(Some(actor), JournalAction::Consult, format!("entity:{}", view.other.id), &motif, Outcome::Allow, ctx));
+            drafts.push(self.draft(
+                Some(actor),
+                JournalAction::Consult,
+                format!("entity:{}", view.other.id),
+                &motif,
+                Outcome::Allow,
+                ctx,
+            ));
         }
         let seqs = self.journal_only(drafts).await?;
-        self.inner.metrics.consultations.fetch_add(1, Ordering::Relaxed);
-        let journal_seq = seqs.first().copied().ok_or_else(|| EngineError::Internal("journal returned no sequence".to_owned()))?;
-        Ok(EntityView { entity, links, journal_seq })
+        self.inner
+            .metrics
+            .consultations
+            .fetch_add(1, Ordering::Relaxed);
+        let journal_seq = seqs
+            .first()
+            .copied()
+            .ok_or_else(|| EngineError::Internal("journal returned no sequence".to_owned()))?;
+        Ok(EntityView {
+            entity,
+            links,
+            journal_seq,
+        })
     }
 
     /// Searches entities the actor may see. The search is journaled (with its motif and the number of
     /// results, not its terms) before results are returned.
-    pub async fn search_entities(&self, actor: &Actor, request: &SearchRequest, ctx: &RequestContext) -> EngineResult<SearchResults> {
+    pub async fn search_entities(
+        &self,
+        actor: &Actor,
+        request: &SearchRequest,
+        ctx: &RequestContext,
+    ) -> EngineResult<SearchResults> {
         let Some(reach) = search_reach(actor.role(), Action::SearchEntities) else {
             return Err(EngineError::Forbidden);
         };
         let motif = clean_motif(&request.motif)?;
-        let terms: Vec<String> = fold(&request.text).split(' ').filter(|t| !t.is_empty()).take(8).map(str::to_owned).collect();
+        let terms: Vec<String> = fold(&request.text)
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .take(8)
+            .map(str::to_owned)
+            .collect();
         if terms.is_empty() {
             return Err(EngineError::Invalid(vec![vigie_core::entity::FieldError {
                 field: "text".to_owned(),
@@ -179,34 +276,64 @@ impl Engine {
             Relation::Territory => Some(actor.unit.territory.codes().to_vec()),
             Relation::OwnUnit | Relation::None => Some(Vec::new()),
         };
-        let open_regimes = LegalRegime::ALL.into_iter().filter(|regime| vigie_core::policy::regime_open_to(*regime, actor.unit.kind)).collect();
+        let open_regimes = LegalRegime::ALL
+            .into_iter()
+            .filter(|regime| vigie_core::policy::regime_open_to(*regime, actor.unit.kind))
+            .collect();
         let query = EntityQuery {
             terms,
             schema: request.schema,
-            visibility: Visibility { own_unit: actor.unit.id, departements, open_regimes },
+            visibility: Visibility {
+                own_unit: actor.unit.id,
+                departements,
+                open_regimes,
+            },
             limit: request.limit.clamp(1, 200),
         };
         let found = self.inner.store.search_entities(&query).await?;
         // Defence in depth: the store filtered by visibility; the policy checks each hit again.
         let hits: Vec<EntitySummary> = found
             .iter()
-            .filter(|entity| decide(&actor.subject(), Action::SearchEntities, Some(marks(entity))).is_allowed())
+            .filter(|entity| {
+                decide(
+                    &actor.subject(),
+                    Action::SearchEntities,
+                    Some(marks(entity)),
+                )
+                .is_allowed()
+            })
             .map(EntitySummary::of)
             .collect();
         let object = format!("search:{}", hits.len());
-        let draft = self.draft(Some(actor), JournalAction::Search, object, &motif, Outcome::Allow, ctx);
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Search,
+            object,
+            &motif,
+            Outcome::Allow,
+            ctx,
+        );
         let seqs = self.journal_only(vec![draft]).await?;
         let journal_seq = seqs.first().copied().unwrap_or_default();
         Ok(SearchResults { hits, journal_seq })
     }
 
     /// Records a new entity for the actor's unit. The entity and its journal entry commit together.
-    pub async fn create_entity(&self, actor: &Actor, new: NewEntity, ctx: &RequestContext) -> EngineResult<Entity> {
+    pub async fn create_entity(
+        &self,
+        actor: &Actor,
+        new: NewEntity,
+        ctx: &RequestContext,
+    ) -> EngineResult<Entity> {
         if !decide(&actor.subject(), Action::CreateEntity, None).is_allowed() {
             return Err(EngineError::Forbidden);
         }
-        let properties = validate_properties(new.schema, &new.properties).map_err(EngineError::Invalid)?;
-        let departement = new.departement.map(|d| d.trim().to_uppercase()).filter(|d| !d.is_empty());
+        let properties =
+            validate_properties(new.schema, &new.properties).map_err(EngineError::Invalid)?;
+        let departement = new
+            .departement
+            .map(|d| d.trim().to_uppercase())
+            .filter(|d| !d.is_empty());
         if let Some(code) = &departement {
             if !is_departement_code(code) {
                 return Err(EngineError::Invalid(vec![vigie_core::entity::FieldError {
@@ -230,16 +357,37 @@ impl Engine {
             },
             version: 1,
         };
-        let draft = self.draft(Some(actor), JournalAction::Collect, format!("entity:{}", entity.id), "", Outcome::Allow, ctx);
-        self.commit(WriteBatch { mutations: vec![Mutation::InsertEntity(entity.clone())], journal: vec![draft] }).await?;
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Collect,
+            format!("entity:{}", entity.id),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
+        self.commit(WriteBatch {
+            mutations: vec![Mutation::InsertEntity(entity.clone())],
+            journal: vec![draft],
+        })
+        .await?;
         Ok(entity)
     }
 
     /// Records a link between two entities the actor can see.
-    pub async fn create_link(&self, actor: &Actor, new: NewLink, ctx: &RequestContext) -> EngineResult<Link> {
+    pub async fn create_link(
+        &self,
+        actor: &Actor,
+        new: NewLink,
+        ctx: &RequestContext,
+    ) -> EngineResult<Link> {
         let mut ends = Vec::with_capacity(2);
         for id in [new.source, new.target] {
-            let entity = self.inner.store.entity(id).await?.ok_or(EngineError::NotFound)?;
+            let entity = self
+                .inner
+                .store
+                .entity(id)
+                .await?
+                .ok_or(EngineError::NotFound)?;
             match decide(&actor.subject(), Action::CreateLink, Some(marks(&entity))) {
                 Decision::Deny(DenyReason::Role) => return Err(EngineError::Forbidden),
                 Decision::Deny(_) => return Err(EngineError::NotFound),
@@ -253,7 +401,11 @@ impl Engine {
             }]));
         }
         let departement = ends.first().and_then(|entity| entity.departement.clone());
-        let regime = ends.iter().map(|entity| entity.regime).max().unwrap_or(LegalRegime::Judicial);
+        let regime = ends
+            .iter()
+            .map(|entity| entity.regime)
+            .max()
+            .unwrap_or(LegalRegime::Judicial);
         let link = Link {
             id: LinkId(Uuid::new_v4()),
             kind: new.kind,
@@ -271,8 +423,19 @@ impl Engine {
                 recorded_at: self.inner.clock.now(),
             },
         };
-        let draft = self.draft(Some(actor), JournalAction::Collect, format!("link:{}", link.id), "", Outcome::Allow, ctx);
-        self.commit(WriteBatch { mutations: vec![Mutation::InsertLink(link.clone())], journal: vec![draft] }).await?;
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::Collect,
+            format!("link:{}", link.id),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
+        self.commit(WriteBatch {
+            mutations: vec![Mutation::InsertLink(link.clone())],
+            journal: vec![draft],
+        })
+        .await?;
         Ok(link)
     }
 }
@@ -281,8 +444,12 @@ impl Engine {
 pub(crate) fn is_departement_code(code: &str) -> bool {
     match code {
         "2A" | "2B" => true,
-        _ if code.len() == 2 => code.parse::<u32>().is_ok_and(|n| (1..=95).contains(&n) && n != 20),
-        _ if code.len() == 3 => code.parse::<u32>().is_ok_and(|n| (971..=976).contains(&n) && n != 975),
+        _ if code.len() == 2 => code
+            .parse::<u32>()
+            .is_ok_and(|n| (1..=95).contains(&n) && n != 20),
+        _ if code.len() == 3 => code
+            .parse::<u32>()
+            .is_ok_and(|n| (971..=976).contains(&n) && n != 975),
         _ => false,
     }
 }

@@ -46,7 +46,9 @@ impl From<StoreError> for EngineError {
             StoreError::Conflict(message) => EngineError::Conflict(message),
             StoreError::Unavailable(message) => EngineError::Unavailable(message),
             StoreError::Corrupt(message) => EngineError::Corrupt(message),
-            StoreError::InvalidUrl(message) | StoreError::Schema(message) => EngineError::Config(message),
+            StoreError::InvalidUrl(message) | StoreError::Schema(message) => {
+                EngineError::Config(message)
+            }
             StoreError::Internal(message) => EngineError::Internal(message),
         }
     }

@@ -10,7 +10,9 @@ use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};
 use crate::keys;
 use crate::{Engine, RequestContext};
-use vigie_core::journal::{canonical_bytes, leaf_hash, Frontier, JournalAction, JournalEntry, Outcome, Tamper, Verifier};
+use vigie_core::journal::{
+    canonical_bytes, leaf_hash, Frontier, JournalAction, JournalEntry, Outcome, Tamper, Verifier,
+};
 use vigie_core::policy::{decide, Action};
 use vigie_store::JournalQuery;
 
@@ -42,22 +44,39 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn is_ok(&self) -> bool {
-        self.integrity_problems.is_empty() && self.invariant_problems.is_empty() && self.journal.result.is_ok()
+        self.integrity_problems.is_empty()
+            && self.invariant_problems.is_empty()
+            && self.journal.result.is_ok()
     }
 }
 
 impl Engine {
     /// A page of the journal, newest first, for auditors and inspection. Journaled.
-    pub async fn journal_page(&self, actor: &Actor, query: &JournalQuery, ctx: &RequestContext) -> EngineResult<JournalPage> {
+    pub async fn journal_page(
+        &self,
+        actor: &Actor,
+        query: &JournalQuery,
+        ctx: &RequestContext,
+    ) -> EngineResult<JournalPage> {
         if !decide(&actor.subject(), Action::ReadJournal, None).is_allowed() {
             return Err(EngineError::Forbidden);
         }
         let mut query = query.clone();
         query.limit = query.limit.clamp(1, 500);
-        let draft = self.draft(Some(actor), JournalAction::ReadJournal, "journal".to_owned(), "", Outcome::Allow, ctx);
+        let draft = self.draft(
+            Some(actor),
+            JournalAction::ReadJournal,
+            "journal".to_owned(),
+            "",
+            Outcome::Allow,
+            ctx,
+        );
         let seqs = self.journal_only(vec![draft]).await?;
         let entries = self.inner.store.journal_search(&query).await?;
-        Ok(JournalPage { entries, journal_seq: seqs.first().copied().unwrap_or_default() })
+        Ok(JournalPage {
+            entries,
+            journal_seq: seqs.first().copied().unwrap_or_default(),
+        })
     }
 
     /// Signs a checkpoint covering every entry written so far; returns its size (None if nothing new).
@@ -79,9 +98,18 @@ impl Engine {
             }
             for entry in &page {
                 let leaf = leaf_hash(&canonical_bytes(entry.seq, &entry.draft));
-                if entry.seq != frontier.size() + 1 || leaf != entry.leaf_hash || self.inner.key.mac(&leaf) != entry.mac {
-                    tracing::error!(seq = entry.seq, "journal entry failed its check: checkpoint refused");
-                    return Err(EngineError::Corrupt(format!("journal entry {} failed its integrity check", entry.seq)));
+                if entry.seq != frontier.size() + 1
+                    || leaf != entry.leaf_hash
+                    || self.inner.key.mac(&leaf) != entry.mac
+                {
+                    tracing::error!(
+                        seq = entry.seq,
+                        "journal entry failed its check: checkpoint refused"
+                    );
+                    return Err(EngineError::Corrupt(format!(
+                        "journal entry {} failed its integrity check",
+                        entry.seq
+                    )));
                 }
                 frontier.push(leaf);
                 if frontier.size() == len {
@@ -89,9 +117,16 @@ impl Engine {
                 }
             }
         }
-        let checkpoint = self.inner.key.sign_checkpoint(frontier.size(), frontier.root());
+        let checkpoint = self
+            .inner
+            .key
+            .sign_checkpoint(frontier.size(), frontier.root());
         store.put_checkpoint(&checkpoint, &frontier).await?;
-        keys::append_checkpoint(&self.inner.config.checkpoint_log_path, &checkpoint, &self.inner.key)?;
+        keys::append_checkpoint(
+            &self.inner.config.checkpoint_log_path,
+            &checkpoint,
+            &self.inner.key,
+        )?;
         Ok(Some(checkpoint.size))
     }
 
@@ -116,7 +151,9 @@ impl Engine {
     pub async fn verify_journal(&self) -> EngineResult<VerifyOutcome> {
         let store = &self.inner.store;
         let mut checkpoints = store.checkpoints().await?;
-        checkpoints.extend(keys::read_checkpoints(&self.inner.config.checkpoint_log_path)?);
+        checkpoints.extend(keys::read_checkpoints(
+            &self.inner.config.checkpoint_log_path,
+        )?);
         let count = {
             let mut sorted = checkpoints.clone();
             sorted.sort_by_key(|c| c.size);
@@ -142,7 +179,11 @@ impl Engine {
             Ok(entries) => (entries, Ok(())),
             Err(tamper) => (tamper.first_bad_seq().saturating_sub(1), Err(tamper)),
         };
-        Ok(VerifyOutcome { entries, checkpoints: count, result })
+        Ok(VerifyOutcome {
+            entries,
+            checkpoints: count,
+            result,
+        })
     }
 
     /// Integrity of the database, the journal, and Vigie's own invariants.
@@ -154,10 +195,16 @@ impl Engine {
         let unit_ids: std::collections::HashSet<_> = units.iter().map(|unit| unit.id).collect();
         for record in store.accounts().await? {
             if !unit_ids.contains(&record.account.unit) {
-                invariant_problems.push(format!("account {} belongs to unknown unit {}", record.account.id, record.account.unit));
+                invariant_problems.push(format!(
+                    "account {} belongs to unknown unit {}",
+                    record.account.id, record.account.unit
+                ));
             }
             if !record.password_hash.starts_with("$argon2id$") {
-                invariant_problems.push(format!("account {} has a password hash that is not Argon2id", record.account.id));
+                invariant_problems.push(format!(
+                    "account {} has a password hash that is not Argon2id",
+                    record.account.id
+                ));
             }
         }
         let journal = self.verify_journal().await?;
@@ -165,6 +212,12 @@ impl Engine {
         if counts.journal != store.journal_len().await? {
             invariant_problems.push("journal count and last sequence number differ".to_owned());
         }
-        Ok(CheckReport { backend: store.backend(), integrity_problems, invariant_problems, journal, counts })
+        Ok(CheckReport {
+            backend: store.backend(),
+            integrity_problems,
+            invariant_problems,
+            journal,
+            counts,
+        })
     }
 }

@@ -54,19 +54,29 @@ fn write_private(path: &Path, bytes: &[u8]) -> EngineResult<()> {
         .mode(0o600)
         .open(path)
         .map_err(|error| io_config(path, error))?;
-    file.write_all(bytes).map_err(|error| io_config(path, error))?;
+    file.write_all(bytes)
+        .map_err(|error| io_config(path, error))?;
     file.sync_all().map_err(|error| io_config(path, error))
 }
 
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> EngineResult<()> {
-    let mut file = OpenOptions::new().write(true).create_new(true).open(path).map_err(|error| io_config(path, error))?;
-    file.write_all(bytes).map_err(|error| io_config(path, error))?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|error| io_config(path, error))?;
+    file.write_all(bytes)
+        .map_err(|error| io_config(path, error))?;
     file.sync_all().map_err(|error| io_config(path, error))
 }
 
 /// Appends a signed checkpoint to the external log and fsyncs it.
-pub fn append_checkpoint(path: &Path, checkpoint: &Checkpoint, key: &JournalKey) -> EngineResult<()> {
+pub fn append_checkpoint(
+    path: &Path,
+    checkpoint: &Checkpoint,
+    key: &JournalKey,
+) -> EngineResult<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|error| io_config(path, error))?;
     }
@@ -84,7 +94,10 @@ pub fn append_checkpoint(path: &Path, checkpoint: &Checkpoint, key: &JournalKey)
 pub fn read_checkpoints(path: &Path) -> EngineResult<Vec<Checkpoint>> {
     match fs::read_to_string(path) {
         Ok(text) => Checkpoint::parse_many(&text).map_err(|line| {
-            EngineError::Corrupt(format!("checkpoint log {} is malformed near line {line}", path.display()))
+            EngineError::Corrupt(format!(
+                "checkpoint log {} is malformed near line {line}",
+                path.display()
+            ))
         }),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(error) => Err(io_config(path, error)),

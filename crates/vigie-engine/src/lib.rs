@@ -22,7 +22,9 @@ pub use seed::SeedSummary;
 pub use admin::{NewAccount, NewUnit};
 pub use auth::{Actor, SessionGrant};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use entities::{EntitySummary, EntityView, LinkView, NewEntity, NewLink, SearchRequest, SearchResults};
+pub use entities::{
+    EntitySummary, EntityView, LinkView, NewEntity, NewLink, SearchRequest, SearchResults,
+};
 pub use error::{EngineError, EngineResult};
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
 pub use vigie_core::journal::Tamper;
@@ -88,13 +90,24 @@ impl Engine {
     /// Opens the store named by the configuration (SQLite or PostgreSQL, chosen from the URL), checks
     /// its integrity, and loads the journal key.
     pub async fn open(config: EngineConfig, clock: Arc<dyn Clock>) -> EngineResult<Engine> {
-        let url = StoreUrl::parse(&config.store_url).map_err(|error| EngineError::Config(error.to_string()))?;
-        let key = Arc::new(keys::load_journal_key(&config.journal_key_path, config.create_journal_key)?);
-        let options = OpenOptions { journal_key: Arc::clone(&key), migrate: config.migrate };
+        let url = StoreUrl::parse(&config.store_url)
+            .map_err(|error| EngineError::Config(error.to_string()))?;
+        let key = Arc::new(keys::load_journal_key(
+            &config.journal_key_path,
+            config.create_journal_key,
+        )?);
+        let options = OpenOptions {
+            journal_key: Arc::clone(&key),
+            migrate: config.migrate,
+        };
         tracing::info!(store = %url, "opening store");
         let store: Arc<dyn Store> = match &url {
-            StoreUrl::Sqlite { path } => Arc::new(vigie_store_sqlite::SqliteStore::open(path, options).await?),
-            StoreUrl::Postgres { url } => Arc::new(vigie_store_postgres::PostgresStore::open(url, options).await?),
+            StoreUrl::Sqlite { path } => {
+                Arc::new(vigie_store_sqlite::SqliteStore::open(path, options).await?)
+            }
+            StoreUrl::Postgres { url } => {
+                Arc::new(vigie_store_postgres::PostgresStore::open(url, options).await?)
+            }
         };
         Self::with_store(store, key, config, clock).await
     }
@@ -146,7 +159,11 @@ impl Engine {
     /// After a failed journal write, an empty transaction through the writer tells whether writes
     /// work again (without adding noise to the journal).
     async fn write_journal_probe(&self) -> EngineResult<()> {
-        self.inner.store.write(WriteBatch::default()).await.map_err(EngineError::journal)?;
+        self.inner
+            .store
+            .write(WriteBatch::default())
+            .await
+            .map_err(EngineError::journal)?;
         self.inner.journal_healthy.store(true, Ordering::Relaxed);
         Ok(())
     }
@@ -174,8 +191,12 @@ impl Engine {
     ) -> JournalDraft {
         JournalDraft {
             at_micros: clock::micros(self.inner.clock.now()),
-            actor: actor.map(Actor::journal_ref).unwrap_or_else(|| "anonymous".to_owned()),
-            unit: actor.map(|actor| format!("unit:{}", actor.unit.id)).unwrap_or_default(),
+            actor: actor
+                .map(Actor::journal_ref)
+                .unwrap_or_else(|| "anonymous".to_owned()),
+            unit: actor
+                .map(|actor| format!("unit:{}", actor.unit.id))
+                .unwrap_or_default(),
             action,
             object,
             motif: motif.to_owned(),
@@ -189,12 +210,18 @@ impl Engine {
         let entries = batch.journal.len() as u64;
         match self.inner.store.write(batch).await {
             Ok(seqs) => {
-                self.inner.metrics.journal_entries_written.fetch_add(entries, Ordering::Relaxed);
+                self.inner
+                    .metrics
+                    .journal_entries_written
+                    .fetch_add(entries, Ordering::Relaxed);
                 Ok(seqs)
             }
             Err(error) => {
                 if !matches!(error, vigie_store::StoreError::Conflict(_)) {
-                    self.inner.metrics.journal_write_failures.fetch_add(1, Ordering::Relaxed);
+                    self.inner
+                        .metrics
+                        .journal_write_failures
+                        .fetch_add(1, Ordering::Relaxed);
                     self.inner.journal_healthy.store(false, Ordering::Relaxed);
                     tracing::error!(%error, "journaled write failed");
                 }
@@ -205,6 +232,10 @@ impl Engine {
 
     /// Writes journal entries alone (reads, denials) and waits until they are durable.
     async fn journal_only(&self, drafts: Vec<JournalDraft>) -> EngineResult<Vec<u64>> {
-        self.commit(WriteBatch { mutations: Vec::new(), journal: drafts }).await
+        self.commit(WriteBatch {
+            mutations: Vec::new(),
+            journal: drafts,
+        })
+        .await
     }
 }

@@ -104,20 +104,38 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, message: None, details: Vec::new() }
+        Self {
+            code,
+            message: None,
+            details: Vec::new(),
+        }
     }
 
     pub fn with_message(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: Some(message.into()), details: Vec::new() }
+        Self {
+            code,
+            message: Some(message.into()),
+            details: Vec::new(),
+        }
     }
 
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
                 code: self.code.code().to_owned(),
-                message: self.message.clone().unwrap_or_else(|| self.code.message().to_owned()),
+                message: self
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| self.code.message().to_owned()),
                 status: self.code.status().as_u16(),
-                details: self.details.iter().map(|d| FieldDetail { field: d.field.clone(), message: d.message.clone() }).collect(),
+                details: self
+                    .details
+                    .iter()
+                    .map(|d| FieldDetail {
+                        field: d.field.clone(),
+                        message: d.message.clone(),
+                    })
+                    .collect(),
             },
         }
     }
@@ -131,8 +149,16 @@ impl From<EngineError> for ApiError {
             EngineError::Forbidden => ErrorCode::Forbidden,
             EngineError::NotFound => ErrorCode::NotFound,
             EngineError::MotifRequired => ErrorCode::MotifRequired,
-            EngineError::Invalid(details) => return ApiError { code: ErrorCode::Validation, message: None, details: details.clone() },
-            EngineError::Conflict(message) => return ApiError::with_message(ErrorCode::Conflict, format!("Conflit : {message}")),
+            EngineError::Invalid(details) => {
+                return ApiError {
+                    code: ErrorCode::Validation,
+                    message: None,
+                    details: details.clone(),
+                }
+            }
+            EngineError::Conflict(message) => {
+                return ApiError::with_message(ErrorCode::Conflict, format!("Conflit : {message}"))
+            }
             EngineError::JournalUnavailable(_) => ErrorCode::JournalUnavailable,
             EngineError::Unavailable(_) => ErrorCode::StoreUnavailable,
             EngineError::Corrupt(_) => ErrorCode::StoreCorrupt,

@@ -35,8 +35,18 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(error) => {
             // serde's message names the field and the expected type; it never echoes whole values.
             let detail = error.body_text();
-            let detail = detail.rsplit_once(": ").map(|(_, tail)| tail.to_owned()).unwrap_or(detail);
-            ApiError::with_message(ErrorCode::InvalidJson, format!("{} ({})", ErrorCode::InvalidJson.message(), truncate(&detail, 200)))
+            let detail = detail
+                .rsplit_once(": ")
+                .map(|(_, tail)| tail.to_owned())
+                .unwrap_or(detail);
+            ApiError::with_message(
+                ErrorCode::InvalidJson,
+                format!(
+                    "{} ({})",
+                    ErrorCode::InvalidJson.message(),
+                    truncate(&detail, 200)
+                ),
+            )
         }
         JsonRejection::JsonSyntaxError(_) => ApiError::new(ErrorCode::MalformedJson),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(ErrorCode::UnsupportedMediaType),
@@ -55,15 +65,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let request_id = parts.extensions.get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
         Ok(Ctx(RequestContext { request_id }))
     }
 }
 
 /// The session token from `Authorization: Bearer` or from the session cookie.
 pub fn session_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        return value.strip_prefix("Bearer ").map(|token| token.trim().to_owned());
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        return value
+            .strip_prefix("Bearer ")
+            .map(|token| token.trim().to_owned());
     }
     cookie(parts, SESSION_COOKIE)
 }
@@ -86,8 +106,12 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = session_token(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token =
+            session_token(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))?;
         Ok(ApiActor(state.engine.authenticate(&token).await?))
     }
 }
@@ -99,11 +123,15 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::new(ErrorCode::InvalidParameter))?;
-        uuid::Uuid::parse_str(&raw)
-            .map(PathId)
-            .map_err(|_| ApiError::with_message(ErrorCode::InvalidParameter, "Identifiant invalide : un UUID est attendu."))
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::new(ErrorCode::InvalidParameter))?;
+        uuid::Uuid::parse_str(&raw).map(PathId).map_err(|_| {
+            ApiError::with_message(
+                ErrorCode::InvalidParameter,
+                "Identifiant invalide : un UUID est attendu.",
+            )
+        })
     }
 }

@@ -40,7 +40,11 @@ pub struct AppState {
 
 /// The whole application router.
 pub fn app(engine: Engine, config: ServerConfig) -> Router {
-    let state = AppState { engine, config: Arc::new(config), metrics: Arc::new(metrics::HttpMetrics::default()) };
+    let state = AppState {
+        engine,
+        config: Arc::new(config),
+        metrics: Arc::new(metrics::HttpMetrics::default()),
+    };
     let max_body = state.config.max_body_bytes;
     Router::new()
         .merge(api::router())
@@ -51,7 +55,10 @@ pub fn app(engine: Engine, config: ServerConfig) -> Router {
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::route_policy))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_id))
@@ -59,13 +66,20 @@ pub fn app(engine: Engine, config: ServerConfig) -> Router {
 }
 
 /// Serves until SIGINT or SIGTERM, then drains requests and closes the engine (final checkpoint).
-pub async fn serve(engine: Engine, config: ServerConfig, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+pub async fn serve(
+    engine: Engine,
+    config: ServerConfig,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let router = app(engine.clone(), config);
     let checkpointer = engine.spawn_checkpointer(std::time::Duration::from_secs(10));
     on_ready(local);
-    axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router.into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     checkpointer.abort();
     engine.close().await;
     Ok(())

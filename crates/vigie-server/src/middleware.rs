@@ -30,12 +30,27 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/assets/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    headers.insert("permissions-policy", HeaderValue::from_static("geolocation=(), camera=(), microphone=()"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("geolocation=(), camera=(), microphone=()"),
+    );
     if !is_asset {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -66,10 +81,17 @@ mod tests {
     use tower::ServiceExt;
 
     async fn status_of(router: axum::Router, method: &str, path: &str) -> (u16, String) {
-        let request = axum::http::Request::builder().method(method).uri(path).body(Body::empty()).unwrap();
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::empty())
+            .unwrap();
         let response = router.oneshot(request).await.unwrap();
         let status = response.status().as_u16();
-        let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -77,7 +99,10 @@ mod tests {
     async fn a_route_missing_from_the_table_is_refused_before_its_handler() {
         let router = axum::Router::new()
             .route("/api/v1/unlisted", get(|| async { "secret" }))
-            .route("/api/v1/me", get(|| async { "listed" }).post(|| async { "unlisted method" }))
+            .route(
+                "/api/v1/me",
+                get(|| async { "listed" }).post(|| async { "unlisted method" }),
+            )
             .layer(axum::middleware::from_fn(route_policy));
         let (status, body) = status_of(router.clone(), "GET", "/api/v1/unlisted").await;
         assert_eq!(status, 500);
@@ -85,16 +110,28 @@ mod tests {
         let (status, body) = status_of(router.clone(), "POST", "/api/v1/me").await;
         assert_eq!(status, 405);
         assert!(!body.contains("unlisted method"));
-        assert_eq!(status_of(router, "GET", "/api/v1/me").await, (200, "listed".to_owned()));
+        assert_eq!(
+            status_of(router, "GET", "/api/v1/me").await,
+            (200, "listed".to_owned())
+        );
     }
 }
 
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
-    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".to_owned());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
     let method = request.method().as_str().to_owned();
     let response = next.run(request).await;
-    state.metrics.record(&method, &route, response.status().as_u16(), started.elapsed());
+    state.metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 
@@ -111,5 +148,9 @@ pub async fn method_not_allowed() -> Response {
 
 fn wants_html(request: &Request) -> bool {
     !request.uri().path().starts_with("/api/")
-        && request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"))
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
 }

@@ -25,7 +25,11 @@ pub struct RouteSpec {
 }
 
 const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
-    RouteSpec { method, path, access }
+    RouteSpec {
+        method,
+        path,
+        access,
+    }
 }
 
 use Access::{Public, Session};
@@ -70,5 +74,7 @@ pub const ROUTES: &[RouteSpec] = &[
 ];
 
 pub fn lookup(method: &str, path: &str) -> Option<&'static RouteSpec> {
-    ROUTES.iter().find(|spec| spec.method == method && spec.path == path)
+    ROUTES
+        .iter()
+        .find(|spec| spec.method == method && spec.path == path)
 }

@@ -9,7 +9,7 @@
 //!
 //! Connections are bounded in time: 5 s to get one from the pool (or open one), 5 s per statement,
 //! 5 s to wait for a lock; past those, calls fail with `Unavailable`. Every connection names itself
-//! `application_name = 'vigie'`. Credentials never appear in errors: the URL is only ever shown
+//! `application_name = 'vigie'` (a test store: its schema's name). Credentials never appear in errors: the URL is only ever shown
 //! through [`StoreUrl::redacted`].
 //!
 //! This crate does not decide who may read or write what (the engine does), does not retry failed
@@ -108,7 +108,9 @@ impl PostgresStore {
             .map_err(|_| {
                 StoreError::InvalidUrl(format!("cannot read the PostgreSQL URL {redacted}"))
             })?
-            .application_name("vigie")
+            // Isolated test stores name themselves after their schema, so that a test can find (and
+            // kill) its own store's connections without touching its neighbours'.
+            .application_name(schema.as_deref().unwrap_or("vigie"))
             .options([
                 ("statement_timeout", STATEMENT_TIMEOUT_MS),
                 ("lock_timeout", STATEMENT_TIMEOUT_MS),

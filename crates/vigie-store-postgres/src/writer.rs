@@ -3,9 +3,10 @@
 //!
 //! The task receives `(batch, reply)` requests over a channel, takes what is queued (at most
 //! [`MAX_GROUP`] requests), and commits the group in **one** transaction:
-//! 1. if any request carries journal entries, it first locks the single `journal_head` row
-//!    (`SELECT … FOR UPDATE`): every appender of every node takes that lock first, so appenders are
-//!    serialised until they commit and cannot deadlock with each other on the rows they change;
+//! 1. if the group both changes rows and appends to the journal, it first locks the single
+//!    `journal_head` row (`SELECT … FOR UPDATE`): every appender of every node takes that lock before
+//!    any row lock, so appenders are serialised until they commit and cannot deadlock with each other
+//!    on the rows they change (a group that only appends takes the same lock with step 3's UPDATE);
 //! 2. each request's mutations run inside their own SAVEPOINT: a request that fails (a uniqueness or
 //!    version conflict...) is rolled back to its savepoint, and it alone gets the error;
 //! 3. the surviving requests' journal entries then get their sequence numbers from
@@ -15,8 +16,10 @@
 //!    request get its answer: its sequence numbers, or its error.
 //!
 //! If the multi-row journal INSERT itself fails (a value PostgreSQL refuses), the whole group is rolled
-//! back and committed again in the slow, isolated way: each request's mutations *and* journal entries
-//! inside its own savepoint, so that only the faulty request fails. If the connection fails or COMMIT
+//! back and committed again in the slow, isolated way: the head's lock first, then each request's
+//! mutations *and* journal entries inside its own savepoint, so that only the faulty request fails.
+//! If the append fails for want of time (lock or statement timeout, deadlock), the group fails with
+//! `Unavailable` at once: a second pass would only wait again. If the connection fails or COMMIT
 //! fails, every request of the group gets `Unavailable` (when COMMIT's answer was lost, the outcome is
 //! unknown; the message says so).
 //!
@@ -36,6 +39,9 @@ use vigie_store::{Mutation, StoreError, StoreResult, WriteBatch};
 /// The most requests committed in one transaction.
 pub(crate) const MAX_GROUP: usize = 512;
 
+/// The most times the writer yields while gathering one group.
+const MAX_YIELDS: usize = 4;
+
 /// One caller's batch and where to send its answer.
 pub(crate) struct Request {
     pub(crate) batch: WriteBatch,
@@ -49,13 +55,28 @@ pub(crate) async fn run(pool: PgPool, key: Arc<JournalKey>, mut requests: mpsc::
         let mut replies = Vec::with_capacity(MAX_GROUP);
         batches.push(first.batch);
         replies.push(first.reply);
-        while batches.len() < MAX_GROUP {
-            match requests.try_recv() {
-                Ok(request) => {
-                    batches.push(request.batch);
-                    replies.push(request.reply);
+        // Take what is queued; then yield to the scheduler, so that callers just answered by the
+        // previous group (and about to write again) make it into this one. A yield costs microseconds,
+        // against milliseconds for the COMMIT's flush; gathering stops at the first yield that brings
+        // nothing new (so an idle store pays one yield), or after MAX_YIELDS.
+        let mut yields = 0;
+        loop {
+            while batches.len() < MAX_GROUP {
+                match requests.try_recv() {
+                    Ok(request) => {
+                        batches.push(request.batch);
+                        replies.push(request.reply);
+                    }
+                    Err(_) => break,
                 }
-                Err(_) => break,
+            }
+            if batches.len() >= MAX_GROUP || yields >= MAX_YIELDS {
+                break;
+            }
+            yields += 1;
+            tokio::task::yield_now().await;
+            if requests.is_empty() {
+                break;
             }
         }
         let results = commit_group(&pool, &key, &batches).await;
@@ -182,12 +203,18 @@ async fn attempt(
     let pending: Vec<bool> = results.iter().map(Option::is_none).collect();
     let pending = |index: usize| pending.get(index).copied().unwrap_or(false);
 
-    // 1. The journal head's lock first, always in the same order.
+    // 1. The journal head's lock first, whenever this transaction will both change rows and append to
+    //    the journal: every node then takes its locks in the same order (head, then rows), so two
+    //    nodes cannot deadlock. A group that only appends takes the lock with its UPDATE below.
     let journaled = batches
         .iter()
         .enumerate()
         .any(|(index, batch)| pending(index) && !batch.journal.is_empty());
-    if journaled {
+    let mutating = batches
+        .iter()
+        .enumerate()
+        .any(|(index, batch)| pending(index) && !batch.mutations.is_empty());
+    if journaled && (mutating || mode == Mode::Isolated) {
         let head: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM journal_head FOR UPDATE")
             .fetch_optional(&mut *tx)
             .await
@@ -264,7 +291,13 @@ async fn attempt(
         if !drafts.is_empty() {
             let seqs = match append(&mut tx, key, &drafts).await {
                 Ok(seqs) => seqs,
-                // Dropping `tx` rolls the whole group back; the isolated pass finds the culprit.
+                // A lock or statement timeout, a deadlock: trying again request by request would
+                // only wait again. The group fails, within the timeouts.
+                Err(Failure::Request(error @ StoreError::Unavailable(_))) => {
+                    return Err(Retry::No(error))
+                }
+                // A value refused: dropping `tx` rolls the whole group back, and the isolated pass
+                // finds the culprit.
                 Err(Failure::Request(_)) => return Err(Retry::Isolated),
                 Err(Failure::Group(error)) => return Err(Retry::No(error)),
             };

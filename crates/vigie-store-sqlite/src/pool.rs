@@ -28,6 +28,9 @@ pub(crate) fn open_reader(path: &str) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags(path, flags).sql()?;
     conn.busy_timeout(Duration::from_secs(5)).sql()?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Every commit of the writer invalidates a reader's page cache; memory-mapping the file lets a
+    // reader see the pages again without a read() and a copy each time (measured: bench/RESULTS.md).
+    conn.execute_batch("PRAGMA mmap_size = 1073741824;").sql()?;
     Ok(conn)
 }
 

@@ -13,7 +13,9 @@ use async_trait::async_trait;
 use std::fmt;
 use std::sync::Arc;
 use vigie_core::entity::{Entity, EntityId, LegalRegime, Link, Schema};
-use vigie_core::journal::{Checkpoint, Frontier, JournalAction, JournalDraft, JournalEntry, JournalKey};
+use vigie_core::journal::{
+    Checkpoint, Frontier, JournalAction, JournalDraft, JournalEntry, JournalKey,
+};
 use vigie_core::org::{Account, AccountId, Unit, UnitId};
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -52,7 +54,9 @@ impl StoreUrl {
     pub fn parse(input: &str) -> StoreResult<Self> {
         let input = input.trim();
         if input == "sqlite::memory:" {
-            return Ok(StoreUrl::Sqlite { path: ":memory:".to_owned() });
+            return Ok(StoreUrl::Sqlite {
+                path: ":memory:".to_owned(),
+            });
         }
         if let Some(path) = input.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or_default();
@@ -61,18 +65,27 @@ impl StoreUrl {
                     "sqlite:// URL without a file path (e.g. sqlite://vigie.db or sqlite:///var/lib/vigie/vigie.db)".to_owned(),
                 ));
             }
-            return Ok(StoreUrl::Sqlite { path: path.to_owned() });
+            return Ok(StoreUrl::Sqlite {
+                path: path.to_owned(),
+            });
         }
         if input.starts_with("postgres://") || input.starts_with("postgresql://") {
             let parsed = url::Url::parse(input).map_err(|error| {
                 StoreError::InvalidUrl(format!("malformed PostgreSQL URL ({error})"))
             })?;
             if parsed.host_str().unwrap_or_default().is_empty() {
-                return Err(StoreError::InvalidUrl("PostgreSQL URL without a host".to_owned()));
+                return Err(StoreError::InvalidUrl(
+                    "PostgreSQL URL without a host".to_owned(),
+                ));
             }
-            return Ok(StoreUrl::Postgres { url: input.to_owned() });
+            return Ok(StoreUrl::Postgres {
+                url: input.to_owned(),
+            });
         }
-        let scheme = input.split_once("://").map(|(scheme, _)| scheme).unwrap_or("");
+        let scheme = input
+            .split_once("://")
+            .map(|(scheme, _)| scheme)
+            .unwrap_or("");
         Err(StoreError::InvalidUrl(if scheme.is_empty() {
             "expected a URL starting with sqlite:// or postgres://".to_owned()
         } else {
@@ -138,11 +151,18 @@ pub enum Mutation {
     PutAccount(AccountRecord),
     InsertEntity(Entity),
     /// Replace an entity if its stored version is `expected_version` (the new one carries version + 1).
-    UpdateEntity { entity: Entity, expected_version: i64 },
+    UpdateEntity {
+        entity: Entity,
+        expected_version: i64,
+    },
     InsertLink(Link),
     PutSession(SessionRecord),
-    DeleteSession { token_hash: String },
-    DeleteSessionsOf { account: AccountId },
+    DeleteSession {
+        token_hash: String,
+    },
+    DeleteSessionsOf {
+        account: AccountId,
+    },
 }
 
 /// Mutations and journal entries committed together, atomically.
@@ -220,7 +240,8 @@ pub trait Store: Send + Sync + 'static {
     /// Entries matching the query, newest first.
     async fn journal_search(&self, query: &JournalQuery) -> StoreResult<Vec<JournalEntry>>;
     /// Stores a signed checkpoint with the frontier it was computed from.
-    async fn put_checkpoint(&self, checkpoint: &Checkpoint, frontier: &Frontier) -> StoreResult<()>;
+    async fn put_checkpoint(&self, checkpoint: &Checkpoint, frontier: &Frontier)
+        -> StoreResult<()>;
     /// The checkpoint with the largest size, and its frontier.
     async fn latest_checkpoint(&self) -> StoreResult<Option<(Checkpoint, Frontier)>>;
     async fn checkpoints(&self) -> StoreResult<Vec<Checkpoint>>;
@@ -261,11 +282,23 @@ mod tests {
     #[test]
     fn store_urls() {
         check("sqlite://vigie.db", Ok("sqlite://vigie.db"));
-        check("sqlite:///var/lib/vigie.db", Ok("sqlite:///var/lib/vigie.db"));
+        check(
+            "sqlite:///var/lib/vigie.db",
+            Ok("sqlite:///var/lib/vigie.db"),
+        );
         check("sqlite::memory:", Ok("sqlite://:memory:"));
-        check("postgres://vigie:s3cret@127.0.0.1:5432/vigie", Ok("postgres://vigie:***@127.0.0.1:5432/vigie"));
-        check("postgresql://vigie@db/vigie?password=s3cret", Ok("postgresql://vigie@db/vigie"));
-        check("mysql://root@localhost/vigie", Err("unsupported scheme \"mysql\""));
+        check(
+            "postgres://vigie:s3cret@127.0.0.1:5432/vigie",
+            Ok("postgres://vigie:***@127.0.0.1:5432/vigie"),
+        );
+        check(
+            "postgresql://vigie@db/vigie?password=s3cret",
+            Ok("postgresql://vigie@db/vigie"),
+        );
+        check(
+            "mysql://root@localhost/vigie",
+            Err("unsupported scheme \"mysql\""),
+        );
         check("vigie.db", Err("sqlite:// or postgres://"));
         check("sqlite://", Err("without a file path"));
         check("postgres://", Err("PostgreSQL"));

@@ -988,7 +988,7 @@ pub(crate) static ESTATE_KINDS: &[&str] = &[
     "résidence des",
     "quartier des",
     "square des",
-    "tours des",
+    "cour des",
     "dalle des",
     "allée des",
     "parking de la résidence des",

@@ -558,3 +558,20 @@ fn hundred_thousand_people() {
     );
     assert_eq!(count(&data, Schema::Person), 100_000);
 }
+
+#[test]
+fn every_demo_departement_has_a_network() {
+    // Networks hold at most 15 people, so 107 people make at least the 7 networks
+    // (two in the 13, then one per other département) that visit them all.
+    for (seed, people) in [(42, DEMO_PEOPLE), (1, 107), (2, 107), (3, 500)] {
+        let data = generate(&options(seed, people));
+        for code in ["13", "75", "93", "59", "69", "971"] {
+            assert!(
+                data.entities
+                    .iter()
+                    .any(|e| e.schema == Schema::Network && e.departement.as_deref() == Some(code)),
+                "seed {seed}, {people} people: no network in {code}"
+            );
+        }
+    }
+}

@@ -216,10 +216,17 @@ impl Gen<'_> {
             }
             remaining -= size;
 
-            let dept = if fixtures && index < 2 {
-                0
+            // The first networks visit every demo département (the first two in the 13 when the
+            // planted situations need them), so every département has data even in a small set.
+            let visited = if fixtures {
+                index.checked_sub(1)
             } else {
-                self.pick_dept()
+                Some(index)
+            };
+            let dept = match visited {
+                None => 0,
+                Some(order) if order < DEPARTEMENTS.len() => order,
+                Some(_) => self.pick_dept(),
             };
             let lead = match (fixtures, index) {
                 (true, 0) => self.dept_units(dept).0,
@@ -542,7 +549,7 @@ impl Gen<'_> {
                     .to_uppercase()
             ),
         };
-        let turnover = self.dice.range(3, 60) * 1_000;
+        let turnover = crate::group(usize::try_from(self.dice.range(3, 60) * 1_000).unwrap_or(0));
         let notes = format!(
             "Produits : {product}. Chiffre d'affaires estimé : {turnover} € par jour. Implantation : {}.",
             commune.name
@@ -1436,7 +1443,6 @@ fn of_place(place: &str) -> String {
     let first = place.split(' ').next().unwrap_or("");
     match first {
         "quartier" | "square" | "parking" => format!("du {place}"),
-        "tours" => format!("des {place}"),
         _ if first.starts_with(['a', 'e', 'é', 'i', 'o', 'u']) => format!("de l'{place}"),
         _ => format!("de la {place}"),
     }

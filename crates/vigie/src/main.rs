@@ -96,8 +96,14 @@ struct SynthArgs {
 fn engine_config(store: &StoreArgs, create: bool) -> EngineConfig {
     EngineConfig {
         store_url: store.db.clone(),
-        journal_key_path: store.journal_key.clone().unwrap_or_else(|| store.data_dir.join("journal.key")),
-        checkpoint_log_path: store.checkpoints.clone().unwrap_or_else(|| store.data_dir.join("journal-checkpoints.log")),
+        journal_key_path: store
+            .journal_key
+            .clone()
+            .unwrap_or_else(|| store.data_dir.join("journal.key")),
+        checkpoint_log_path: store
+            .checkpoints
+            .clone()
+            .unwrap_or_else(|| store.data_dir.join("journal-checkpoints.log")),
         create_journal_key: create,
         migrate: create,
         session_ttl: time::Duration::hours(10),
@@ -106,13 +112,19 @@ fn engine_config(store: &StoreArgs, create: bool) -> EngineConfig {
 
 async fn open(store: &StoreArgs, create: bool) -> Result<Engine> {
     if let Some(path) = store.db.strip_prefix("sqlite://") {
-        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             if create {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
         }
     }
-    Engine::open(engine_config(store, create), Arc::new(SystemClock)).await.map_err(|error| anyhow::anyhow!("{error}"))
+    Engine::open(engine_config(store, create), Arc::new(SystemClock))
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))
 }
 
 fn progress_bar(message: &'static str) -> ProgressBar {
@@ -130,14 +142,20 @@ async fn seed(engine: &Engine, seed: u64, people: usize) -> Result<vigie_engine:
         bar.set_length(total);
         bar.set_position(done);
     };
-    let summary = engine.seed_synthetic(seed, people, &progress).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    let summary = engine
+        .seed_synthetic(seed, people, &progress)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
     bar.finish_and_clear();
     Ok(summary)
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("VIGIE_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -184,22 +202,39 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             }
             engine.close().await;
         }
-        Command::Journal { command: JournalCommand::Verify(store) } => {
+        Command::Journal {
+            command: JournalCommand::Verify(store),
+        } => {
             let engine = open(&store, false).await?;
-            let outcome = engine.verify_journal().await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            let outcome = engine
+                .verify_journal()
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
             engine.close_without_checkpoint().await;
             match outcome.result {
-                Ok(()) => println!("Journal intègre : {} entrées, {} points de contrôle signés vérifiés.", outcome.entries, outcome.checkpoints),
+                Ok(()) => println!(
+                    "Journal intègre : {} entrées, {} points de contrôle signés vérifiés.",
+                    outcome.entries, outcome.checkpoints
+                ),
                 Err(tamper) => {
-                    eprintln!("JOURNAL ALTÉRÉ — première entrée en cause : n° {}", tamper.first_bad_seq());
+                    eprintln!(
+                        "JOURNAL ALTÉRÉ — première entrée en cause : n° {}",
+                        tamper.first_bad_seq()
+                    );
                     eprintln!("{tamper}");
                     return Ok(std::process::ExitCode::from(2));
                 }
             }
         }
-        Command::Journal { command: JournalCommand::Checkpoint(store) } => {
+        Command::Journal {
+            command: JournalCommand::Checkpoint(store),
+        } => {
             let engine = open(&store, false).await?;
-            match engine.checkpoint().await.map_err(|error| anyhow::anyhow!("{error}"))? {
+            match engine
+                .checkpoint()
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?
+            {
                 Some(size) => println!("Point de contrôle signé : {size} entrées."),
                 None => println!("Aucune entrée nouvelle depuis le dernier point de contrôle."),
             }
@@ -207,16 +242,33 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Check(store) => {
             let engine = open(&store, false).await?;
-            let report = engine.check().await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            let report = engine
+                .check()
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
             engine.close_without_checkpoint().await;
-            println!("Base {} : {} unités, {} comptes, {} entités, {} liens, {} entrées de journal.",
-                report.backend, report.counts.units, report.counts.accounts, report.counts.entities, report.counts.links, report.counts.journal);
-            for problem in report.integrity_problems.iter().chain(&report.invariant_problems) {
+            println!(
+                "Base {} : {} unités, {} comptes, {} entités, {} liens, {} entrées de journal.",
+                report.backend,
+                report.counts.units,
+                report.counts.accounts,
+                report.counts.entities,
+                report.counts.links,
+                report.counts.journal
+            );
+            for problem in report
+                .integrity_problems
+                .iter()
+                .chain(&report.invariant_problems)
+            {
                 println!("PROBLÈME : {problem}");
             }
             match &report.journal.result {
                 Ok(()) => println!("Journal intègre ({} entrées).", report.journal.entries),
-                Err(tamper) => println!("JOURNAL ALTÉRÉ — première entrée en cause : n° {} ({tamper})", tamper.first_bad_seq()),
+                Err(tamper) => println!(
+                    "JOURNAL ALTÉRÉ — première entrée en cause : n° {} ({tamper})",
+                    tamper.first_bad_seq()
+                ),
             }
             if !report.is_ok() {
                 return Ok(std::process::ExitCode::from(2));
@@ -240,9 +292,18 @@ async fn serve(args: ServeArgs) -> Result<()> {
             bail!("--demo runs on an embedded SQLite file only");
         }
         let summary = seed(&engine, args.seed, 400).await?;
-        demo_accounts = summary.data.accounts.iter().map(|demo| (demo.account.username.clone(), demo.password.clone())).collect();
+        demo_accounts = summary
+            .data
+            .accounts
+            .iter()
+            .map(|demo| (demo.account.username.clone(), demo.password.clone()))
+            .collect();
     }
-    let config = ServerConfig { max_body_bytes: 1024 * 1024, secure_cookies: args.secure_cookies, demo_accounts: demo_accounts.clone() };
+    let config = ServerConfig {
+        max_body_bytes: 1024 * 1024,
+        secure_cookies: args.secure_cookies,
+        demo_accounts: demo_accounts.clone(),
+    };
     let demo = args.demo;
     vigie_server::serve(engine, config, args.listen, move |addr| {
         println!("Vigie écoute sur http://{addr}/");
@@ -252,7 +313,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 println!("  {username:<22} mot de passe : {password}");
             }
             if demo_accounts.len() > 12 {
-                println!("  ... et {} autres comptes d'unités (même mot de passe).", demo_accounts.len() - 12);
+                println!(
+                    "  ... et {} autres comptes d'unités (même mot de passe).",
+                    demo_accounts.len() - 12
+                );
             }
         }
     })

@@ -1,5 +1,7 @@
 //! Integration tests of the embedded DSFR files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+
 use sha2::{Digest, Sha256};
 use vigie_assets::{dsfr, dsfr_licence, dsfr_paths, dsfr_version};
 

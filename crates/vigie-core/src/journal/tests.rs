@@ -32,13 +32,26 @@ fn roots_match_the_rfc6962_reference_vectors() {
         "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
     ];
     let leaves = reference_leaves();
-    assert_eq!(hex::encode(merkle_root(&[])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_eq!(
+        hex::encode(merkle_root(&[])),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
     let mut frontier = Frontier::new();
     assert_eq!(frontier.root(), empty_root());
     for (size, want) in expected.iter().enumerate() {
-        assert_eq!(merkle_root(&leaves[..=size]), hex32(want), "recursive root at size {}", size + 1);
+        assert_eq!(
+            merkle_root(&leaves[..=size]),
+            hex32(want),
+            "recursive root at size {}",
+            size + 1
+        );
         frontier.push(leaves[size]);
-        assert_eq!(frontier.root(), hex32(want), "incremental root at size {}", size + 1);
+        assert_eq!(
+            frontier.root(),
+            hex32(want),
+            "incremental root at size {}",
+            size + 1
+        );
     }
 }
 
@@ -49,9 +62,16 @@ fn frontier_matches_recursive_root_and_round_trips() {
     for (index, leaf) in leaves.iter().enumerate() {
         frontier.push(*leaf);
         assert_eq!(frontier.root(), merkle_root(&leaves[..=index]));
-        assert_eq!(Frontier::from_bytes(&frontier.to_bytes()).as_ref(), Some(&frontier));
+        assert_eq!(
+            Frontier::from_bytes(&frontier.to_bytes()).as_ref(),
+            Some(&frontier)
+        );
     }
-    assert_eq!(Frontier::from_bytes(&[0, 0, 0, 0, 0, 0, 0, 3]), None, "size without subtrees");
+    assert_eq!(
+        Frontier::from_bytes(&[0, 0, 0, 0, 0, 0, 0, 3]),
+        None,
+        "size without subtrees"
+    );
     assert_eq!(Frontier::from_bytes(&[1, 2]), None);
 }
 
@@ -98,7 +118,11 @@ fn check(entries: &[JournalEntry], checkpoints: Vec<Checkpoint>, expected: Resul
 #[test]
 fn an_intact_journal_verifies() {
     let entries = journal(20);
-    check(&entries, vec![checkpoint_at(&entries, 8), checkpoint_at(&entries, 20)], Ok(20));
+    check(
+        &entries,
+        vec![checkpoint_at(&entries, 8), checkpoint_at(&entries, 20)],
+        Ok(20),
+    );
     check(&[], vec![], Ok(0));
 }
 
@@ -115,19 +139,40 @@ fn each_tampering_names_the_first_bad_entry() {
     // A deleted one.
     let mut deleted = original.clone();
     deleted.remove(6);
-    check(&deleted, checkpoints(), Err(Tamper::Missing { expected: 7, found: 8 }));
+    check(
+        &deleted,
+        checkpoints(),
+        Err(Tamper::Missing {
+            expected: 7,
+            found: 8,
+        }),
+    );
 
     // Two swapped (rows keep their own seq: the order is wrong).
     let mut swapped = original.clone();
     swapped.swap(2, 3);
-    check(&swapped, checkpoints(), Err(Tamper::Missing { expected: 3, found: 4 }));
+    check(
+        &swapped,
+        checkpoints(),
+        Err(Tamper::Missing {
+            expected: 3,
+            found: 4,
+        }),
+    );
 
     // Two swapped contents, sequence numbers left in place.
     let mut swapped_content = original.clone();
-    let (a, b) = (swapped_content[2].draft.clone(), swapped_content[3].draft.clone());
+    let (a, b) = (
+        swapped_content[2].draft.clone(),
+        swapped_content[3].draft.clone(),
+    );
     swapped_content[2].draft = b;
     swapped_content[3].draft = a;
-    check(&swapped_content, checkpoints(), Err(Tamper::Altered { seq: 3 }));
+    check(
+        &swapped_content,
+        checkpoints(),
+        Err(Tamper::Altered { seq: 3 }),
+    );
 
     // A forged entry appended by someone without the key, with a correct leaf hash.
     let mut forged = original.clone();
@@ -138,7 +183,14 @@ fn each_tampering_names_the_first_bad_entry() {
     check(&forged, checkpoints(), Err(Tamper::Forged { seq: 21 }));
 
     // The tail truncated.
-    check(&original[..15], checkpoints(), Err(Tamper::Truncated { present: 15, checkpoint_size: 20 }));
+    check(
+        &original[..15],
+        checkpoints(),
+        Err(Tamper::Truncated {
+            present: 15,
+            checkpoint_size: 20,
+        }),
+    );
 
     // The whole chain rewritten from entry 12 with recomputed hashes, by someone without the key.
     let attacker = JournalKey::from_seed([1; 32]);
@@ -158,13 +210,20 @@ fn checkpoints_are_signed_notes() {
     let note = checkpoint.to_note(key().key_id());
     assert!(note.starts_with("vigie.journal/v1\n5\n"), "{note}");
     assert_eq!(Checkpoint::from_note(&note), Some(checkpoint.clone()));
-    let two = format!("{note}{}", checkpoint_at(&entries, 3).to_note(key().key_id()));
+    let two = format!(
+        "{note}{}",
+        checkpoint_at(&entries, 3).to_note(key().key_id())
+    );
     assert_eq!(Checkpoint::parse_many(&two).map(|c| c.len()), Ok(2));
     assert!(checkpoint.verify(&key().verifying_key()));
     assert!(!checkpoint.verify(&JournalKey::from_seed([2; 32]).verifying_key()));
     // A checkpoint signed with another key is rejected before any entry is read.
     let foreign = JournalKey::from_seed([3; 32]).sign_checkpoint(5, checkpoint.root);
-    check(&entries, vec![foreign], Err(Tamper::BadCheckpointSignature { size: 5 }));
+    check(
+        &entries,
+        vec![foreign],
+        Err(Tamper::BadCheckpointSignature { size: 5 }),
+    );
     // A checkpoint with the wrong root for its size.
     let wrong = key().sign_checkpoint(3, checkpoint.root);
     check(&entries, vec![wrong], Err(Tamper::RootMismatch { size: 3 }));

@@ -1,25 +1,42 @@
 //! Login, sessions, revocation, and what each role may reach.
 
 use crate::support::*;
-use vigie_engine::{EngineError, JournalQuery, NewAccount};
 use vigie_core::journal::JournalAction;
 use vigie_core::org::Role;
+use vigie_engine::{EngineError, JournalQuery, NewAccount};
 
 #[tokio::test]
 async fn wrong_password_and_unknown_account_fail_alike_and_are_journaled() {
     let fixture = demo().await;
-    let wrong = fixture.engine.login("agent.marseille", "not the password", &ctx()).await;
-    let unknown = fixture.engine.login("nobody.here", "not the password", &ctx()).await;
+    let wrong = fixture
+        .engine
+        .login("agent.marseille", "not the password", &ctx())
+        .await;
+    let unknown = fixture
+        .engine
+        .login("nobody.here", "not the password", &ctx())
+        .await;
     assert!(matches!(wrong, Err(EngineError::BadCredentials)));
     assert!(matches!(unknown, Err(EngineError::BadCredentials)));
     let (auditor, _) = login(&fixture, "auditeur").await;
     let page = fixture
         .engine
-        .journal_page(&auditor, &JournalQuery { action: Some(JournalAction::LoginFailed), limit: 10, ..Default::default() }, &ctx())
+        .journal_page(
+            &auditor,
+            &JournalQuery {
+                action: Some(JournalAction::LoginFailed),
+                limit: 10,
+                ..Default::default()
+            },
+            &ctx(),
+        )
         .await
         .unwrap();
     assert_eq!(page.entries.len(), 2);
-    assert!(page.entries.iter().any(|entry| entry.draft.object == "account:unknown"));
+    assert!(page
+        .entries
+        .iter()
+        .any(|entry| entry.draft.object == "account:unknown"));
 }
 
 #[tokio::test]
@@ -29,19 +46,57 @@ async fn sessions_expire_and_are_revoked_when_an_account_is_disabled_or_moved() 
     fixture.clock.advance(time::Duration::hours(9));
     assert!(fixture.engine.authenticate(&token).await.is_ok());
     fixture.clock.advance(time::Duration::hours(2));
-    assert!(matches!(fixture.engine.authenticate(&token).await, Err(EngineError::Unauthenticated)));
+    assert!(matches!(
+        fixture.engine.authenticate(&token).await,
+        Err(EngineError::Unauthenticated)
+    ));
 
     let (admin, _) = login(&fixture, "admin").await;
     let (agent, token) = login(&fixture, "agent.marseille").await;
-    fixture.engine.set_account_disabled(&admin, agent.account.id, true, &ctx()).await.unwrap();
-    assert!(matches!(fixture.engine.authenticate(&token).await, Err(EngineError::Unauthenticated)));
-    assert!(matches!(fixture.engine.login("agent.marseille", &DEMO_PASSWORD_OF("agent.marseille"), &ctx()).await, Err(EngineError::BadCredentials)));
-    fixture.engine.set_account_disabled(&admin, agent.account.id, false, &ctx()).await.unwrap();
+    fixture
+        .engine
+        .set_account_disabled(&admin, agent.account.id, true, &ctx())
+        .await
+        .unwrap();
+    assert!(matches!(
+        fixture.engine.authenticate(&token).await,
+        Err(EngineError::Unauthenticated)
+    ));
+    assert!(matches!(
+        fixture
+            .engine
+            .login(
+                "agent.marseille",
+                &DEMO_PASSWORD_OF("agent.marseille"),
+                &ctx()
+            )
+            .await,
+        Err(EngineError::BadCredentials)
+    ));
+    fixture
+        .engine
+        .set_account_disabled(&admin, agent.account.id, false, &ctx())
+        .await
+        .unwrap();
 
     let (agent, token) = login(&fixture, "agent.marseille").await;
-    let paris = fixture.engine.units().await.unwrap().into_iter().find(|unit| unit.code == "SD-75").unwrap();
-    fixture.engine.move_account(&admin, agent.account.id, paris.id, &ctx()).await.unwrap();
-    assert!(matches!(fixture.engine.authenticate(&token).await, Err(EngineError::Unauthenticated)));
+    let paris = fixture
+        .engine
+        .units()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|unit| unit.code == "SD-75")
+        .unwrap();
+    fixture
+        .engine
+        .move_account(&admin, agent.account.id, paris.id, &ctx())
+        .await
+        .unwrap();
+    assert!(matches!(
+        fixture.engine.authenticate(&token).await,
+        Err(EngineError::Unauthenticated)
+    ));
 }
 
 #[tokio::test]
@@ -57,11 +112,40 @@ async fn only_administrators_manage_accounts_and_passwords_are_checked() {
         unit,
         password: password.to_owned(),
     };
-    assert!(matches!(fixture.engine.create_account(&agent, new("un mot de passe long"), &ctx()).await, Err(EngineError::Forbidden)));
-    assert!(matches!(fixture.engine.create_account(&admin, new("court"), &ctx()).await, Err(EngineError::Invalid(_))));
-    fixture.engine.create_account(&admin, new("un mot de passe long"), &ctx()).await.unwrap();
-    assert!(matches!(fixture.engine.create_account(&admin, new("un mot de passe long"), &ctx()).await, Err(EngineError::Conflict(_))));
-    let grant = fixture.engine.login("Nouvel.Agent", "un mot de passe long", &ctx()).await.unwrap();
+    assert!(matches!(
+        fixture
+            .engine
+            .create_account(&agent, new("un mot de passe long"), &ctx())
+            .await,
+        Err(EngineError::Forbidden)
+    ));
+    assert!(matches!(
+        fixture
+            .engine
+            .create_account(&admin, new("court"), &ctx())
+            .await,
+        Err(EngineError::Invalid(_))
+    ));
+    fixture
+        .engine
+        .create_account(&admin, new("un mot de passe long"), &ctx())
+        .await
+        .unwrap();
+    assert!(matches!(
+        fixture
+            .engine
+            .create_account(&admin, new("un mot de passe long"), &ctx())
+            .await,
+        Err(EngineError::Conflict(_))
+    ));
+    let grant = fixture
+        .engine
+        .login("Nouvel.Agent", "un mot de passe long", &ctx())
+        .await
+        .unwrap();
     assert_eq!(grant.account.role, Role::Agent);
-    assert!(matches!(fixture.engine.accounts(&agent).await, Err(EngineError::Forbidden)));
+    assert!(matches!(
+        fixture.engine.accounts(&agent).await,
+        Err(EngineError::Forbidden)
+    ));
 }

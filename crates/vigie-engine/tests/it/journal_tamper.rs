@@ -5,16 +5,27 @@
 use crate::support::*;
 use std::sync::Arc;
 use time::macros::datetime;
-use vigie_core::journal::{canonical_bytes, leaf_hash, JournalAction, JournalDraft, Outcome, Tamper};
+use vigie_core::journal::{
+    canonical_bytes, leaf_hash, JournalAction, JournalDraft, Outcome, Tamper,
+};
 use vigie_engine::{Engine, EngineConfig, ManualClock};
 
 /// Builds a demo journal with consultations and a final signed checkpoint; returns its directory and size.
 async fn journal_dir() -> (tempfile::TempDir, u64) {
     let fixture = demo().await;
     let (agent, _) = login(&fixture, "analyste.ofast").await;
-    let entities = vigie_synth::generate(&vigie_synth::SynthOptions { seed: 42, people: 60, recorded_at: datetime!(2026-11-23 09:00 UTC) }).entities;
+    let entities = vigie_synth::generate(&vigie_synth::SynthOptions {
+        seed: 42,
+        people: 60,
+        recorded_at: datetime!(2026-11-23 09:00 UTC),
+    })
+    .entities;
     for entity in entities.iter().take(10) {
-        fixture.engine.consult_entity(&agent, entity.id, "analyse de réseau", &ctx()).await.unwrap();
+        fixture
+            .engine
+            .consult_entity(&agent, entity.id, "analyse de réseau", &ctx())
+            .await
+            .unwrap();
     }
     fixture.engine.checkpoint().await.unwrap();
     let outcome = fixture.engine.verify_journal().await.unwrap();
@@ -43,7 +54,9 @@ fn attacker_connection(dir: &std::path::Path) -> rusqlite::Connection {
         .map(Result::unwrap)
         .collect();
     for trigger in triggers {
-        connection.execute(&format!("DROP TRIGGER \"{trigger}\""), []).unwrap();
+        connection
+            .execute(&format!("DROP TRIGGER \"{trigger}\""), [])
+            .unwrap();
     }
     connection
 }
@@ -70,15 +83,28 @@ fn read_draft(connection: &rusqlite::Connection, seq: u64) -> JournalDraft {
 }
 
 async fn verify(dir: &std::path::Path) -> Result<(), Tamper> {
-    let config = EngineConfig { create_journal_key: false, migrate: false, ..config_in(dir) };
-    let engine = Engine::open(config, Arc::new(ManualClock::new(datetime!(2026-11-24 09:00 UTC)))).await.unwrap();
+    let config = EngineConfig {
+        create_journal_key: false,
+        migrate: false,
+        ..config_in(dir)
+    };
+    let engine = Engine::open(
+        config,
+        Arc::new(ManualClock::new(datetime!(2026-11-24 09:00 UTC))),
+    )
+    .await
+    .unwrap();
     let outcome = engine.verify_journal().await.unwrap();
     engine.close_without_checkpoint().await;
     outcome.result
 }
 
 /// Applies `attack` to a copy of the journal and checks what `verify_journal` reports.
-async fn check(original: &std::path::Path, attack: impl FnOnce(&rusqlite::Connection), expected: Tamper) {
+async fn check(
+    original: &std::path::Path,
+    attack: impl FnOnce(&rusqlite::Connection),
+    expected: Tamper,
+) {
     let copy = copy_dir(original);
     {
         let connection = attacker_connection(copy.path());
@@ -95,10 +121,28 @@ async fn every_tampering_is_detected_and_names_the_first_bad_entry() {
     assert!(size > 100);
 
     // An edited entry.
-    check(original, |db| { db.execute("UPDATE journal SET motif = 'rien' WHERE seq = 5", []).unwrap(); }, Tamper::Altered { seq: 5 }).await;
+    check(
+        original,
+        |db| {
+            db.execute("UPDATE journal SET motif = 'rien' WHERE seq = 5", [])
+                .unwrap();
+        },
+        Tamper::Altered { seq: 5 },
+    )
+    .await;
 
     // A deleted entry.
-    check(original, |db| { db.execute("DELETE FROM journal WHERE seq = 7", []).unwrap(); }, Tamper::Missing { expected: 7, found: 8 }).await;
+    check(
+        original,
+        |db| {
+            db.execute("DELETE FROM journal WHERE seq = 7", []).unwrap();
+        },
+        Tamper::Missing {
+            expected: 7,
+            found: 8,
+        },
+    )
+    .await;
 
     // Two entries swapped (contents exchanged, sequence numbers in place).
     check(
@@ -137,10 +181,14 @@ async fn every_tampering_is_detected_and_names_the_first_bad_entry() {
     check(
         original,
         |db| {
-            db.execute(&format!("DELETE FROM journal WHERE seq > {}", size - 3), []).unwrap();
+            db.execute(&format!("DELETE FROM journal WHERE seq > {}", size - 3), [])
+                .unwrap();
             db.execute("DELETE FROM journal_checkpoints", []).unwrap();
         },
-        Tamper::Truncated { present: size - 3, checkpoint_size: size },
+        Tamper::Truncated {
+            present: size - 3,
+            checkpoint_size: size,
+        },
     )
     .await;
 
@@ -152,7 +200,11 @@ async fn every_tampering_is_detected_and_names_the_first_bad_entry() {
                 let mut draft = read_draft(db, seq);
                 draft.motif = "réécrit".to_owned();
                 let leaf = leaf_hash(&canonical_bytes(seq, &draft));
-                db.execute("UPDATE journal SET motif = ?1, leaf_hash = ?2 WHERE seq = ?3", rusqlite::params![draft.motif, leaf.to_vec(), seq as i64]).unwrap();
+                db.execute(
+                    "UPDATE journal SET motif = ?1, leaf_hash = ?2 WHERE seq = ?3",
+                    rusqlite::params![draft.motif, leaf.to_vec(), seq as i64],
+                )
+                .unwrap();
             }
         },
         Tamper::Forged { seq: 10 },
@@ -164,7 +216,13 @@ async fn every_tampering_is_detected_and_names_the_first_bad_entry() {
 async fn the_database_refuses_to_change_the_journal() {
     let (dir, _) = journal_dir().await;
     let connection = rusqlite::Connection::open(dir.path().join("vigie.db")).unwrap();
-    assert!(connection.execute("UPDATE journal SET motif = 'x' WHERE seq = 1", []).is_err());
-    assert!(connection.execute("DELETE FROM journal WHERE seq = 1", []).is_err());
-    assert!(connection.execute("DELETE FROM journal_checkpoints", []).is_err());
+    assert!(connection
+        .execute("UPDATE journal SET motif = 'x' WHERE seq = 1", [])
+        .is_err());
+    assert!(connection
+        .execute("DELETE FROM journal WHERE seq = 1", [])
+        .is_err());
+    assert!(connection
+        .execute("DELETE FROM journal_checkpoints", [])
+        .is_err());
 }

@@ -1,6 +1,8 @@
 //! Engine integration tests: one binary, one module per concern. Each test opens its own engine on a
 //! fresh SQLite file in a temporary directory, with a manual clock.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+
 mod support;
 
 mod accounts;

@@ -22,29 +22,41 @@ pub fn config_in(dir: &std::path::Path) -> EngineConfig {
 }
 
 pub fn ctx() -> RequestContext {
-    RequestContext { request_id: "test".to_owned() }
+    RequestContext {
+        request_id: "test".to_owned(),
+    }
 }
 
 /// An engine on the demo data (seed 42, 60 people).
 pub async fn demo() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-23 09:00 UTC)));
-    let engine = Engine::open(config_in(dir.path()), clock.clone()).await.unwrap();
+    let engine = Engine::open(config_in(dir.path()), clock.clone())
+        .await
+        .unwrap();
     engine.seed_synthetic(42, 60, &|_, _| {}).await.unwrap();
     Fixture { engine, clock, dir }
 }
 
 pub const DEMO_PASSWORD_OF: fn(&str) -> String = |username| {
-    vigie_synth::generate(&vigie_synth::SynthOptions { seed: 42, people: 60, recorded_at: datetime!(2026-11-23 09:00 UTC) })
-        .accounts
-        .into_iter()
-        .find(|demo| demo.account.username == username)
-        .map(|demo| demo.password)
-        .unwrap_or_default()
+    vigie_synth::generate(&vigie_synth::SynthOptions {
+        seed: 42,
+        people: 60,
+        recorded_at: datetime!(2026-11-23 09:00 UTC),
+    })
+    .accounts
+    .into_iter()
+    .find(|demo| demo.account.username == username)
+    .map(|demo| demo.password)
+    .unwrap_or_default()
 };
 
 pub async fn login(fixture: &Fixture, username: &str) -> (Actor, String) {
-    let grant = fixture.engine.login(username, &DEMO_PASSWORD_OF(username), &ctx()).await.unwrap();
+    let grant = fixture
+        .engine
+        .login(username, &DEMO_PASSWORD_OF(username), &ctx())
+        .await
+        .unwrap();
     let actor = fixture.engine.authenticate(&grant.token).await.unwrap();
     (actor, grant.token)
 }

@@ -286,9 +286,11 @@ pub struct JournalEntryDto {
 
 impl From<&JournalEntry> for JournalEntryDto {
     fn from(entry: &JournalEntry) -> Self {
-        let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(entry.draft.at_micros) * 1_000)
-            .map(rfc3339)
-            .unwrap_or_default();
+        let at = time::OffsetDateTime::from_unix_timestamp_nanos(
+            i128::from(entry.draft.at_micros) * 1_000,
+        )
+        .map(rfc3339)
+        .unwrap_or_default();
         Self {
             seq: entry.seq,
             at,

@@ -30,7 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/links", post(create_link))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/admin/units", get(list_units).post(create_unit))
-        .route("/api/v1/admin/accounts", get(list_accounts).post(create_account))
+        .route(
+            "/api/v1/admin/accounts",
+            get(list_accounts).post(create_account),
+        )
         .route("/api/v1/admin/accounts/{id}/disable", post(disable_account))
         .route("/api/v1/admin/accounts/{id}/enable", post(enable_account))
         .route("/api/v1/admin/accounts/{id}/move", post(move_account))
@@ -40,7 +43,9 @@ pub fn router() -> Router<AppState> {
 fn with_journal_seq(seq: u64, body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
     if let Ok(value) = HeaderValue::from_str(&seq.to_string()) {
-        response.headers_mut().insert(HeaderName::from_static("x-vigie-journal-seq"), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-vigie-journal-seq"), value);
     }
     response
 }
@@ -49,7 +54,10 @@ fn invalid_field(field: &str, message: &str) -> ApiError {
     ApiError {
         code: ErrorCode::Validation,
         message: None,
-        details: vec![vigie_core::entity::FieldError { field: field.to_owned(), message: message.to_owned() }],
+        details: vec![vigie_core::entity::FieldError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }],
     }
 }
 
@@ -58,17 +66,30 @@ fn invalid_field(field: &str, message: &str) -> ApiError {
     responses((status = 200, body = HealthDto), (status = 503, body = ErrorBody)))]
 pub async fn health(State(state): State<AppState>) -> ApiResult<Json<HealthDto>> {
     state.engine.health().await?;
-    Ok(Json(HealthDto { status: "ok".to_owned(), backend: state.engine.backend().to_owned() }))
+    Ok(Json(HealthDto {
+        status: "ok".to_owned(),
+        backend: state.engine.backend().to_owned(),
+    }))
 }
 
 /// Opens a session with a username and password; the token goes in `Authorization: Bearer`.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
     responses((status = 201, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, AppJson(request): AppJson<LoginRequest>) -> ApiResult<Response> {
-    let grant = state.engine.login(&request.username, &request.password, &ctx).await?;
+pub async fn login(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    AppJson(request): AppJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let grant = state
+        .engine
+        .login(&request.username, &request.password, &ctx)
+        .await?;
     let body = LoginResponse {
         token: grant.token,
-        expires_at: grant.expires_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        expires_at: grant
+            .expires_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
         account: AccountDto::from(&grant.account),
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -77,7 +98,11 @@ pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, AppJson(request
 /// Closes the current session.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor) -> ApiResult<StatusCode> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<StatusCode> {
     state.engine.logout(&actor, &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -86,22 +111,44 @@ pub async fn logout(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor
 #[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
     responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
 pub async fn me(ApiActor(actor): ApiActor) -> Json<MeResponse> {
-    Json(MeResponse { account: AccountDto::from(&actor.account), unit: UnitDto::from(&actor.unit) })
+    Json(MeResponse {
+        account: AccountDto::from(&actor.account),
+        unit: UnitDto::from(&actor.unit),
+    })
 }
 
 /// Searches entities the caller may see; needs a motif; journaled.
 #[utoipa::path(post, path = "/api/v1/entities/search", tag = "entities", security(("bearer" = [])), request_body = SearchRequestDto,
     responses((status = 200, body = SearchResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn search(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, AppJson(request): AppJson<SearchRequestDto>) -> ApiResult<Response> {
+pub async fn search(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(request): AppJson<SearchRequestDto>,
+) -> ApiResult<Response> {
     let schema = match request.schema.as_deref() {
         None | Some("") => None,
-        Some(name) => Some(Schema::parse(name).ok_or_else(|| invalid_field("schema", "Type d'entité inconnu"))?),
+        Some(name) => Some(
+            Schema::parse(name).ok_or_else(|| invalid_field("schema", "Type d'entité inconnu"))?,
+        ),
     };
     let results = state
         .engine
-        .search_entities(&actor, &SearchRequest { text: request.text, schema, motif: request.motif, limit: request.limit.unwrap_or(50) }, &ctx)
+        .search_entities(
+            &actor,
+            &SearchRequest {
+                text: request.text,
+                schema,
+                motif: request.motif,
+                limit: request.limit.unwrap_or(50),
+            },
+            &ctx,
+        )
         .await?;
-    let body = SearchResponse { hits: results.hits.iter().map(EntitySummaryDto::from).collect(), journal_seq: results.journal_seq };
+    let body = SearchResponse {
+        hits: results.hits.iter().map(EntitySummaryDto::from).collect(),
+        journal_seq: results.journal_seq,
+    };
     Ok(with_journal_seq(results.journal_seq, Json(body)))
 }
 
@@ -109,8 +156,17 @@ pub async fn search(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor
 #[utoipa::path(post, path = "/api/v1/entities/{id}/consultation", tag = "entities", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Entity id")), request_body = ConsultRequest,
     responses((status = 200, body = EntityDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
-pub async fn consult(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, PathId(id): PathId, AppJson(request): AppJson<ConsultRequest>) -> ApiResult<Response> {
-    let view = state.engine.consult_entity(&actor, EntityId(id), &request.motif, &ctx).await?;
+pub async fn consult(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    AppJson(request): AppJson<ConsultRequest>,
+) -> ApiResult<Response> {
+    let view = state
+        .engine
+        .consult_entity(&actor, EntityId(id), &request.motif, &ctx)
+        .await?;
     let seq = view.journal_seq;
     Ok(with_journal_seq(seq, Json(EntityDto::from(&view))))
 }
@@ -118,27 +174,56 @@ pub async fn consult(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(acto
 /// Records a new entity for the caller's unit.
 #[utoipa::path(post, path = "/api/v1/entities", tag = "entities", security(("bearer" = [])), request_body = CreateEntityRequest,
     responses((status = 201, body = EntityDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_entity(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, AppJson(request): AppJson<CreateEntityRequest>) -> ApiResult<Response> {
-    let schema = Schema::parse(&request.schema).ok_or_else(|| invalid_field("schema", "Type d'entité inconnu"))?;
-    let regime = LegalRegime::parse(&request.regime).ok_or_else(|| invalid_field("regime", "Régime juridique inconnu"))?;
+pub async fn create_entity(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(request): AppJson<CreateEntityRequest>,
+) -> ApiResult<Response> {
+    let schema = Schema::parse(&request.schema)
+        .ok_or_else(|| invalid_field("schema", "Type d'entité inconnu"))?;
+    let regime = LegalRegime::parse(&request.regime)
+        .ok_or_else(|| invalid_field("regime", "Régime juridique inconnu"))?;
     let entity = state
         .engine
-        .create_entity(&actor, NewEntity { schema, properties: request.properties, departement: request.departement, regime, source: request.source }, &ctx)
+        .create_entity(
+            &actor,
+            NewEntity {
+                schema,
+                properties: request.properties,
+                departement: request.departement,
+                regime,
+                source: request.source,
+            },
+            &ctx,
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(EntityDto::from_entity(&entity, Vec::new(), 0))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(EntityDto::from_entity(&entity, Vec::new(), 0)),
+    )
+        .into_response())
 }
 
 /// Records a link between two entities the caller can see.
 #[utoipa::path(post, path = "/api/v1/links", tag = "entities", security(("bearer" = [])), request_body = CreateLinkRequest,
     responses((status = 201, body = LinkDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_link(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, AppJson(request): AppJson<CreateLinkRequest>) -> ApiResult<Response> {
-    let kind = LinkKind::parse(&request.kind).ok_or_else(|| invalid_field("kind", "Type de lien inconnu"))?;
+pub async fn create_link(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(request): AppJson<CreateLinkRequest>,
+) -> ApiResult<Response> {
+    let kind = LinkKind::parse(&request.kind)
+        .ok_or_else(|| invalid_field("kind", "Type de lien inconnu"))?;
     let parse_date = |field: &str, value: &Option<String>| -> ApiResult<Option<time::Date>> {
         match value.as_deref() {
             None | Some("") => Ok(None),
-            Some(text) => time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
-                .map(Some)
-                .map_err(|_| invalid_field(field, "Date invalide (format AAAA-MM-JJ)")),
+            Some(text) => {
+                time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
+                    .map(Some)
+                    .map_err(|_| invalid_field(field, "Date invalide (format AAAA-MM-JJ)"))
+            }
         }
     };
     let new = NewLink {
@@ -156,11 +241,18 @@ pub async fn create_link(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(
 /// The journal, newest first (auditors and inspection). Reading it is journaled.
 #[utoipa::path(get, path = "/api/v1/journal", tag = "journal", security(("bearer" = [])), params(JournalParams),
     responses((status = 200, body = JournalResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn journal(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, params: Result<Query<JournalParams>, axum::extract::rejection::QueryRejection>) -> ApiResult<Response> {
+pub async fn journal(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    params: Result<Query<JournalParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
     let Query(params) = params.map_err(|_| ApiError::new(ErrorCode::InvalidParameter))?;
     let action = match params.action.as_deref() {
         None | Some("") => None,
-        Some(name) => Some(JournalAction::parse(name).ok_or_else(|| ApiError::with_message(ErrorCode::InvalidParameter, "Action de journal inconnue."))?),
+        Some(name) => Some(JournalAction::parse(name).ok_or_else(|| {
+            ApiError::with_message(ErrorCode::InvalidParameter, "Action de journal inconnue.")
+        })?),
     };
     let query = JournalQuery {
         actor: params.actor.filter(|v| !v.is_empty()),
@@ -170,25 +262,49 @@ pub async fn journal(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(acto
         limit: params.limit.unwrap_or(100),
     };
     let page = state.engine.journal_page(&actor, &query, &ctx).await?;
-    let next_before = if page.entries.len() as u32 >= query.limit.clamp(1, 500) { page.entries.last().map(|e| e.seq) } else { None };
-    let body = JournalResponse { entries: page.entries.iter().map(JournalEntryDto::from).collect(), next_before };
+    let next_before = if page.entries.len() as u32 >= query.limit.clamp(1, 500) {
+        page.entries.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    let body = JournalResponse {
+        entries: page.entries.iter().map(JournalEntryDto::from).collect(),
+        next_before,
+    };
     Ok(with_journal_seq(page.journal_seq, Json(body)))
 }
 
 /// Every unit (administrators).
 #[utoipa::path(get, path = "/api/v1/admin/units", tag = "administration", security(("bearer" = [])),
     responses((status = 200, body = [UnitDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list_units(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<UnitDto>>> {
+pub async fn list_units(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<UnitDto>>> {
     // Listing goes through the same permission as managing: only administrators see this screen.
     state.engine.accounts(&actor).await?;
-    Ok(Json(state.engine.units().await?.iter().map(UnitDto::from).collect()))
+    Ok(Json(
+        state
+            .engine
+            .units()
+            .await?
+            .iter()
+            .map(UnitDto::from)
+            .collect(),
+    ))
 }
 
 /// Creates a unit (administrators).
 #[utoipa::path(post, path = "/api/v1/admin/units", tag = "administration", security(("bearer" = [])), request_body = CreateUnitRequest,
     responses((status = 201, body = UnitDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_unit(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, AppJson(request): AppJson<CreateUnitRequest>) -> ApiResult<Response> {
-    let kind = UnitKind::parse(&request.kind).ok_or_else(|| invalid_field("kind", "Type d'unité inconnu"))?;
+pub async fn create_unit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(request): AppJson<CreateUnitRequest>,
+) -> ApiResult<Response> {
+    let kind = UnitKind::parse(&request.kind)
+        .ok_or_else(|| invalid_field("kind", "Type d'unité inconnu"))?;
     let new = NewUnit {
         code: request.code,
         name: request.name,
@@ -203,16 +319,38 @@ pub async fn create_unit(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(
 /// Every account (administrators).
 #[utoipa::path(get, path = "/api/v1/admin/accounts", tag = "administration", security(("bearer" = [])),
     responses((status = 200, body = [AccountDto]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list_accounts(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<AccountDto>>> {
-    Ok(Json(state.engine.accounts(&actor).await?.iter().map(AccountDto::from).collect()))
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<AccountDto>>> {
+    Ok(Json(
+        state
+            .engine
+            .accounts(&actor)
+            .await?
+            .iter()
+            .map(AccountDto::from)
+            .collect(),
+    ))
 }
 
 /// Creates an account (administrators).
 #[utoipa::path(post, path = "/api/v1/admin/accounts", tag = "administration", security(("bearer" = [])), request_body = CreateAccountRequest,
     responses((status = 201, body = AccountDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_account(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, AppJson(request): AppJson<CreateAccountRequest>) -> ApiResult<Response> {
+pub async fn create_account(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(request): AppJson<CreateAccountRequest>,
+) -> ApiResult<Response> {
     let role = Role::parse(&request.role).ok_or_else(|| invalid_field("role", "Rôle inconnu"))?;
-    let new = NewAccount { username: request.username, display_name: request.display_name, role, unit: UnitId(request.unit), password: request.password };
+    let new = NewAccount {
+        username: request.username,
+        display_name: request.display_name,
+        role,
+        unit: UnitId(request.unit),
+        password: request.password,
+    };
     let account = state.engine.create_account(&actor, new, &ctx).await?;
     Ok((StatusCode::CREATED, Json(AccountDto::from(&account))).into_response())
 }
@@ -221,8 +359,16 @@ pub async fn create_account(State(state): State<AppState>, Ctx(ctx): Ctx, ApiAct
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/disable", tag = "administration", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     responses((status = 200, body = AccountDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn disable_account(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, PathId(id): PathId) -> ApiResult<Json<AccountDto>> {
-    let account = state.engine.set_account_disabled(&actor, AccountId(id), true, &ctx).await?;
+pub async fn disable_account(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+) -> ApiResult<Json<AccountDto>> {
+    let account = state
+        .engine
+        .set_account_disabled(&actor, AccountId(id), true, &ctx)
+        .await?;
     Ok(Json(AccountDto::from(&account)))
 }
 
@@ -230,8 +376,16 @@ pub async fn disable_account(State(state): State<AppState>, Ctx(ctx): Ctx, ApiAc
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/enable", tag = "administration", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     responses((status = 200, body = AccountDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn enable_account(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, PathId(id): PathId) -> ApiResult<Json<AccountDto>> {
-    let account = state.engine.set_account_disabled(&actor, AccountId(id), false, &ctx).await?;
+pub async fn enable_account(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+) -> ApiResult<Json<AccountDto>> {
+    let account = state
+        .engine
+        .set_account_disabled(&actor, AccountId(id), false, &ctx)
+        .await?;
     Ok(Json(AccountDto::from(&account)))
 }
 
@@ -239,7 +393,16 @@ pub async fn enable_account(State(state): State<AppState>, Ctx(ctx): Ctx, ApiAct
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/move", tag = "administration", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")), request_body = MoveAccountRequest,
     responses((status = 200, body = AccountDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn move_account(State(state): State<AppState>, Ctx(ctx): Ctx, ApiActor(actor): ApiActor, PathId(id): PathId, AppJson(request): AppJson<MoveAccountRequest>) -> ApiResult<Json<AccountDto>> {
-    let account = state.engine.move_account(&actor, AccountId(id), UnitId(request.unit), &ctx).await?;
+pub async fn move_account(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    AppJson(request): AppJson<MoveAccountRequest>,
+) -> ApiResult<Json<AccountDto>> {
+    let account = state
+        .engine
+        .move_account(&actor, AccountId(id), UnitId(request.unit), &ctx)
+        .await?;
     Ok(Json(AccountDto::from(&account)))
 }

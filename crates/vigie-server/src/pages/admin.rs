@@ -43,9 +43,17 @@ pub struct StateFormData {
     pub etat: String,
 }
 
-fn account_form(input: &AccountFormData, units: &[(String, String)], errors: &[FieldError]) -> AccountForm {
+fn account_form(
+    input: &AccountFormData,
+    units: &[(String, String)],
+    errors: &[FieldError],
+) -> AccountForm {
     let mut roles = vec![(String::new(), "Choisir un rôle".to_owned())];
-    roles.extend(Role::ALL.iter().map(|role| (role.as_str().to_owned(), role.label_fr().to_owned())));
+    roles.extend(
+        Role::ALL
+            .iter()
+            .map(|role| (role.as_str().to_owned(), role.label_fr().to_owned())),
+    );
     let mut unit_options = vec![(String::new(), "Choisir une unité".to_owned())];
     unit_options.extend(units.iter().cloned());
     let mut form = AccountForm {
@@ -75,7 +83,11 @@ fn account_form(input: &AccountFormData, units: &[(String, String)], errors: &[F
 
 fn unit_form(input: &UnitFormData, errors: &[FieldError]) -> UnitForm {
     let mut kinds = vec![(String::new(), "Choisir un type".to_owned())];
-    kinds.extend(UnitKind::ALL.iter().map(|kind| (kind.as_str().to_owned(), kind.label_fr().to_owned())));
+    kinds.extend(
+        UnitKind::ALL
+            .iter()
+            .map(|kind| (kind.as_str().to_owned(), kind.label_fr().to_owned())),
+    );
     let mut form = UnitForm {
         code: Field::text("unite-code", "code", "Code").hint("Par exemple « CROSS-13 » : lettres, chiffres et tirets").value(input.code.trim()),
         name: Field::text("unite-nom", "name", "Nom").value(input.name.trim()),
@@ -104,12 +116,31 @@ enum Pending<'a> {
     Unit(&'a UnitFormData, Vec<FieldError>),
 }
 
-async fn admin_page(state: &AppState, session: &PageSession, pending: Pending<'_>, notice: Option<String>) -> Result<AdminPage, PageError> {
-    let mut accounts = state.engine.accounts(&session.actor).await.map_err(|error| session.fail(error))?;
-    let mut units = state.engine.units().await.map_err(|error| session.fail(error))?;
+async fn admin_page(
+    state: &AppState,
+    session: &PageSession,
+    pending: Pending<'_>,
+    notice: Option<String>,
+) -> Result<AdminPage, PageError> {
+    let mut accounts = state
+        .engine
+        .accounts(&session.actor)
+        .await
+        .map_err(|error| session.fail(error))?;
+    let mut units = state
+        .engine
+        .units()
+        .await
+        .map_err(|error| session.fail(error))?;
     units.sort_by(|a, b| a.code.cmp(&b.code));
     accounts.sort_by(|a, b| a.username.cmp(&b.username));
-    let unit_code = |id: UnitId| units.iter().find(|unit| unit.id == id).map(|unit| unit.code.clone()).unwrap_or_else(|| id.to_string());
+    let unit_code = |id: UnitId| {
+        units
+            .iter()
+            .find(|unit| unit.id == id)
+            .map(|unit| unit.code.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
     let account_rows = accounts
         .iter()
         .map(|account| AccountRow {
@@ -128,16 +159,37 @@ async fn admin_page(state: &AppState, session: &PageSession, pending: Pending<'_
             code: unit.code.clone(),
             name: unit.name.clone(),
             kind: unit.kind.label_fr().to_owned(),
-            territory: if unit.territory.is_national() { "National".to_owned() } else { unit.territory.codes().join(", ") },
+            territory: if unit.territory.is_national() {
+                "National".to_owned()
+            } else {
+                unit.territory.codes().join(", ")
+            },
         })
         .collect();
-    let unit_options: Vec<(String, String)> = units.iter().map(|unit| (unit.id.to_string(), format!("{} — {}", unit.code, unit.name))).collect();
+    let unit_options: Vec<(String, String)> = units
+        .iter()
+        .map(|unit| {
+            (
+                unit.id.to_string(),
+                format!("{} — {}", unit.code, unit.name),
+            )
+        })
+        .collect();
     let empty_account = AccountFormData::default();
     let empty_unit = UnitFormData::default();
     let (account_form, unit_form) = match &pending {
-        Pending::None => (account_form(&empty_account, &unit_options, &[]), unit_form(&empty_unit, &[])),
-        Pending::Account(input, errors) => (account_form(input, &unit_options, errors), unit_form(&empty_unit, &[])),
-        Pending::Unit(input, errors) => (account_form(&empty_account, &unit_options, &[]), unit_form(input, errors)),
+        Pending::None => (
+            account_form(&empty_account, &unit_options, &[]),
+            unit_form(&empty_unit, &[]),
+        ),
+        Pending::Account(input, errors) => (
+            account_form(input, &unit_options, errors),
+            unit_form(&empty_unit, &[]),
+        ),
+        Pending::Unit(input, errors) => (
+            account_form(&empty_account, &unit_options, &[]),
+            unit_form(input, errors),
+        ),
     };
     Ok(AdminPage {
         layout: session.layout("Administration", "/admin"),
@@ -151,7 +203,10 @@ async fn admin_page(state: &AppState, session: &PageSession, pending: Pending<'_
 }
 
 fn field_error(field: &str, message: &str) -> FieldError {
-    FieldError { field: field.to_owned(), message: message.to_owned() }
+    FieldError {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
 }
 
 /// `GET /admin`.
@@ -181,19 +236,31 @@ pub async fn create_account(
         errors.push(field_error("unit", "Choisissez une unité"));
     }
     if data.display_name.trim().is_empty() {
-        errors.push(field_error("display_name", "Le nom affiché est obligatoire"));
+        errors.push(field_error(
+            "display_name",
+            "Le nom affiché est obligatoire",
+        ));
     }
     if data.username.trim().is_empty() {
         errors.push(field_error("username", "L'identifiant est obligatoire"));
     }
     if data.password.is_empty() {
-        errors.push(field_error("password", "Le mot de passe initial est obligatoire"));
+        errors.push(field_error(
+            "password",
+            "Le mot de passe initial est obligatoire",
+        ));
     }
     let (Some(role), Some(unit), true) = (role, unit, errors.is_empty()) else {
         let page = admin_page(&state, &session, Pending::Account(&data, errors), None).await?;
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    let new = NewAccount { username: data.username.clone(), display_name: data.display_name.clone(), role, unit, password: data.password.clone() };
+    let new = NewAccount {
+        username: data.username.clone(),
+        display_name: data.display_name.clone(),
+        role,
+        unit,
+        password: data.password.clone(),
+    };
     let errors = match state.engine.create_account(&session.actor, new, &ctx).await {
         Ok(account) => {
             let notice = format!("Compte « {} » créé.", account.username);
@@ -201,7 +268,9 @@ pub async fn create_account(
             return Ok(render(StatusCode::OK, &page));
         }
         Err(EngineError::Invalid(details)) => details,
-        Err(EngineError::Conflict(_)) => vec![field_error("username", "Cet identifiant est déjà utilisé")],
+        Err(EngineError::Conflict(_)) => {
+            vec![field_error("username", "Cet identifiant est déjà utilisé")]
+        }
         Err(error) => return Err(session.fail(error)),
     };
     let page = admin_page(&state, &session, Pending::Account(&data, errors), None).await?;
@@ -239,7 +308,13 @@ pub async fn create_unit(
         .map(|code| code.trim().to_uppercase())
         .filter(|code| !code.is_empty())
         .collect();
-    let new = NewUnit { code: data.code.clone(), name: data.name.clone(), kind, territory: Territory::departements(codes), parent: None };
+    let new = NewUnit {
+        code: data.code.clone(),
+        name: data.name.clone(),
+        kind,
+        territory: Territory::departements(codes),
+        parent: None,
+    };
     let errors = match state.engine.create_unit(&session.actor, new, &ctx).await {
         Ok(unit) => {
             let notice = format!("Unité « {} » créée.", unit.code);
@@ -247,7 +322,9 @@ pub async fn create_unit(
             return Ok(render(StatusCode::OK, &page));
         }
         Err(EngineError::Invalid(details)) => details,
-        Err(EngineError::Conflict(_)) => vec![field_error("code", "Ce code d'unité est déjà utilisé")],
+        Err(EngineError::Conflict(_)) => {
+            vec![field_error("code", "Ce code d'unité est déjà utilisé")]
+        }
         Err(error) => return Err(session.fail(error)),
     };
     let page = admin_page(&state, &session, Pending::Unit(&data, errors), None).await?;
@@ -271,9 +348,16 @@ pub async fn set_state(
         "active" => false,
         _ => return Err(session.fail(ErrorKind::BadRequest)),
     };
-    let account = state.engine.set_account_disabled(&session.actor, id, disabled, &ctx).await.map_err(|error| session.fail(error))?;
+    let account = state
+        .engine
+        .set_account_disabled(&session.actor, id, disabled, &ctx)
+        .await
+        .map_err(|error| session.fail(error))?;
     let notice = if disabled {
-        format!("Compte « {} » désactivé : ses sessions sont fermées.", account.username)
+        format!(
+            "Compte « {} » désactivé : ses sessions sont fermées.",
+            account.username
+        )
     } else {
         format!("Compte « {} » réactivé.", account.username)
     };

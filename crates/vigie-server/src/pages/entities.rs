@@ -7,7 +7,10 @@
 
 use super::format::{self, NONE};
 use super::session::{PageForm, PageSession, SameOrigin};
-use super::view::{EntityMotifPage, EntityPage, Field, LinkRow, PropertyRow, ResultRow, SearchForm, SearchOutcome, SearchPage, SelectField};
+use super::view::{
+    EntityMotifPage, EntityPage, Field, LinkRow, PropertyRow, ResultRow, SearchForm, SearchOutcome,
+    SearchPage, SelectField,
+};
 use super::{render, ErrorKind, PageResult};
 use crate::extract::Ctx;
 use crate::AppState;
@@ -15,7 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use std::collections::HashMap;
-use vigie_core::entity::{EntityId, FieldError, Schema};
+use vigie_core::entity::{EntityId, FieldError, PropertyKind, Schema};
 use vigie_core::policy::Action;
 use vigie_engine::{EngineError, EntityView, SearchRequest};
 
@@ -30,7 +33,11 @@ fn motif_is_long_enough(motif: &str) -> bool {
 /// The search form's fields, filled with what the user typed.
 pub fn search_form_fields(text: &str, schema: &str, motif: &str) -> SearchForm {
     let mut options = vec![(String::new(), "Tous les types".to_owned())];
-    options.extend(Schema::ALL.iter().map(|s| (s.as_str().to_owned(), s.label_fr().to_owned())));
+    options.extend(
+        Schema::ALL
+            .iter()
+            .map(|s| (s.as_str().to_owned(), s.label_fr().to_owned())),
+    );
     SearchForm {
         text: Field::text("texte", "texte", "Termes recherchés")
             .hint("Nom, surnom, immatriculation, numéro de téléphone, IBAN…")
@@ -96,16 +103,25 @@ pub async fn search(
         name => {
             let parsed = Schema::parse(name);
             if parsed.is_none() {
-                errors.push(FieldError { field: "schema".to_owned(), message: "Type d'entité inconnu".to_owned() });
+                errors.push(FieldError {
+                    field: "schema".to_owned(),
+                    message: "Type d'entité inconnu".to_owned(),
+                });
             }
             parsed
         }
     };
     if data.texte.trim().is_empty() {
-        errors.push(FieldError { field: "text".to_owned(), message: "Saisissez au moins un mot à rechercher".to_owned() });
+        errors.push(FieldError {
+            field: "text".to_owned(),
+            message: "Saisissez au moins un mot à rechercher".to_owned(),
+        });
     }
     if !motif_is_long_enough(&data.motif) {
-        errors.push(FieldError { field: "motif".to_owned(), message: SEARCH_MOTIF_REQUIRED.to_owned() });
+        errors.push(FieldError {
+            field: "motif".to_owned(),
+            message: SEARCH_MOTIF_REQUIRED.to_owned(),
+        });
     }
     let page = |form: SearchForm, outcome: Option<SearchOutcome>| SearchPage {
         layout: session.layout("Recherche", "/recherche"),
@@ -117,8 +133,17 @@ pub async fn search(
         apply_field_errors(&mut form, &errors);
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(form, None)));
     }
-    let request = SearchRequest { text: data.texte.clone(), schema, motif: data.motif.clone(), limit: SEARCH_LIMIT };
-    match state.engine.search_entities(&session.actor, &request, &ctx).await {
+    let request = SearchRequest {
+        text: data.texte.clone(),
+        schema,
+        motif: data.motif.clone(),
+        limit: SEARCH_LIMIT,
+    };
+    match state
+        .engine
+        .search_entities(&session.actor, &request, &ctx)
+        .await
+    {
         Ok(results) => {
             let rows = results
                 .hits
@@ -131,11 +156,22 @@ pub async fn search(
                     regime: hit.regime.label_fr().to_owned(),
                 })
                 .collect();
-            let outcome = SearchOutcome { rows, journal_seq: results.journal_seq };
+            let truncated = results.hits.len() >= SEARCH_LIMIT as usize;
+            let outcome = SearchOutcome {
+                rows,
+                journal_seq: results.journal_seq,
+                truncated,
+            };
             Ok(render(StatusCode::OK, &page(form, Some(outcome))))
         }
         Err(EngineError::MotifRequired) => {
-            apply_field_errors(&mut form, &[FieldError { field: "motif".to_owned(), message: SEARCH_MOTIF_REQUIRED.to_owned() }]);
+            apply_field_errors(
+                &mut form,
+                &[FieldError {
+                    field: "motif".to_owned(),
+                    message: SEARCH_MOTIF_REQUIRED.to_owned(),
+                }],
+            );
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(form, None)))
         }
         Err(EngineError::Invalid(details)) => {
@@ -150,7 +186,12 @@ fn parse_entity_id(session: &PageSession, raw: &str) -> Result<EntityId, super::
     EntityId::parse(raw).ok_or_else(|| session.fail(ErrorKind::NotFound))
 }
 
-fn motif_page(session: &PageSession, id: EntityId, motif: &str, error: Option<String>) -> EntityMotifPage {
+fn motif_page(
+    session: &PageSession,
+    id: EntityId,
+    motif: &str,
+    error: Option<String>,
+) -> EntityMotifPage {
     let mut field = Field::text("motif", "motif", "Motif de la consultation")
         .hint("Obligatoire : la procédure, l'affaire ou la mission qui justifie la consultation.")
         .value(motif)
@@ -193,26 +234,49 @@ pub async fn consult(
     // Checked before the engine is asked, so that the answer to a short motif is the same for every
     // id (the engine would only ask for a motif once it has found a visible entity).
     if !motif_is_long_enough(&data.motif) {
-        let page = motif_page(&session, id, &data.motif, Some(CONSULT_MOTIF_REQUIRED.to_owned()));
+        let page = motif_page(
+            &session,
+            id,
+            &data.motif,
+            Some(CONSULT_MOTIF_REQUIRED.to_owned()),
+        );
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    match state.engine.consult_entity(&session.actor, id, &data.motif, &ctx).await {
+    match state
+        .engine
+        .consult_entity(&session.actor, id, &data.motif, &ctx)
+        .await
+    {
         Ok(view) => {
             let units = match state.engine.units().await {
-                Ok(units) => units.into_iter().map(|unit| (unit.id, format!("{} ({})", unit.name, unit.code))).collect(),
+                Ok(units) => units
+                    .into_iter()
+                    .map(|unit| (unit.id, format!("{} ({})", unit.name, unit.code)))
+                    .collect(),
                 Err(error) => {
                     tracing::warn!(%error, "units unavailable for the entity page");
                     HashMap::new()
                 }
             };
-            Ok(render(StatusCode::OK, &entity_page(&session, &view, &units)))
+            Ok(render(
+                StatusCode::OK,
+                &entity_page(&session, &view, &units),
+            ))
         }
         Err(EngineError::MotifRequired) => {
-            let page = motif_page(&session, id, &data.motif, Some(CONSULT_MOTIF_REQUIRED.to_owned()));
+            let page = motif_page(
+                &session,
+                id,
+                &data.motif,
+                Some(CONSULT_MOTIF_REQUIRED.to_owned()),
+            );
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(EngineError::Invalid(details)) => {
-            let message = details.first().map(|d| d.message.clone()).unwrap_or_else(|| CONSULT_MOTIF_REQUIRED.to_owned());
+            let message = details
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or_else(|| CONSULT_MOTIF_REQUIRED.to_owned());
             let page = motif_page(&session, id, &data.motif, Some(message));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -220,14 +284,45 @@ pub async fn consult(
     }
 }
 
-fn entity_page(session: &PageSession, view: &EntityView, units: &HashMap<vigie_core::org::UnitId, String>) -> EntityPage {
+fn entity_page(
+    session: &PageSession,
+    view: &EntityView,
+    units: &HashMap<vigie_core::org::UnitId, String>,
+) -> EntityPage {
     let entity = &view.entity;
     let mut properties = Vec::new();
-    let known: Vec<&str> = entity.schema.properties().iter().map(|(name, _)| *name).collect();
-    for name in known.iter().copied().chain(entity.properties.keys().map(String::as_str).filter(|name| !known.contains(name))) {
-        if let Some(values) = entity.properties.get(name).filter(|values| !values.is_empty()) {
-            properties.push(PropertyRow { label: format::property_label(entity.schema, name), values: values.clone() });
-        }
+    let schema_properties = entity.schema.properties();
+    let known: Vec<&str> = schema_properties.iter().map(|(name, _)| *name).collect();
+    let extra = entity
+        .properties
+        .keys()
+        .map(String::as_str)
+        .filter(|name| !known.contains(name));
+    for name in known.iter().copied().chain(extra) {
+        let Some(values) = entity
+            .properties
+            .get(name)
+            .filter(|values| !values.is_empty())
+        else {
+            continue;
+        };
+        let is_date = schema_properties
+            .iter()
+            .any(|(known, kind)| *known == name && *kind == PropertyKind::DateValue);
+        let values = values
+            .iter()
+            .map(|value| {
+                if is_date {
+                    format::partial_date(value)
+                } else {
+                    value.clone()
+                }
+            })
+            .collect();
+        properties.push(PropertyRow {
+            label: format::property_label(entity.schema, name),
+            values,
+        });
     }
     let links = view
         .links
@@ -251,9 +346,16 @@ fn entity_page(session: &PageSession, view: &EntityView, units: &HashMap<vigie_c
         properties,
         departement: format::departement(entity.departement.as_deref()),
         regime: entity.regime.label_fr().to_owned(),
-        recorded_unit: units.get(&provenance.unit).cloned().unwrap_or_else(|| format!("unité {}", provenance.unit)),
+        recorded_unit: units
+            .get(&provenance.unit)
+            .cloned()
+            .unwrap_or_else(|| format!("unité {}", provenance.unit)),
         recorded_at: format::paris_datetime(provenance.recorded_at),
-        source: if provenance.source.trim().is_empty() { NONE.to_owned() } else { provenance.source.clone() },
+        source: if provenance.source.trim().is_empty() {
+            NONE.to_owned()
+        } else {
+            provenance.source.clone()
+        },
         links,
         journal_seq: view.journal_seq,
     }

@@ -12,14 +12,19 @@ pub const NONE: &str = "—";
 
 fn last_sunday(year: i32, month: Month) -> Option<Date> {
     let last = Date::from_calendar_date(year, month, month.length(year)).ok()?;
-    last.checked_sub(time::Duration::days(i64::from(last.weekday().number_days_from_sunday())))
+    last.checked_sub(time::Duration::days(i64::from(
+        last.weekday().number_days_from_sunday(),
+    )))
 }
 
 /// The offset of Europe/Paris at a UTC instant.
 pub fn paris_offset(at: OffsetDateTime) -> UtcOffset {
     let at = at.to_offset(UtcOffset::UTC);
     let year = at.year();
-    let summer = match (last_sunday(year, Month::March), last_sunday(year, Month::October)) {
+    let summer = match (
+        last_sunday(year, Month::March),
+        last_sunday(year, Month::October),
+    ) {
         (Some(start), Some(end)) => {
             let start = start.with_hms(1, 0, 0).map(|dt| dt.assume_utc());
             let end = end.with_hms(1, 0, 0).map(|dt| dt.assume_utc());
@@ -35,7 +40,9 @@ pub fn paris_offset(at: OffsetDateTime) -> UtcOffset {
 pub fn paris_datetime(at: OffsetDateTime) -> String {
     let local = at.to_offset(paris_offset(at));
     local
-        .format(format_description!("[day]/[month]/[year] [hour]:[minute]:[second]"))
+        .format(format_description!(
+            "[day]/[month]/[year] [hour]:[minute]:[second]"
+        ))
         .unwrap_or_else(|_| format!("{at} (UTC)"))
 }
 
@@ -49,7 +56,23 @@ pub fn paris_micros(at_micros: i64) -> String {
 
 /// "12/03/2025".
 pub fn date(date: Date) -> String {
-    date.format(format_description!("[day]/[month]/[year]")).unwrap_or_else(|_| date.to_string())
+    date.format(format_description!("[day]/[month]/[year]"))
+        .unwrap_or_else(|_| date.to_string())
+}
+
+/// A stored (possibly partial) ISO date as French users write it: "1990-04-12" → "12/04/1990",
+/// "1990-04" → "04/1990", "1990" → "1990"; anything else unchanged.
+pub fn partial_date(value: &str) -> String {
+    let parts: Vec<&str> = value.split('-').collect();
+    let digits =
+        |part: &str, len: usize| part.len() == len && part.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [year, month, day] if digits(year, 4) && digits(month, 2) && digits(day, 2) => {
+            format!("{day}/{month}/{year}")
+        }
+        [year, month] if digits(year, 4) && digits(month, 2) => format!("{month}/{year}"),
+        _ => value.to_owned(),
+    }
 }
 
 /// The period of a link: "depuis le …", "jusqu'au …", "du … au …", or a dash.
@@ -97,7 +120,9 @@ pub fn property_label(schema: vigie_core::entity::Schema, name: &str) -> String 
 
 /// A département code, or a dash.
 pub fn departement(code: Option<&str>) -> String {
-    code.filter(|c| !c.is_empty()).map(str::to_owned).unwrap_or_else(|| NONE.to_owned())
+    code.filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| NONE.to_owned())
 }
 
 #[cfg(test)]
@@ -108,22 +133,52 @@ mod tests {
     #[test]
     fn paris_time_follows_the_eu_rule() {
         // Winter: UTC+1.
-        assert_eq!(paris_datetime(datetime!(2025-01-15 12:00 UTC)), "15/01/2025 13:00:00");
+        assert_eq!(
+            paris_datetime(datetime!(2025-01-15 12:00 UTC)),
+            "15/01/2025 13:00:00"
+        );
         // Summer: UTC+2 (2025: from 30 March 01:00 UTC to 26 October 01:00 UTC).
-        assert_eq!(paris_datetime(datetime!(2025-07-01 12:00 UTC)), "01/07/2025 14:00:00");
-        assert_eq!(paris_datetime(datetime!(2025-03-30 00:59:59 UTC)), "30/03/2025 01:59:59");
-        assert_eq!(paris_datetime(datetime!(2025-03-30 01:00 UTC)), "30/03/2025 03:00:00");
-        assert_eq!(paris_datetime(datetime!(2025-10-26 00:59:59 UTC)), "26/10/2025 02:59:59");
-        assert_eq!(paris_datetime(datetime!(2025-10-26 01:00 UTC)), "26/10/2025 02:00:00");
+        assert_eq!(
+            paris_datetime(datetime!(2025-07-01 12:00 UTC)),
+            "01/07/2025 14:00:00"
+        );
+        assert_eq!(
+            paris_datetime(datetime!(2025-03-30 00:59:59 UTC)),
+            "30/03/2025 01:59:59"
+        );
+        assert_eq!(
+            paris_datetime(datetime!(2025-03-30 01:00 UTC)),
+            "30/03/2025 03:00:00"
+        );
+        assert_eq!(
+            paris_datetime(datetime!(2025-10-26 00:59:59 UTC)),
+            "26/10/2025 02:59:59"
+        );
+        assert_eq!(
+            paris_datetime(datetime!(2025-10-26 01:00 UTC)),
+            "26/10/2025 02:00:00"
+        );
     }
 
     #[test]
     fn periods_and_labels() {
         use time::macros::date;
         assert_eq!(period(None, None), NONE);
-        assert_eq!(period(Some(date!(2024 - 03 - 01)), None), "depuis le 01/03/2024");
-        assert_eq!(period(Some(date!(2024 - 03 - 01)), Some(date!(2024 - 05 - 02))), "du 01/03/2024 au 02/05/2024");
-        assert_eq!(property_label(vigie_core::entity::Schema::Vehicle, "registrationNumber"), "Immatriculation");
-        assert_eq!(property_label(vigie_core::entity::Schema::Person, "unknownField"), "unknownField");
+        assert_eq!(
+            period(Some(date!(2024 - 03 - 01)), None),
+            "depuis le 01/03/2024"
+        );
+        assert_eq!(
+            period(Some(date!(2024 - 03 - 01)), Some(date!(2024 - 05 - 02))),
+            "du 01/03/2024 au 02/05/2024"
+        );
+        assert_eq!(
+            property_label(vigie_core::entity::Schema::Vehicle, "registrationNumber"),
+            "Immatriculation"
+        );
+        assert_eq!(
+            property_label(vigie_core::entity::Schema::Person, "unknownField"),
+            "unknownField"
+        );
     }
 }

@@ -53,17 +53,36 @@ pub async fn journal(
     let Query(params) = params.map_err(|_| session.fail(ErrorKind::BadRequest))?;
     let before = match params.avant.trim() {
         "" => None,
-        digits if digits.chars().all(|c| c.is_ascii_digit()) => Some(digits.parse::<u64>().map_err(|_| session.fail(ErrorKind::BadRequest))?),
+        digits if digits.chars().all(|c| c.is_ascii_digit()) => Some(
+            digits
+                .parse::<u64>()
+                .map_err(|_| session.fail(ErrorKind::BadRequest))?,
+        ),
         _ => return Err(session.fail(ErrorKind::BadRequest)),
     };
     let action = match params.action.trim() {
         "" => None,
-        name => Some(JournalAction::parse(name).ok_or_else(|| session.fail(ErrorKind::BadRequest))?),
+        name => {
+            Some(JournalAction::parse(name).ok_or_else(|| session.fail(ErrorKind::BadRequest))?)
+        }
     };
-    let query = JournalQuery { actor: None, object: None, action, before_seq: before, limit: PAGE_SIZE };
-    let page = state.engine.journal_page(&session.actor, &query, &ctx).await.map_err(|error| session.fail(error))?;
+    let query = JournalQuery {
+        actor: None,
+        object: None,
+        action,
+        before_seq: before,
+        limit: PAGE_SIZE,
+    };
+    let page = state
+        .engine
+        .journal_page(&session.actor, &query, &ctx)
+        .await
+        .map_err(|error| session.fail(error))?;
     let units: HashMap<String, String> = match state.engine.units().await {
-        Ok(units) => units.into_iter().map(|unit| (format!("unit:{}", unit.id), unit.code)).collect(),
+        Ok(units) => units
+            .into_iter()
+            .map(|unit| (format!("unit:{}", unit.id), unit.code))
+            .collect(),
         Err(error) => {
             tracing::warn!(%error, "units unavailable for the journal page");
             HashMap::new()
@@ -79,19 +98,38 @@ pub async fn journal(
                 seq: entry.seq,
                 at: format::paris_micros(draft.at_micros),
                 actor: draft.actor.clone(),
-                unit: if draft.unit.is_empty() { format::NONE.to_owned() } else { units.get(&draft.unit).cloned().unwrap_or_else(|| draft.unit.clone()) },
+                unit: if draft.unit.is_empty() {
+                    format::NONE.to_owned()
+                } else {
+                    units
+                        .get(&draft.unit)
+                        .cloned()
+                        .unwrap_or_else(|| draft.unit.clone())
+                },
                 action: draft.action.label_fr().to_owned(),
                 object: draft.object.clone(),
-                motif: if draft.motif.is_empty() { format::NONE.to_owned() } else { draft.motif.clone() },
+                motif: if draft.motif.is_empty() {
+                    format::NONE.to_owned()
+                } else {
+                    draft.motif.clone()
+                },
                 outcome: if denied { "Refusé" } else { "Autorisé" }.to_owned(),
                 denied,
             }
         })
         .collect();
-    let older_href = if rows.len() as u32 >= PAGE_SIZE { rows.last().map(|row| href(Some(row.seq), action)) } else { None };
+    let older_href = if rows.len() as u32 >= PAGE_SIZE {
+        rows.last().map(|row| href(Some(row.seq), action))
+    } else {
+        None
+    };
     let newer_href = before.map(|_| href(None, action));
     let mut options = vec![(String::new(), "Toutes les actions".to_owned())];
-    options.extend(JournalAction::ALL.iter().map(|a| (a.as_str().to_owned(), a.label_fr().to_owned())));
+    options.extend(
+        JournalAction::ALL
+            .iter()
+            .map(|a| (a.as_str().to_owned(), a.label_fr().to_owned())),
+    );
     let selected = action.map(JournalAction::as_str).unwrap_or("");
     let view = JournalPageView {
         layout: session.layout("Journal des consultations", "/journal"),

@@ -28,9 +28,13 @@ pub struct LoginForm {
 fn page(state: &AppState, username: &str) -> LoginPage {
     LoginPage {
         layout: Layout::anonymous("Connexion"),
-        username: Field::text("identifiant", "username", "Identifiant").value(username).autocomplete("username").required(),
-        password: Field::text("mot-de-passe", "password", "Mot de passe").password("current-password").required(),
-        form_error: None,
+        username: Field::text("identifiant", "username", "Identifiant")
+            .value(username)
+            .autocomplete("username")
+            .required(),
+        password: Field::text("mot-de-passe", "password", "Mot de passe")
+            .password("current-password")
+            .required(),
         demo_accounts: state.config.demo_accounts.clone(),
     }
 }
@@ -46,7 +50,12 @@ pub async fn login_form(State(state): State<AppState>, parts: Parts) -> Response
 }
 
 /// `POST /connexion`: opens a session and sets the cookie, or shows the form again.
-pub async fn login(_origin: SameOrigin, State(state): State<AppState>, Ctx(ctx): Ctx, PageForm(form): PageForm<LoginForm>) -> PageResult {
+pub async fn login(
+    _origin: SameOrigin,
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    PageForm(form): PageForm<LoginForm>,
+) -> PageResult {
     let username = form.username.trim();
     let mut view = page(&state, username);
     if username.is_empty() || form.password.is_empty() {
@@ -62,14 +71,18 @@ pub async fn login(_origin: SameOrigin, State(state): State<AppState>, Ctx(ctx):
         Ok(grant) => {
             let max_age = (grant.expires_at - state.engine.now()).whole_seconds();
             let mut response = see_other("/");
-            let value = HeaderValue::from_str(&session_cookie(&grant.token, max_age, state.config.secure_cookies))
-                .map_err(|_| PageError::new(super::ErrorKind::Internal))?;
+            let value = HeaderValue::from_str(&session_cookie(
+                &grant.token,
+                max_age,
+                state.config.secure_cookies,
+            ))
+            .map_err(|_| PageError::new(super::ErrorKind::Internal))?;
             response.headers_mut().insert(header::SET_COOKIE, value);
             Ok(response)
         }
         Err(EngineError::BadCredentials | EngineError::Unauthenticated) => {
-            view.form_error = Some(format!("{BAD_CREDENTIALS}."));
-            view.username.error = Some(BAD_CREDENTIALS.to_owned());
+            // Both fields are marked; the message is given once, under the password.
+            view.username.error = Some(String::new());
             view.password.error = Some(BAD_CREDENTIALS.to_owned());
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view))
         }
@@ -92,7 +105,11 @@ pub async fn logout(
     PageForm(form): PageForm<CsrfOnly>,
 ) -> PageResult {
     session.check_csrf(&form.csrf)?;
-    state.engine.logout(&session.actor, &ctx).await.map_err(|error| session.fail(error))?;
+    state
+        .engine
+        .logout(&session.actor, &ctx)
+        .await
+        .map_err(|error| session.fail(error))?;
     let mut response = see_other("/connexion");
     if let Ok(value) = HeaderValue::from_str(&clear_cookie(state.config.secure_cookies)) {
         response.headers_mut().insert(header::SET_COOKIE, value);

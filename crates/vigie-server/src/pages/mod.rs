@@ -30,8 +30,14 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/connexion", get(login::login_form).post(login::login))
         .route("/deconnexion", post(login::logout))
-        .route("/recherche", get(entities::search_form).post(entities::search))
-        .route("/entites/{id}", get(entities::motif_form).post(entities::consult))
+        .route(
+            "/recherche",
+            get(entities::search_form).post(entities::search),
+        )
+        .route(
+            "/entites/{id}",
+            get(entities::motif_form).post(entities::consult),
+        )
         .route("/journal", get(journal::journal))
         .route("/admin", get(admin::admin))
         .route("/admin/comptes", post(admin::create_account))
@@ -83,7 +89,8 @@ pub enum ErrorKind {
 #[derive(Debug)]
 pub struct PageError {
     pub kind: ErrorKind,
-    user: Option<UserBarData>,
+    /// Boxed: errors travel in `Result`s and should stay small.
+    user: Option<Box<UserBarData>>,
 }
 
 /// What the header needs to show the account on an error page.
@@ -91,6 +98,7 @@ pub struct PageError {
 struct UserBarData {
     display_name: String,
     unit: String,
+    unit_name: String,
     role: String,
     csrf: String,
     nav: Vec<(&'static str, &'static str)>,
@@ -147,7 +155,10 @@ impl From<EngineError> for PageError {
             EngineError::Unavailable(_) | EngineError::Corrupt(_) => ErrorKind::Unavailable,
             EngineError::Config(_) | EngineError::Internal(_) => ErrorKind::Internal,
         };
-        if matches!(kind, ErrorKind::JournalUnavailable | ErrorKind::Unavailable | ErrorKind::Internal) {
+        if matches!(
+            kind,
+            ErrorKind::JournalUnavailable | ErrorKind::Unavailable | ErrorKind::Internal
+        ) {
             // The cause is for operators; store errors name no values.
             tracing::error!(cause = %format!("{error:?}"), "page request failed");
         }
@@ -162,14 +173,28 @@ impl IntoResponse for PageError {
         }
         let (status, heading, message) = self.texts();
         let layout = match self.user {
-            Some(user) => Layout {
-                title: heading.to_owned(),
-                nav: session::nav_links(&user.nav, ""),
-                user: Some(UserBar { display_name: user.display_name, unit: user.unit, role: user.role, csrf: user.csrf }),
-            },
+            Some(user) => {
+                let user = *user;
+                Layout {
+                    title: heading.to_owned(),
+                    nav: session::nav_links(&user.nav, ""),
+                    user: Some(UserBar {
+                        display_name: user.display_name,
+                        unit: user.unit,
+                        unit_name: user.unit_name,
+                        role: user.role,
+                        csrf: user.csrf,
+                    }),
+                }
+            }
             None => Layout::anonymous(heading),
         };
-        let page = ErrorPage { layout, heading: heading.to_owned(), message, code_label: format!("Erreur {}", status.as_u16()) };
+        let page = ErrorPage {
+            layout,
+            heading: heading.to_owned(),
+            message,
+            code_label: format!("Erreur {}", status.as_u16()),
+        };
         render(status, &page)
     }
 }
@@ -180,4 +205,63 @@ pub type PageResult = Result<Response, PageError>;
 /// 303 to another page.
 fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn page_of(error: EngineError) -> (StatusCode, String) {
+        let response = PageError::from(error).into_response();
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map(|body| body.to_bytes())
+            .unwrap_or_default();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[tokio::test]
+    async fn engine_errors_become_french_pages() {
+        let (status, html) = page_of(EngineError::JournalUnavailable("disk full".to_owned())).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(html.contains("Journal indisponible : consultation refusée"));
+        assert!(
+            !html.contains("disk full"),
+            "internal causes are never shown"
+        );
+
+        let (status, html) = page_of(EngineError::Forbidden).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(html.contains("Cette page n&#39;est pas accessible avec votre profil"));
+
+        let (status, html) = page_of(EngineError::NotFound).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(html.contains("Introuvable"));
+
+        let (status, _) = page_of(EngineError::Unauthenticated).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        let (status, html) = page_of(EngineError::Internal("secret detail".to_owned())).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!html.contains("secret detail"));
+    }
+
+    #[tokio::test]
+    async fn the_not_found_page_is_a_full_dsfr_page() {
+        let response = not_found_page();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map(|body| body.to_bytes())
+            .unwrap_or_default();
+        let html = String::from_utf8_lossy(&bytes);
+        assert!(html.contains("République<br>Française") && html.contains("Introuvable"));
+        assert!(html.contains("/assets/dsfr/dsfr.min.css"));
+    }
 }

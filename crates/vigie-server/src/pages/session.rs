@@ -39,7 +39,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// `Set-Cookie` value that opens the session in the browser.
 pub fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}", max_age_seconds.max(0))
+    format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+        max_age_seconds.max(0)
+    )
 }
 
 /// `Set-Cookie` value that removes the session cookie.
@@ -77,7 +80,13 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
 }
 
 pub(super) fn nav_links(nav: &[(&'static str, &'static str)], current: &str) -> Vec<NavLink> {
-    nav.iter().map(|(href, label)| NavLink { href, label, current: *href == current }).collect()
+    nav.iter()
+        .map(|(href, label)| NavLink {
+            href,
+            label,
+            current: *href == current,
+        })
+        .collect()
 }
 
 /// A signed-in browser session (cookie only: pages never take a Bearer token).
@@ -89,10 +98,18 @@ pub struct PageSession {
 impl FromRequestParts<AppState> for PageSession {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = cookie(parts, SESSION_COOKIE).filter(|token| !token.is_empty()).ok_or_else(|| PageError::new(ErrorKind::Login))?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie(parts, SESSION_COOKIE)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| PageError::new(ErrorKind::Login))?;
         match state.engine.authenticate(&token).await {
-            Ok(actor) => Ok(PageSession { csrf: csrf_token(&token), actor }),
+            Ok(actor) => Ok(PageSession {
+                csrf: csrf_token(&token),
+                actor,
+            }),
             Err(EngineError::Unauthenticated) => Err(PageError::new(ErrorKind::Login)),
             Err(error) => Err(PageError::from(error)),
         }
@@ -130,7 +147,8 @@ impl PageSession {
     fn user_bar(&self) -> UserBar {
         UserBar {
             display_name: self.actor.account.display_name.clone(),
-            unit: self.actor.unit.name.clone(),
+            unit: self.actor.unit.code.clone(),
+            unit_name: self.actor.unit.name.clone(),
             role: self.role().label_fr().to_owned(),
             csrf: self.csrf.clone(),
         }
@@ -138,20 +156,25 @@ impl PageSession {
 
     /// The layout of a page of this session; `current` is the href of the navigation entry to mark.
     pub fn layout(&self, title: impl Into<String>, current: &str) -> Layout {
-        Layout { title: title.into(), user: Some(self.user_bar()), nav: nav_links(&nav_for(self.role()), current) }
+        Layout {
+            title: title.into(),
+            user: Some(self.user_bar()),
+            nav: nav_links(&nav_for(self.role()), current),
+        }
     }
 
     /// An error page that keeps this session's header.
     pub fn fail(&self, error: impl Into<PageError>) -> PageError {
         let mut error = error.into();
         let bar = self.user_bar();
-        error.user = Some(UserBarData {
+        error.user = Some(Box::new(UserBarData {
             display_name: bar.display_name,
             unit: bar.unit,
+            unit_name: bar.unit_name,
             role: bar.role,
             csrf: bar.csrf,
             nav: nav_for(self.role()),
-        });
+        }));
         error
     }
 }
@@ -184,7 +207,10 @@ pub fn same_origin(headers: &HeaderMap, authority: Option<&str>) -> bool {
     if origin == "null" {
         return fetch_site == Some("same-origin");
     }
-    let host = headers.get(header::HOST).and_then(|value| value.to_str().ok()).or(authority);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .or(authority);
     let Some(host) = host else {
         return false;
     };
@@ -219,7 +245,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(request, state).await {
             Ok(axum::Form(value)) => Ok(PageForm(value)),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(PageError::new(ErrorKind::PayloadTooLarge)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(PageError::new(ErrorKind::PayloadTooLarge))
+            }
             Err(_) => Err(PageError::new(ErrorKind::BadRequest)),
         }
     }
@@ -235,7 +263,10 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_eq!(a, csrf_token("token-a"));
         assert_ne!(a, csrf_token("token-b"));
-        assert!(constant_time_eq(a.as_bytes(), csrf_token("token-a").as_bytes()));
+        assert!(constant_time_eq(
+            a.as_bytes(),
+            csrf_token("token-a").as_bytes()
+        ));
         assert!(!constant_time_eq(a.as_bytes(), b""));
     }
 
@@ -244,18 +275,36 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert!(same_origin(&headers, None), "no Origin header: allowed");
-        headers.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
         assert!(same_origin(&headers, None));
-        headers.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(!same_origin(&headers, None));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
-        assert!(!same_origin(&headers, None), "an opaque origin alone is refused");
+        assert!(
+            !same_origin(&headers, None),
+            "an opaque origin alone is refused"
+        );
         headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-        assert!(same_origin(&headers, None), "a browser's own post under Referrer-Policy: no-referrer");
+        assert!(
+            same_origin(&headers, None),
+            "a browser's own post under Referrer-Policy: no-referrer"
+        );
         headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(!same_origin(&headers, None));
-        headers.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
-        assert!(!same_origin(&headers, None), "Sec-Fetch-Site says cross-site");
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(
+            !same_origin(&headers, None),
+            "Sec-Fetch-Site says cross-site"
+        );
         headers.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
         assert!(!same_origin(&headers, None));
     }
@@ -264,7 +313,12 @@ mod tests {
     fn cookies() {
         let set = session_cookie("abc", 60, true);
         assert!(set.starts_with("vigie_session=abc;"));
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/") && set.contains("Secure"));
+        assert!(
+            set.contains("HttpOnly")
+                && set.contains("SameSite=Strict")
+                && set.contains("Path=/")
+                && set.contains("Secure")
+        );
         assert!(!session_cookie("abc", 60, false).contains("Secure"));
         assert!(clear_cookie(false).contains("Max-Age=0"));
     }

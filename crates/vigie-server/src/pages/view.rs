@@ -16,14 +16,20 @@ pub struct Layout {
 impl Layout {
     /// A page seen without a session (login, errors before authentication).
     pub fn anonymous(title: impl Into<String>) -> Self {
-        Self { title: title.into(), user: None, nav: Vec::new() }
+        Self {
+            title: title.into(),
+            user: None,
+            nav: Vec::new(),
+        }
     }
 }
 
 /// The header block of a signed-in account, with the anti-forgery token of its logout form.
 pub struct UserBar {
     pub display_name: String,
+    /// The unit's code (its full name is in `unit_name`).
     pub unit: String,
+    pub unit_name: String,
     pub role: String,
     pub csrf: String,
 }
@@ -50,7 +56,17 @@ pub struct Field {
 
 impl Field {
     pub fn text(id: &'static str, name: &'static str, label: &'static str) -> Self {
-        Self { id, name, label, hint: "", value: String::new(), error: None, input_type: "text", autocomplete: "off", required: false }
+        Self {
+            id,
+            name,
+            label,
+            hint: "",
+            value: String::new(),
+            error: None,
+            input_type: "text",
+            autocomplete: "off",
+            required: false,
+        }
     }
 
     pub fn hint(mut self, hint: &'static str) -> Self {
@@ -98,9 +114,29 @@ pub struct SelectOption {
 
 impl SelectField {
     /// `options` are (value, label); the one equal to `selected` is preselected.
-    pub fn new(id: &'static str, name: &'static str, label: &'static str, options: Vec<(String, String)>, selected: &str) -> Self {
-        let options = options.into_iter().map(|(value, label)| SelectOption { selected: value == selected, value, label }).collect();
-        Self { id, name, label, hint: "", options, error: None }
+    pub fn new(
+        id: &'static str,
+        name: &'static str,
+        label: &'static str,
+        options: Vec<(String, String)>,
+        selected: &str,
+    ) -> Self {
+        let options = options
+            .into_iter()
+            .map(|(value, label)| SelectOption {
+                selected: value == selected,
+                value,
+                label,
+            })
+            .collect();
+        Self {
+            id,
+            name,
+            label,
+            hint: "",
+            options,
+            error: None,
+        }
     }
 }
 
@@ -121,8 +157,6 @@ pub struct LoginPage {
     pub layout: Layout,
     pub username: Field,
     pub password: Field,
-    /// A message about the whole form (bad credentials).
-    pub form_error: Option<String>,
     /// Demo mode: (username, password) of the synthetic accounts.
     pub demo_accounts: Vec<(String, String)>,
 }
@@ -161,6 +195,8 @@ pub struct ResultRow {
 pub struct SearchOutcome {
     pub rows: Vec<ResultRow>,
     pub journal_seq: u64,
+    /// The search hit the result limit: there may be more.
+    pub truncated: bool,
 }
 
 #[derive(Template)]

@@ -1,5 +1,7 @@
 //! HTTP tests, in process (`tower::ServiceExt::oneshot` on the router): one binary, one module per area.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+
 mod support;
 
 mod api;

@@ -2,6 +2,9 @@
 //! motif, hidden records as 404, the auditor's journal, administration, CSRF and same-origin checks,
 //! and the security headers of every page. Assertions are on what users see, not on whole pages.
 
+// Test helpers outside `#[test]` functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use crate::support::*;
 use axum::body::Body;
 use axum::http::Request;
@@ -15,7 +18,9 @@ fn encode(value: &str) -> String {
     let mut out = String::new();
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(byte as char)
+            }
             b' ' => out.push('+'),
             other => out.push_str(&format!("%{other:02X}")),
         }
@@ -24,18 +29,31 @@ fn encode(value: &str) -> String {
 }
 
 fn form_body(fields: &[(&str, &str)]) -> String {
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut builder = Request::builder().method("GET").uri(path).header("host", HOST).header("accept", "text/html");
+    let mut builder = Request::builder()
+        .method("GET")
+        .uri(path)
+        .header("host", HOST)
+        .header("accept", "text/html");
     if let Some(cookie) = cookie {
         builder = builder.header("cookie", format!("vigie_session={cookie}"));
     }
     builder.body(Body::empty()).unwrap()
 }
 
-fn post_from(path: &str, cookie: Option<&str>, fields: &[(&str, &str)], origin: &str) -> Request<Body> {
+fn post_from(
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+    origin: &str,
+) -> Request<Body> {
     let mut builder = Request::builder()
         .method("POST")
         .uri(path)
@@ -55,16 +73,40 @@ fn post(path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Request<Bo
 
 /// Every HTML answer carries the CSP and is never cached.
 fn assert_html_headers(answer: &Answer) {
-    let csp = answer.headers.get("content-security-policy").expect("CSP header").to_str().unwrap();
-    assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && csp.contains("style-src 'self'"), "{csp}");
-    assert_eq!(answer.headers.get("cache-control").expect("cache-control").to_str().unwrap(), "no-store");
+    let csp = answer
+        .headers
+        .get("content-security-policy")
+        .expect("CSP header")
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("default-src 'self'")
+            && csp.contains("script-src 'self'")
+            && csp.contains("style-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(
+        answer
+            .headers
+            .get("cache-control")
+            .expect("cache-control")
+            .to_str()
+            .unwrap(),
+        "no-store"
+    );
     if answer.status != 303 {
-        assert!(answer.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(answer.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
         assert!(answer.text.starts_with("<!doctype html>"), "a full page");
         assert!(answer.text.contains("<html lang=\"fr\">"));
         // No inline script or style: the CSP would block them.
         assert!(!answer.text.contains(" style=\""), "inline style attribute");
-        assert!(!answer.text.contains("<script>") && !answer.text.contains("<style"), "inline script or style element");
+        assert!(
+            !answer.text.contains("<script>") && !answer.text.contains("<style"),
+            "inline script or style element"
+        );
     }
 }
 
@@ -98,11 +140,23 @@ impl Browser<'_> {
 }
 
 async fn sign_in<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {
-    let answer = app.send(post("/connexion", None, &[("username", username), ("password", PASSWORD)])).await;
+    let answer = app
+        .send(post(
+            "/connexion",
+            None,
+            &[("username", username), ("password", PASSWORD)],
+        ))
+        .await;
     assert_eq!(answer.status, 303, "{username}: {}", answer.text);
     assert_eq!(answer.headers["location"], "/");
     let set_cookie = answer.headers["set-cookie"].to_str().unwrap();
-    let cookie = set_cookie.strip_prefix("vigie_session=").unwrap().split(';').next().unwrap().to_owned();
+    let cookie = set_cookie
+        .strip_prefix("vigie_session=")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let home = app.send(get("/", Some(&cookie))).await;
     assert_eq!(home.status, 200, "{}", home.text);
     let csrf = csrf_of(&home.text);
@@ -112,14 +166,28 @@ async fn sign_in<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {
 /// An entity agent.marseille may see (found through the JSON API), with its caption.
 async fn marseille_entity(app: &TestApp) -> (String, String) {
     let token = app.login("agent.marseille").await;
-    let answer = app.call("POST", "/api/v1/entities/search", Some(&token), Some(json!({"text": "a", "motif": "préparation du test", "limit": 5}))).await;
+    let answer = app
+        .call(
+            "POST",
+            "/api/v1/entities/search",
+            Some(&token),
+            Some(json!({"text": "a", "motif": "préparation du test", "limit": 5})),
+        )
+        .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     let hit = &answer.body["hits"][0];
-    (hit["id"].as_str().unwrap().to_owned(), hit["caption"].as_str().unwrap().to_owned())
+    (
+        hit["id"].as_str().unwrap().to_owned(),
+        hit["caption"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn escaped(text: &str) -> String {
-    text.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;").replace('"', "&#34;").replace('\'', "&#39;")
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
 }
 
 #[tokio::test]
@@ -129,20 +197,36 @@ async fn the_login_page_renders_in_dsfr_and_lists_the_demo_accounts() {
     assert_eq!(answer.status, 200);
     assert_html_headers(&answer);
     let html = &answer.text;
-    assert!(html.contains("République<br>Française"), "the Marianne block");
+    assert!(
+        html.contains("République<br>Française"),
+        "the Marianne block"
+    );
     assert!(html.contains("fr-header__service-title\">Vigie<"));
     assert!(html.contains("class=\"fr-container"));
     assert!(html.contains("fr-footer"));
-    assert!(html.contains("/assets/dsfr/dsfr.min.css") && html.contains("/assets/dsfr/utility/icons/icons.min.css"));
+    assert!(
+        html.contains("/assets/dsfr/dsfr.min.css")
+            && html.contains("/assets/dsfr/utility/icons/icons.min.css")
+    );
     assert!(html.contains("<script type=\"module\" src=\"/assets/dsfr/dsfr.module.min.js\">"));
     assert!(html.contains("<script nomodule src=\"/assets/dsfr/dsfr.nomodule.min.js\">"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "no third-party address");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no third-party address"
+    );
     assert!(html.contains("Connexion à Vigie"));
     assert!(html.contains("name=\"username\"") && html.contains("name=\"password\""));
     assert!(html.contains("Mode démonstration"));
-    assert!(html.contains("agent.marseille") && html.contains("auditeur") && html.contains(PASSWORD));
+    assert!(
+        html.contains("agent.marseille") && html.contains("auditeur") && html.contains(PASSWORD)
+    );
     // Every linked stylesheet and script is served by Vigie itself.
-    for path in ["/assets/dsfr/dsfr.min.css", "/assets/dsfr/utility/icons/icons.min.css", "/assets/dsfr/dsfr.module.min.js", "/assets/dsfr/favicon/favicon.svg"] {
+    for path in [
+        "/assets/dsfr/dsfr.min.css",
+        "/assets/dsfr/utility/icons/icons.min.css",
+        "/assets/dsfr/dsfr.module.min.js",
+        "/assets/dsfr/favicon/favicon.svg",
+    ] {
         assert_eq!(app.send(get(path, None)).await.status, 200, "{path}");
     }
 }
@@ -150,39 +234,86 @@ async fn the_login_page_renders_in_dsfr_and_lists_the_demo_accounts() {
 #[tokio::test]
 async fn a_bad_login_shows_the_same_error_and_sets_no_cookie() {
     let app = app().await;
-    let wrong_password = app.send(post("/connexion", None, &[("username", "agent.marseille"), ("password", "pas le bon")])).await;
-    let no_account = app.send(post("/connexion", None, &[("username", "personne.inconnue"), ("password", "pas le bon")])).await;
+    let wrong_password = app
+        .send(post(
+            "/connexion",
+            None,
+            &[("username", "agent.marseille"), ("password", "pas le bon")],
+        ))
+        .await;
+    let no_account = app
+        .send(post(
+            "/connexion",
+            None,
+            &[
+                ("username", "personne.inconnue"),
+                ("password", "pas le bon"),
+            ],
+        ))
+        .await;
     for answer in [&wrong_password, &no_account] {
         assert_eq!(answer.status, 422);
         assert_html_headers(answer);
         assert!(answer.headers.get("set-cookie").is_none());
-        assert!(answer.text.contains("Identifiant ou mot de passe incorrect"));
+        assert!(answer
+            .text
+            .contains("Identifiant ou mot de passe incorrect"));
         assert!(answer.text.contains("fr-input-group--error"));
-        assert!(answer.text.contains("aria-describedby=\"mot-de-passe-messages\""));
-        assert!(!answer.text.contains("pas le bon"), "the password is never echoed");
+        assert!(answer
+            .text
+            .contains("aria-describedby=\"mot-de-passe-messages\""));
+        assert!(
+            !answer.text.contains("pas le bon"),
+            "the password is never echoed"
+        );
     }
     assert_eq!(
-        wrong_password.text.replace("agent.marseille\" autocomplete", "X\" autocomplete"),
-        no_account.text.replace("personne.inconnue\" autocomplete", "X\" autocomplete"),
+        wrong_password
+            .text
+            .replace("agent.marseille\" autocomplete", "X\" autocomplete"),
+        no_account
+            .text
+            .replace("personne.inconnue\" autocomplete", "X\" autocomplete"),
         "same page whether the account exists or not"
     );
-    let empty = app.send(post("/connexion", None, &[("username", ""), ("password", "")])).await;
+    let empty = app
+        .send(post(
+            "/connexion",
+            None,
+            &[("username", ""), ("password", "")],
+        ))
+        .await;
     assert_eq!(empty.status, 422);
-    assert!(empty.text.contains("Saisissez votre identifiant") && empty.text.contains("Saisissez votre mot de passe"));
+    assert!(
+        empty.text.contains("Saisissez votre identifiant")
+            && empty.text.contains("Saisissez votre mot de passe")
+    );
 }
 
 #[tokio::test]
 async fn a_good_login_sets_an_httponly_strict_cookie_and_logout_ends_the_session() {
     let app = app().await;
-    let answer = app.send(post("/connexion", None, &[("username", "agent.marseille"), ("password", PASSWORD)])).await;
+    let answer = app
+        .send(post(
+            "/connexion",
+            None,
+            &[("username", "agent.marseille"), ("password", PASSWORD)],
+        ))
+        .await;
     assert_eq!(answer.status, 303);
     assert_html_headers(&answer);
     let set_cookie = answer.headers["set-cookie"].to_str().unwrap();
     assert!(set_cookie.starts_with("vigie_session="), "{set_cookie}");
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
-        assert!(set_cookie.contains(attribute), "{attribute} missing: {set_cookie}");
+        assert!(
+            set_cookie.contains(attribute),
+            "{attribute} missing: {set_cookie}"
+        );
     }
-    assert!(!set_cookie.contains("Secure"), "not served over HTTPS in this test");
+    assert!(
+        !set_cookie.contains("Secure"),
+        "not served over HTTPS in this test"
+    );
 
     let browser = sign_in(&app, "agent.marseille").await;
     // Logged in, the login page sends home.
@@ -190,16 +321,28 @@ async fn a_good_login_sets_an_httponly_strict_cookie_and_logout_ends_the_session
     let out = browser.post("/deconnexion", &[]).await;
     assert_eq!(out.status, 303);
     assert_eq!(out.headers["location"], "/connexion");
-    assert!(out.headers["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(out.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
     let after = browser.get("/").await;
-    assert_eq!(after.status, 303, "the old cookie no longer opens a session");
+    assert_eq!(
+        after.status, 303,
+        "the old cookie no longer opens a session"
+    );
     assert_eq!(after.headers["location"], "/connexion");
 }
 
 #[tokio::test]
 async fn without_a_session_pages_redirect_to_the_login_page() {
     let app = app().await;
-    for path in ["/", "/recherche", "/journal", "/admin", &format!("/entites/{MISSING_ID}")] {
+    for path in [
+        "/",
+        "/recherche",
+        "/journal",
+        "/admin",
+        &format!("/entites/{MISSING_ID}"),
+    ] {
         let answer = app.send(get(path, None)).await;
         assert_eq!(answer.status, 303, "{path}");
         assert_eq!(answer.headers["location"], "/connexion", "{path}");
@@ -213,7 +356,10 @@ async fn without_a_session_pages_redirect_to_the_login_page() {
 async fn the_home_page_depends_on_the_role() {
     let app = app().await;
     let agent = sign_in(&app, "agent.marseille").await.get("/").await;
-    assert!(agent.text.contains("Sophie Marchetti"), "display name in the header");
+    assert!(
+        agent.text.contains("Sophie Marchetti"),
+        "display name in the header"
+    );
     assert!(agent.text.contains("Se déconnecter"));
     assert!(agent.text.contains("id=\"formulaire-recherche\""));
     assert!(agent.text.contains("enregistrée au journal avec son motif"));
@@ -221,11 +367,16 @@ async fn the_home_page_depends_on_the_role() {
 
     let auditor = sign_in(&app, "auditeur").await.get("/").await;
     assert!(auditor.text.contains("href=\"/journal\""));
-    assert!(!auditor.text.contains("formulaire-recherche") && !auditor.text.contains("href=\"/recherche\""));
+    assert!(
+        !auditor.text.contains("formulaire-recherche")
+            && !auditor.text.contains("href=\"/recherche\"")
+    );
 
     let admin = sign_in(&app, "admin").await.get("/").await;
     assert!(admin.text.contains("href=\"/admin\""));
-    assert!(!admin.text.contains("formulaire-recherche") && !admin.text.contains("href=\"/recherche\""));
+    assert!(
+        !admin.text.contains("formulaire-recherche") && !admin.text.contains("href=\"/recherche\"")
+    );
     assert!(!admin.text.contains("href=\"/journal\""));
 
     let partner = sign_in(&app, "partenaire.bailleur").await.get("/").await;
@@ -240,23 +391,52 @@ async fn a_search_needs_a_motif_and_shows_results_linking_to_entities() {
     let browser = sign_in(&app, "agent.marseille").await;
     assert_eq!(browser.get("/recherche").await.status, 200);
 
-    let no_motif = browser.post("/recherche", &[("texte", &caption), ("type", ""), ("motif", "")]).await;
+    let no_motif = browser
+        .post(
+            "/recherche",
+            &[("texte", &caption), ("type", ""), ("motif", "")],
+        )
+        .await;
     assert_eq!(no_motif.status, 422);
     assert!(no_motif.text.contains("Indiquez le motif de la recherche"));
     assert!(no_motif.text.contains("fr-input-group--error"));
     assert!(no_motif.text.contains("id=\"motif-erreur\""));
     assert!(!no_motif.text.contains("id=\"resultats\""));
 
-    let found = browser.post("/recherche", &[("texte", &caption), ("type", ""), ("motif", "Procédure 2026/12")]).await;
+    let found = browser
+        .post(
+            "/recherche",
+            &[
+                ("texte", &caption),
+                ("type", ""),
+                ("motif", "Procédure 2026/12"),
+            ],
+        )
+        .await;
     assert_eq!(found.status, 200, "{}", found.text);
     assert!(found.text.contains("id=\"resultats\""));
     assert!(found.text.contains("Recherche enregistrée au journal (n°"));
     assert!(found.text.contains("href=\"/entites/"));
-    assert!(found.text.contains(&escaped(&caption)), "the result is listed");
+    assert!(
+        found.text.contains(&escaped(&caption)),
+        "the result is listed"
+    );
 
-    let bad_type = browser.post("/recherche", &[("texte", "x"), ("type", "Licorne"), ("motif", "Procédure 2026/12")]).await;
+    let bad_type = browser
+        .post(
+            "/recherche",
+            &[
+                ("texte", "x"),
+                ("type", "Licorne"),
+                ("motif", "Procédure 2026/12"),
+            ],
+        )
+        .await;
     assert_eq!(bad_type.status, 422);
-    assert!(bad_type.text.contains("Type d&#39;entité inconnu") || bad_type.text.contains("Type d'entité inconnu"));
+    assert!(
+        bad_type.text.contains("Type d&#39;entité inconnu")
+            || bad_type.text.contains("Type d'entité inconnu")
+    );
 }
 
 #[tokio::test]
@@ -271,32 +451,58 @@ async fn an_entity_is_shown_only_after_a_motif_and_the_consultation_is_journaled
     assert_eq!((real.status, random.status), (200, 200));
     assert!(real.text.contains("Motif de la consultation"));
     assert!(!real.text.contains(&escaped(&caption)));
-    assert_eq!(real.text.replace(&id, "ID"), random.text.replace(MISSING_ID, "ID"));
+    assert_eq!(
+        real.text.replace(&id, "ID"),
+        random.text.replace(MISSING_ID, "ID")
+    );
 
     // POST without motif: the form again, with the error under the field, whatever the id.
-    let short = browser.post(&format!("/entites/{id}"), &[("motif", " a ")]).await;
-    let short_missing = browser.post(&format!("/entites/{MISSING_ID}"), &[("motif", " a ")]).await;
+    let short = browser
+        .post(&format!("/entites/{id}"), &[("motif", " a ")])
+        .await;
+    let short_missing = browser
+        .post(&format!("/entites/{MISSING_ID}"), &[("motif", " a ")])
+        .await;
     assert_eq!((short.status, short_missing.status), (422, 422));
     assert!(short.text.contains("Indiquez le motif de la consultation"));
-    assert!(short.text.contains("fr-input-group--error") && short.text.contains("aria-describedby=\"motif-messages\""));
-    assert_eq!(short.text.replace(&id, "ID"), short_missing.text.replace(MISSING_ID, "ID"));
+    assert!(
+        short.text.contains("fr-input-group--error")
+            && short.text.contains("aria-describedby=\"motif-messages\"")
+    );
+    assert_eq!(
+        short.text.replace(&id, "ID"),
+        short_missing.text.replace(MISSING_ID, "ID")
+    );
 
     // POST with a motif: the entity, and the journal number of the consultation.
-    let shown = browser.post(&format!("/entites/{id}"), &[("motif", "Procédure 2026/77")]).await;
+    let shown = browser
+        .post(&format!("/entites/{id}"), &[("motif", "Procédure 2026/77")])
+        .await;
     assert_eq!(shown.status, 200, "{}", shown.text);
     assert!(shown.text.contains(&escaped(&caption)));
     assert!(shown.text.contains("Régime juridique") && shown.text.contains("Enregistré par"));
     let marker = "Consultation enregistrée au journal (n° ";
     let start = shown.text.find(marker).expect("the journal notice") + marker.len();
-    let seq: u64 = shown.text[start..].split(')').next().unwrap().parse().unwrap();
+    let seq: u64 = shown.text[start..]
+        .split(')')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
 
     // The auditor finds that very entry in the journal.
     let auditor = sign_in(&app, "auditeur").await;
     let journal = auditor.get("/journal?action=consult").await;
     assert_eq!(journal.status, 200, "{}", journal.text);
-    assert!(journal.text.contains("La lecture du journal est elle-même enregistrée au journal"));
-    let row_start = journal.text.find(&format!("<tr data-seq=\"{seq}\">")).expect("the consultation's row");
-    let row = &journal.text[row_start..row_start + journal.text[row_start..].find("</tr>").unwrap()];
+    assert!(journal
+        .text
+        .contains("La lecture du journal est elle-même enregistrée au journal"));
+    let row_start = journal
+        .text
+        .find(&format!("<tr data-seq=\"{seq}\">"))
+        .expect("the consultation's row");
+    let row =
+        &journal.text[row_start..row_start + journal.text[row_start..].find("</tr>").unwrap()];
     assert!(row.contains("Consultation"), "{row}");
     assert!(row.contains(&format!("entity:{id}")), "{row}");
     assert!(row.contains("Procédure 2026/77"), "{row}");
@@ -309,13 +515,22 @@ async fn a_hidden_entity_gives_the_same_404_as_a_missing_one() {
     let app = app().await;
     let (id, caption) = marseille_entity(&app).await;
     let paris = sign_in(&app, "agent.paris").await;
-    let hidden = paris.post(&format!("/entites/{id}"), &[("motif", "curiosité")]).await;
-    let missing = paris.post(&format!("/entites/{MISSING_ID}"), &[("motif", "curiosité")]).await;
+    let hidden = paris
+        .post(&format!("/entites/{id}"), &[("motif", "curiosité")])
+        .await;
+    let missing = paris
+        .post(&format!("/entites/{MISSING_ID}"), &[("motif", "curiosité")])
+        .await;
     assert_eq!((hidden.status, missing.status), (404, 404));
     assert!(hidden.text.contains("Introuvable"));
     assert!(!hidden.text.contains(&escaped(&caption)));
-    assert_eq!(hidden.text, missing.text, "nothing tells a hidden record from a missing one");
-    let not_uuid = paris.post("/entites/pas-un-uuid", &[("motif", "curiosité")]).await;
+    assert_eq!(
+        hidden.text, missing.text,
+        "nothing tells a hidden record from a missing one"
+    );
+    let not_uuid = paris
+        .post("/entites/pas-un-uuid", &[("motif", "curiosité")])
+        .await;
     assert_eq!(not_uuid.status, 404);
 }
 
@@ -326,9 +541,18 @@ async fn roles_get_a_403_page_on_pages_they_may_not_use() {
     for path in ["/recherche", "/journal", &format!("/entites/{MISSING_ID}")] {
         let answer = admin.get(path).await;
         assert_eq!(answer.status, 403, "{path}");
-        assert!(answer.text.contains("Cette page n&#39;est pas accessible avec votre profil") || answer.text.contains("Cette page n'est pas accessible avec votre profil"));
+        assert!(
+            answer
+                .text
+                .contains("Cette page n&#39;est pas accessible avec votre profil")
+                || answer
+                    .text
+                    .contains("Cette page n'est pas accessible avec votre profil")
+        );
     }
-    let refused = admin.post("/recherche", &[("texte", "a"), ("motif", "curiosité")]).await;
+    let refused = admin
+        .post("/recherche", &[("texte", "a"), ("motif", "curiosité")])
+        .await;
     assert_eq!(refused.status, 403);
 
     let agent = sign_in(&app, "agent.marseille").await;
@@ -336,7 +560,13 @@ async fn roles_get_a_403_page_on_pages_they_may_not_use() {
     assert_eq!(agent.get("/admin").await.status, 403);
     let auditor = sign_in(&app, "auditeur").await;
     assert_eq!(auditor.get("/admin").await.status, 403);
-    assert_eq!(auditor.post(&format!("/entites/{MISSING_ID}"), &[("motif", "curiosité")]).await.status, 403);
+    assert_eq!(
+        auditor
+            .post(&format!("/entites/{MISSING_ID}"), &[("motif", "curiosité")])
+            .await
+            .status,
+        403
+    );
 }
 
 #[tokio::test]
@@ -346,25 +576,55 @@ async fn posts_without_the_csrf_token_or_from_another_origin_are_refused() {
     let browser = sign_in(&app, "agent.marseille").await;
     let path = format!("/entites/{id}");
 
-    let no_token = app.send(post(&path, Some(&browser.cookie), &[("motif", "Procédure 2026/77")])).await;
+    let no_token = app
+        .send(post(
+            &path,
+            Some(&browser.cookie),
+            &[("motif", "Procédure 2026/77")],
+        ))
+        .await;
     assert_eq!(no_token.status, 403);
     assert_html_headers(&no_token);
     assert!(!no_token.text.contains(&escaped(&caption)));
 
-    let wrong_token = app.send(post(&path, Some(&browser.cookie), &[("motif", "Procédure 2026/77"), ("csrf", &"0".repeat(64))])).await;
+    let wrong_token = app
+        .send(post(
+            &path,
+            Some(&browser.cookie),
+            &[("motif", "Procédure 2026/77"), ("csrf", &"0".repeat(64))],
+        ))
+        .await;
     assert_eq!(wrong_token.status, 403);
 
     // Another session's token does not fit this session.
     let other = sign_in(&app, "chef.marseille").await;
-    let foreign = app.send(post(&path, Some(&browser.cookie), &[("motif", "Procédure 2026/77"), ("csrf", &other.csrf)])).await;
+    let foreign = app
+        .send(post(
+            &path,
+            Some(&browser.cookie),
+            &[("motif", "Procédure 2026/77"), ("csrf", &other.csrf)],
+        ))
+        .await;
     assert_eq!(foreign.status, 403);
 
     let cross_origin = app
-        .send(post_from(&path, Some(&browser.cookie), &[("motif", "Procédure 2026/77"), ("csrf", &browser.csrf)], "https://evil.example"))
+        .send(post_from(
+            &path,
+            Some(&browser.cookie),
+            &[("motif", "Procédure 2026/77"), ("csrf", &browser.csrf)],
+            "https://evil.example",
+        ))
         .await;
     assert_eq!(cross_origin.status, 403);
     assert!(!cross_origin.text.contains(&escaped(&caption)));
-    let cross_login = app.send(post_from("/connexion", None, &[("username", "agent.marseille"), ("password", PASSWORD)], "https://evil.example")).await;
+    let cross_login = app
+        .send(post_from(
+            "/connexion",
+            None,
+            &[("username", "agent.marseille"), ("password", PASSWORD)],
+            "https://evil.example",
+        ))
+        .await;
     assert_eq!(cross_login.status, 403);
     assert!(cross_login.headers.get("set-cookie").is_none());
 
@@ -380,13 +640,21 @@ async fn the_journal_pages_backwards_and_filters_by_action() {
     let first = auditor.get("/journal").await;
     assert_eq!(first.status, 200);
     assert!(first.text.contains("Date et heure (Paris)"));
-    assert!(first.text.contains("Plus anciennes"), "the seeded journal has more than one page");
+    assert!(
+        first.text.contains("Plus anciennes"),
+        "the seeded journal has more than one page"
+    );
     let older = auditor.get("/journal?avant=10").await;
     assert_eq!(older.status, 200);
-    assert!(older.text.contains("<tr data-seq=\"9\">") && !older.text.contains("<tr data-seq=\"10\">"));
+    assert!(
+        older.text.contains("<tr data-seq=\"9\">") && !older.text.contains("<tr data-seq=\"10\">")
+    );
     assert!(older.text.contains("Plus récentes"));
     let logins = auditor.get("/journal?action=login").await;
-    assert!(logins.text.contains("<td>Connexion</td>") && !logins.text.contains("<td>Enregistrement</td>"));
+    assert!(
+        logins.text.contains("<td>Connexion</td>")
+            && !logins.text.contains("<td>Enregistrement</td>")
+    );
     assert_eq!(auditor.get("/journal?avant=abc").await.status, 400);
     assert_eq!(auditor.get("/journal?action=inconnue").await.status, 400);
 }
@@ -402,26 +670,77 @@ async fn the_administrator_lists_creates_and_disables_accounts() {
     assert!(page.text.contains("Votre compte"));
 
     // Validation errors are shown next to their fields.
-    let bad = admin.post("/admin/comptes", &[("username", "x"), ("display_name", "Jean Test"), ("role", "agent"), ("unit", ""), ("password", "court")]).await;
+    let bad = admin
+        .post(
+            "/admin/comptes",
+            &[
+                ("username", "x"),
+                ("display_name", "Jean Test"),
+                ("role", "agent"),
+                ("unit", ""),
+                ("password", "court"),
+            ],
+        )
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.text.contains("id=\"compte-unite-erreur\""));
     let unit_id = {
         let token = app.login("admin").await;
-        let units = app.call("GET", "/api/v1/admin/units", Some(&token), None).await;
-        units.body.as_array().unwrap().iter().find(|u| u["code"] == "SD-13").unwrap()["id"].as_str().unwrap().to_owned()
+        let units = app
+            .call("GET", "/api/v1/admin/units", Some(&token), None)
+            .await;
+        units
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == "SD-13")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
-    let short = admin.post("/admin/comptes", &[("username", "jean.test"), ("display_name", "Jean Test"), ("role", "agent"), ("unit", &unit_id), ("password", "court")]).await;
+    let short = admin
+        .post(
+            "/admin/comptes",
+            &[
+                ("username", "jean.test"),
+                ("display_name", "Jean Test"),
+                ("role", "agent"),
+                ("unit", &unit_id),
+                ("password", "court"),
+            ],
+        )
+        .await;
     assert_eq!(short.status, 422);
     assert!(short.text.contains("id=\"compte-mot-de-passe-erreur\""));
     assert!(short.text.contains("au moins 12 caractères"));
 
     let created = admin
-        .post("/admin/comptes", &[("username", "jean.test"), ("display_name", "Jean Test"), ("role", "agent"), ("unit", &unit_id), ("password", "un mot de passe assez long")])
+        .post(
+            "/admin/comptes",
+            &[
+                ("username", "jean.test"),
+                ("display_name", "Jean Test"),
+                ("role", "agent"),
+                ("unit", &unit_id),
+                ("password", "un mot de passe assez long"),
+            ],
+        )
         .await;
     assert_eq!(created.status, 200, "{}", created.text);
     assert!(created.text.contains("Compte « jean.test » créé."));
     let again = admin
-        .post("/admin/comptes", &[("username", "jean.test"), ("display_name", "Jean Test"), ("role", "agent"), ("unit", &unit_id), ("password", "un mot de passe assez long")])
+        .post(
+            "/admin/comptes",
+            &[
+                ("username", "jean.test"),
+                ("display_name", "Jean Test"),
+                ("role", "agent"),
+                ("unit", &unit_id),
+                ("password", "un mot de passe assez long"),
+            ],
+        )
         .await;
     assert_eq!(again.status, 422);
     assert!(again.text.contains("id=\"compte-identifiant-erreur\""));
@@ -430,22 +749,72 @@ async fn the_administrator_lists_creates_and_disables_accounts() {
     let paris = sign_in(&app, "agent.paris").await;
     let account_id = {
         let token = app.login("admin").await;
-        let accounts = app.call("GET", "/api/v1/admin/accounts", Some(&token), None).await;
-        accounts.body.as_array().unwrap().iter().find(|a| a["username"] == "agent.paris").unwrap()["id"].as_str().unwrap().to_owned()
+        let accounts = app
+            .call("GET", "/api/v1/admin/accounts", Some(&token), None)
+            .await;
+        accounts
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["username"] == "agent.paris")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
-    let disabled = admin.post(&format!("/admin/comptes/{account_id}/etat"), &[("etat", "desactive")]).await;
+    let disabled = admin
+        .post(
+            &format!("/admin/comptes/{account_id}/etat"),
+            &[("etat", "desactive")],
+        )
+        .await;
     assert_eq!(disabled.status, 200, "{}", disabled.text);
     assert!(disabled.text.contains("Compte « agent.paris » désactivé"));
     assert_eq!(paris.get("/").await.status, 303);
-    let enabled = admin.post(&format!("/admin/comptes/{account_id}/etat"), &[("etat", "active")]).await;
+    let enabled = admin
+        .post(
+            &format!("/admin/comptes/{account_id}/etat"),
+            &[("etat", "active")],
+        )
+        .await;
     assert!(enabled.text.contains("Compte « agent.paris » réactivé."));
-    assert_eq!(admin.post(&format!("/admin/comptes/{account_id}/etat"), &[("etat", "peut-etre")]).await.status, 400);
+    assert_eq!(
+        admin
+            .post(
+                &format!("/admin/comptes/{account_id}/etat"),
+                &[("etat", "peut-etre")]
+            )
+            .await
+            .status,
+        400
+    );
 
     // Units.
-    let unit_error = admin.post("/admin/unites", &[("code", "BRIGADE-99"), ("name", "Brigade de test"), ("kind", "police"), ("departements", "13, 99")]).await;
+    let unit_error = admin
+        .post(
+            "/admin/unites",
+            &[
+                ("code", "BRIGADE-99"),
+                ("name", "Brigade de test"),
+                ("kind", "police"),
+                ("departements", "13, 99"),
+            ],
+        )
+        .await;
     assert_eq!(unit_error.status, 422);
     assert!(unit_error.text.contains("id=\"unite-departements-erreur\""));
-    let unit = admin.post("/admin/unites", &[("code", "BRIGADE-84"), ("name", "Brigade de test"), ("kind", "gendarmerie"), ("departements", "13, 84")]).await;
+    let unit = admin
+        .post(
+            "/admin/unites",
+            &[
+                ("code", "BRIGADE-84"),
+                ("name", "Brigade de test"),
+                ("kind", "gendarmerie"),
+                ("departements", "13, 84"),
+            ],
+        )
+        .await;
     assert_eq!(unit.status, 200, "{}", unit.text);
     assert!(unit.text.contains("Unité « BRIGADE-84 » créée.") && unit.text.contains("13, 84"));
 }

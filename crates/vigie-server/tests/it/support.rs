@@ -27,11 +27,32 @@ pub async fn app() -> TestApp {
         migrate: true,
         session_ttl: time::Duration::hours(10),
     };
-    let engine = Engine::open(config, Arc::new(ManualClock::new(datetime!(2026-11-23 09:00 UTC)))).await.unwrap();
+    let engine = Engine::open(
+        config,
+        Arc::new(ManualClock::new(datetime!(2026-11-23 09:00 UTC))),
+    )
+    .await
+    .unwrap();
     let seeded = engine.seed_synthetic(42, 50, &|_, _| {}).await.unwrap();
-    let demo_accounts = seeded.data.accounts.iter().map(|a| (a.account.username.clone(), a.password.clone())).collect();
-    let router = vigie_server::app(engine.clone(), ServerConfig { max_body_bytes: 64 * 1024, secure_cookies: false, demo_accounts });
-    TestApp { router, engine, _dir: dir }
+    let demo_accounts = seeded
+        .data
+        .accounts
+        .iter()
+        .map(|a| (a.account.username.clone(), a.password.clone()))
+        .collect();
+    let router = vigie_server::app(
+        engine.clone(),
+        ServerConfig {
+            max_body_bytes: 64 * 1024,
+            secure_cookies: false,
+            demo_accounts,
+        },
+    );
+    TestApp {
+        router,
+        engine,
+        _dir: dir,
+    }
 }
 
 pub struct Answer {
@@ -47,7 +68,12 @@ pub async fn read(response: Response<Body>) -> Answer {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-    Answer { status, headers, body, text }
+    Answer {
+        status,
+        headers,
+        body,
+        text,
+    }
 }
 
 impl TestApp {
@@ -55,20 +81,36 @@ impl TestApp {
         read(self.router.clone().oneshot(request).await.unwrap()).await
     }
 
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Answer {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Answer {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }
         let request = match body {
-            Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())).unwrap(),
+            Some(body) => builder
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
             None => builder.body(Body::empty()).unwrap(),
         };
         self.send(request).await
     }
 
     pub async fn login(&self, username: &str) -> String {
-        let answer = self.call("POST", "/api/v1/session", None, Some(serde_json::json!({"username": username, "password": PASSWORD}))).await;
+        let answer = self
+            .call(
+                "POST",
+                "/api/v1/session",
+                None,
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
         assert_eq!(answer.status, 201, "{username}: {}", answer.text);
         answer.body["token"].as_str().unwrap().to_owned()
     }

@@ -991,6 +991,79 @@ async fn connection_errors_are_bounded_and_hide_the_password() {
     assert!(!debug.contains(&password), "{debug}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_journal_lock_makes_writes_fail_in_bounded_time() {
+    let Some(url) = pg_url() else { return };
+    let store = isolated(&url).await;
+    seed(&store).await;
+    let mut conn = raw(&url, store.isolated_schema().unwrap()).await;
+    // Another "node" stuck in the middle of an append, holding the head's lock.
+    let mut stuck = conn.begin().await.unwrap();
+    sqlx::query("SELECT last_seq FROM journal_head FOR UPDATE")
+        .execute(&mut *stuck)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let result = store.write(journal_only(vec![draft(1, "bloqué")])).await;
+    let waited = started.elapsed();
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(8),
+        "lock_timeout is 5 s: {waited:?}"
+    );
+    // Reads do not wait for the lock.
+    assert_eq!(store.journal_len().await.unwrap(), 1);
+    stuck.rollback().await.unwrap();
+    assert_eq!(
+        store
+            .write(journal_only(vec![draft(2, "débloqué")]))
+            .await
+            .unwrap(),
+        vec![2],
+        "no gap"
+    );
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_connections_are_replaced() {
+    let Some(url) = pg_url() else { return };
+    let store = isolated(&url).await;
+    seed(&store).await;
+    let schema = store.isolated_schema().unwrap().to_owned();
+    let mut conn = raw(&url, &schema).await;
+    for round in 0..3 {
+        store
+            .write(journal_only(vec![draft(round, "avant")]))
+            .await
+            .unwrap();
+        store.journal_len().await.unwrap();
+        let killed: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        )
+        .bind(&schema)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert!(
+            !killed.is_empty(),
+            "the store's connections are found by their application_name"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // The pool checks a connection before handing it out, so no request sees the dead ones.
+        store
+            .write(journal_only(vec![draft(round, "après")]))
+            .await
+            .unwrap();
+        store.entity(EntityId(Uuid::from_u128(1))).await.unwrap();
+    }
+    assert_eq!(verify_journal(&store).await, 7);
+    store.close().await;
+}
+
 /// Not a test: the group-commit throughput figure. Run with
 /// `cargo test -p vigie-store-postgres --release -- --ignored --nocapture throughput`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
