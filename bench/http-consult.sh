@@ -15,7 +15,8 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 cargo build --release -q -p vigie --manifest-path "$root/Cargo.toml"
 vigie="$root/target/release/vigie"
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+server=""
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 case "$backend" in
   sqlite) export VIGIE_DB="sqlite://$work/vigie-data/bench.db" ;;
@@ -30,7 +31,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/session" -H 'Content-Type: application/json' \
   -d '{"username":"analyste.ofast","password":"vigie-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 curl -sf -X POST "http://127.0.0.1:$port/api/v1/entities/search" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-  -d '{"text":"e","motif":"préparation du banc","limit":200}' | python3 -c 'import json,sys; [print(h["id"]) for h in json.load(sys.stdin)["hits"]]' > ids.txt
+  -d '{"text":"e","schema":"Person","motif":"préparation du banc","limit":200}' | python3 -c 'import json,sys; [print(h["id"]) for h in json.load(sys.stdin)["hits"]]' > ids.txt
 before=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^vigie_consultations_total/ {print $2}')
 echo "backend=$backend connections=$connections duration=${duration}s ids=$(wc -l < ids.txt) cpus=$(nproc) date=$(date -u +%FT%TZ)"
 VIGIE_BENCH_IDS="$work/ids.txt" VIGIE_BENCH_TOKEN="$token" taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" --latency \

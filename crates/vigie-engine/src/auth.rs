@@ -195,33 +195,22 @@ impl Engine {
             return Err(EngineError::Unauthenticated);
         }
         let hash = token_hash(token);
-        let session = self
+        let context = self
             .inner
             .store
-            .session(&hash)
+            .session_context(&hash)
             .await?
             .ok_or(EngineError::Unauthenticated)?;
+        let (session, record) = (context.session, context.account);
         if clock::micros(self.inner.clock.now()) >= session.expires_at_micros {
             return Err(EngineError::Unauthenticated);
         }
-        let record = self
-            .inner
-            .store
-            .account(session.account)
-            .await?
-            .ok_or(EngineError::Unauthenticated)?;
         if record.account.disabled || record.account.unit != session.unit {
             return Err(EngineError::Unauthenticated);
         }
-        let unit = self
-            .inner
-            .store
-            .unit(record.account.unit)
-            .await?
-            .ok_or(EngineError::Unauthenticated)?;
         Ok(Actor {
             account: record.account,
-            unit,
+            unit: context.unit,
             session_hash: hash,
         })
     }

@@ -153,13 +153,21 @@ impl Engine {
             return Err(EngineError::Forbidden);
         }
         let motif = clean_motif(motif)?;
-        let entity = self.inner.store.entity(id).await?;
-        let decision = match &entity {
-            Some(entity) => decide(&actor.subject(), Action::ConsultEntity, Some(marks(entity))),
+        let neighbourhood = self
+            .inner
+            .store
+            .entity_with_neighbours(id, MAX_LINKS_SHOWN)
+            .await?;
+        let decision = match &neighbourhood {
+            Some(found) => decide(
+                &actor.subject(),
+                Action::ConsultEntity,
+                Some(marks(&found.entity)),
+            ),
             None => Decision::Deny(DenyReason::Relation),
         };
-        let entity = match (entity, decision) {
-            (Some(entity), Decision::Allow | Decision::AllowWithMotif) => entity,
+        let neighbourhood = match (neighbourhood, decision) {
+            (Some(found), Decision::Allow | Decision::AllowWithMotif) => found,
             (_, decision) => {
                 self.inner.metrics.denials.fetch_add(1, Ordering::Relaxed);
                 let draft = self.draft(
@@ -178,39 +186,30 @@ impl Engine {
                 });
             }
         };
-
-        let mut links = Vec::new();
-        for link in self
-            .inner
-            .store
-            .links_of(id)
-            .await?
+        let entity = neighbourhood.entity;
+        // A link is shown only if the actor may see both the link and the entity at its other end.
+        let links: Vec<LinkView> = neighbourhood
+            .neighbours
             .into_iter()
-            .take(MAX_LINKS_SHOWN)
-        {
-            if !decide(
-                &actor.subject(),
-                Action::ConsultEntity,
-                Some(link_marks(&link)),
-            )
-            .is_allowed()
-            {
-                continue;
-            }
-            let outgoing = link.source == id;
-            let other_id = if outgoing { link.target } else { link.source };
-            let Some(other) = self.inner.store.entity(other_id).await? else {
-                continue;
-            };
-            if !decide(&actor.subject(), Action::ConsultEntity, Some(marks(&other))).is_allowed() {
-                continue;
-            }
-            links.push(LinkView {
-                link,
-                other: EntitySummary::of(&other),
-                outgoing,
-            });
-        }
+            .filter(|(link, other)| {
+                decide(
+                    &actor.subject(),
+                    Action::ConsultEntity,
+                    Some(link_marks(link)),
+                )
+                .is_allowed()
+                    && decide(&actor.subject(), Action::ConsultEntity, Some(marks(other)))
+                        .is_allowed()
+            })
+            .map(|(link, other)| {
+                let outgoing = link.source == id;
+                LinkView {
+                    link,
+                    other: EntitySummary::of(&other),
+                    outgoing,
+                }
+            })
+            .collect();
 
         let mut drafts = vec![self.draft(
             Some(actor),

@@ -38,8 +38,8 @@ use vigie_core::entity::{Entity, EntityId, Link};
 use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
 use vigie_store::{
-    AccountRecord, Counts, EntityQuery, JournalQuery, OpenOptions, SessionRecord, Store,
-    StoreError, StoreResult, Visibility, WriteBatch,
+    AccountRecord, Counts, EntityQuery, JournalQuery, Neighbourhood, OpenOptions, SessionContext,
+    SessionRecord, Store, StoreError, StoreResult, Visibility, WriteBatch,
 };
 use writer::{Request, Writer};
 
@@ -175,6 +175,19 @@ fn on_open(path: &str, error: StoreError) -> StoreError {
         StoreError::Schema(message) => StoreError::Schema(format!("{path}: {message}")),
         other => other,
     }
+}
+
+/// Runs several reads in one read transaction: one snapshot, and the page cache is checked against
+/// the WAL once instead of once per statement.
+fn in_read_transaction<T>(
+    conn: &Connection,
+    read: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    conn.execute_batch("BEGIN DEFERRED").sql()?;
+    let result = read(conn);
+    // A read transaction has nothing to keep: ending it cannot lose anything.
+    let _ = conn.execute_batch("COMMIT");
+    result
 }
 
 fn query_one<T>(
@@ -419,6 +432,72 @@ impl Store for SqliteStore {
                 &[&id_text(id.0)],
                 codec::entity,
             )
+        })
+        .await
+    }
+
+    async fn session_context(&self, token_hash: &str) -> StoreResult<Option<SessionContext>> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |conn| {
+            in_read_transaction(conn, |conn| {
+                let Some(session) = query_one(
+                    conn,
+                    &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?1"),
+                    &[&token_hash],
+                    codec::session,
+                )?
+                else {
+                    return Ok(None);
+                };
+                let Some(account) = query_one(
+                    conn,
+                    &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"),
+                    &[&id_text(session.account.0)],
+                    codec::account,
+                )?
+                else {
+                    return Ok(None);
+                };
+                let Some(unit) = query_one(
+                    conn,
+                    &format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = ?1"),
+                    &[&id_text(account.account.unit.0)],
+                    codec::unit,
+                )?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(SessionContext {
+                    session,
+                    account,
+                    unit,
+                }))
+            })
+        })
+        .await
+    }
+
+    async fn entity_with_neighbours(
+        &self,
+        id: EntityId,
+        max_links: usize,
+    ) -> StoreResult<Option<Neighbourhood>> {
+        self.read(move |conn| {
+            in_read_transaction(conn, |conn| {
+                let id_value = id_text(id.0);
+                let Some(entity) = query_one(conn, &format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?1"), &[&id_value], codec::entity)? else {
+                    return Ok(None);
+                };
+                let links = query_all(conn, &format!("SELECT {LINK_COLUMNS} FROM links WHERE source = ?1 OR target = ?1 ORDER BY id"), &[&id_value], codec::link)?;
+                let mut neighbours = Vec::with_capacity(links.len().min(max_links));
+                for link in links.into_iter().take(max_links) {
+                    let other_id = if link.source == id { link.target } else { link.source };
+                    if let Some(other) = query_one(conn, &format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?1"), &[&id_text(other_id.0)], codec::entity)? {
+                        neighbours.push((link, other));
+                    }
+                }
+                Ok(Some(Neighbourhood { entity, neighbours }))
+            })
         })
         .await
     }

@@ -24,6 +24,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::Instant;
 use tokio::sync::oneshot;
 use vigie_core::entity::{Entity, Link};
 use vigie_core::journal::{Checkpoint, JournalKey};
@@ -31,6 +32,9 @@ use vigie_store::{AccountRecord, Mutation, SessionRecord, StoreError, StoreResul
 
 /// The most requests committed together.
 pub(crate) const MAX_GROUP: usize = 512;
+
+/// How long the writer may wait to fill a group as large as the previous one.
+const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_micros(1_000);
 
 pub(crate) enum Request {
     Write {
@@ -95,8 +99,9 @@ impl Writer {
 fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
     // `recv` keeps returning queued requests after the sender is dropped, then fails: the queue is
     // drained before the thread ends.
+    let mut last_group_len = 1;
     while let Ok(first) = requests.recv() {
-        let mut group = Vec::with_capacity(16);
+        let mut group = Vec::with_capacity(last_group_len.max(16));
         group.push(first);
         while group.len() < MAX_GROUP {
             match requests.try_recv() {
@@ -104,6 +109,18 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
                 Err(_) => break,
             }
         }
+        // Under concurrent load, wait a little for the requests that usually come with a group, so
+        // that one fsync covers them all (as PostgreSQL's commit_delay). A lone writer never waits.
+        if last_group_len > 1 {
+            let deadline = Instant::now() + GATHER_WINDOW;
+            while group.len() < last_group_len.min(MAX_GROUP) {
+                match requests.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(request) => group.push(request),
+                    Err(_) => break,
+                }
+            }
+        }
+        last_group_len = group.len();
         commit_group(&conn, key, group);
     }
     // On close SQLite checkpoints the WAL into the main file if this is the last connection.

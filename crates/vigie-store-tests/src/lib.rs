@@ -47,8 +47,110 @@ pub async fn run_story(store: Arc<dyn Store>) {
     story.sessions().await;
     story.entities_and_links().await;
     story.search().await;
+    story.combined_reads().await;
     story.journal().await;
     story.end().await;
+}
+
+impl Story {
+    /// `session_context` and `entity_with_neighbours` give what the separate reads give.
+    async fn combined_reads(&mut self) {
+        let store = &self.store;
+        let everything = vigie_store::EntityQuery {
+            terms: Vec::new(),
+            schema: None,
+            visibility: vigie_store::Visibility {
+                own_unit: vigie_core::org::UnitId(uuid::Uuid::nil()),
+                departements: None,
+                open_regimes: vigie_core::entity::LegalRegime::ALL.to_vec(),
+            },
+            limit: 1000,
+        };
+        let entities = store.search_entities(&everything).await.unwrap();
+        assert!(entities.len() >= 2, "the story has entities by now");
+        let mut with_links = 0;
+        for entity in &entities {
+            let found = store
+                .entity_with_neighbours(entity.id, 100)
+                .await
+                .unwrap()
+                .expect("entity present");
+            assert_eq!(&found.entity, entity);
+            let mut expected = Vec::new();
+            for link in store.links_of(entity.id).await.unwrap() {
+                let other = if link.source == entity.id {
+                    link.target
+                } else {
+                    link.source
+                };
+                if let Some(other) = store.entity(other).await.unwrap() {
+                    expected.push((link, other));
+                }
+            }
+            if !expected.is_empty() {
+                with_links += 1;
+                let capped = store
+                    .entity_with_neighbours(entity.id, 1)
+                    .await
+                    .unwrap()
+                    .expect("entity present");
+                assert_eq!(capped.neighbours.len(), 1);
+            }
+            assert_eq!(found.neighbours, expected, "neighbours of {}", entity.id);
+        }
+        assert!(with_links > 0, "some entity has links");
+        let missing = vigie_core::entity::EntityId(uuid::Uuid::from_u128(0xdead_beef));
+        assert_eq!(
+            store.entity_with_neighbours(missing, 10).await.unwrap(),
+            None
+        );
+
+        let accounts = store.accounts().await.unwrap();
+        for (index, record) in accounts.iter().enumerate() {
+            let session = vigie_store::SessionRecord {
+                token_hash: format!("combined-read-{index}"),
+                account: record.account.id,
+                unit: record.account.unit,
+                created_at_micros: 1,
+                expires_at_micros: 2,
+            };
+            store
+                .write(vigie_store::WriteBatch {
+                    mutations: vec![vigie_store::Mutation::PutSession(session.clone())],
+                    journal: Vec::new(),
+                })
+                .await
+                .unwrap();
+            let context = store
+                .session_context(&session.token_hash)
+                .await
+                .unwrap()
+                .expect("session present");
+            assert_eq!(context.session, session);
+            assert_eq!(&context.account, record);
+            assert_eq!(
+                Some(context.unit),
+                store.unit(record.account.unit).await.unwrap()
+            );
+            store
+                .write(vigie_store::WriteBatch {
+                    mutations: vec![vigie_store::Mutation::DeleteSession {
+                        token_hash: session.token_hash.clone(),
+                    }],
+                    journal: Vec::new(),
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                store.session_context(&session.token_hash).await.unwrap(),
+                None
+            );
+        }
+        assert_eq!(
+            store.session_context("no such session").await.unwrap(),
+            None
+        );
+    }
 }
 
 /// Which entries a journal query should find.

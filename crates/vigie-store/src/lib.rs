@@ -142,6 +142,21 @@ pub struct SessionRecord {
     pub expires_at_micros: i64,
 }
 
+/// What authenticating a session needs: the session, its account, the account's unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionContext {
+    pub session: SessionRecord,
+    pub account: AccountRecord,
+    pub unit: Unit,
+}
+
+/// An entity, and each link from or to it with the entity at its other end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Neighbourhood {
+    pub entity: Entity,
+    pub neighbours: Vec<(Link, Entity)>,
+}
+
 /// One change inside a [`WriteBatch`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mutation {
@@ -227,11 +242,54 @@ pub trait Store: Send + Sync + 'static {
     async fn accounts(&self) -> StoreResult<Vec<AccountRecord>>;
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
 
+    /// The session, its account and the account's current unit, read together (one snapshot where
+    /// the backend can). `None` if any of the three is missing.
+    async fn session_context(&self, token_hash: &str) -> StoreResult<Option<SessionContext>> {
+        let Some(session) = self.session(token_hash).await? else {
+            return Ok(None);
+        };
+        let Some(account) = self.account(session.account).await? else {
+            return Ok(None);
+        };
+        let Some(unit) = self.unit(account.account.unit).await? else {
+            return Ok(None);
+        };
+        Ok(Some(SessionContext {
+            session,
+            account,
+            unit,
+        }))
+    }
+
     async fn entity(&self, id: EntityId) -> StoreResult<Option<Entity>>;
     /// Entities matching the query, most recently changed first, at most `limit`.
     async fn search_entities(&self, query: &EntityQuery) -> StoreResult<Vec<Entity>>;
     /// Links from or to the entity.
     async fn links_of(&self, id: EntityId) -> StoreResult<Vec<Link>>;
+
+    /// An entity with its links (at most `max_links`, in `links_of` order) and the entity at the other
+    /// end of each, read together (one snapshot where the backend can).
+    async fn entity_with_neighbours(
+        &self,
+        id: EntityId,
+        max_links: usize,
+    ) -> StoreResult<Option<Neighbourhood>> {
+        let Some(entity) = self.entity(id).await? else {
+            return Ok(None);
+        };
+        let mut neighbours = Vec::new();
+        for link in self.links_of(id).await?.into_iter().take(max_links) {
+            let other_id = if link.source == id {
+                link.target
+            } else {
+                link.source
+            };
+            if let Some(other) = self.entity(other_id).await? {
+                neighbours.push((link, other));
+            }
+        }
+        Ok(Some(Neighbourhood { entity, neighbours }))
+    }
 
     /// Number of journal entries (= the last sequence number).
     async fn journal_len(&self) -> StoreResult<u64>;
