@@ -73,6 +73,44 @@ pub async fn route_policy(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    state.metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+pub async fn not_found(request: Request) -> Response {
+    if wants_html(&request) {
+        return crate::pages::not_found_page().into_response();
+    }
+    ApiError::new(ErrorCode::NotFound).into_response()
+}
+
+pub async fn method_not_allowed() -> Response {
+    ApiError::new(ErrorCode::MethodNotAllowed).into_response()
+}
+
+fn wants_html(request: &Request) -> bool {
+    !request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,42 +153,4 @@ mod tests {
             (200, "listed".to_owned())
         );
     }
-}
-
-pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let method = request.method().as_str().to_owned();
-    let response = next.run(request).await;
-    state.metrics.record(
-        &method,
-        &route,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
-    response
-}
-
-pub async fn not_found(request: Request) -> Response {
-    if wants_html(&request) {
-        return crate::pages::not_found_page().into_response();
-    }
-    ApiError::new(ErrorCode::NotFound).into_response()
-}
-
-pub async fn method_not_allowed() -> Response {
-    ApiError::new(ErrorCode::MethodNotAllowed).into_response()
-}
-
-fn wants_html(request: &Request) -> bool {
-    !request.uri().path().starts_with("/api/")
-        && request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
 }

@@ -5,7 +5,7 @@ fn props(pairs: &[(&str, &str)]) -> Properties {
     for (name, value) in pairs {
         properties
             .entry((*name).to_owned())
-            .or_insert_with(Vec::new)
+            .or_default()
             .push((*value).to_owned());
     }
     properties

@@ -74,7 +74,7 @@ async fn an_agent_consults_an_entity_with_a_motif_and_the_auditor_sees_it() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["seq"].to_string() == seq)
+        .find(|e| e["seq"].as_u64().map(|n| n.to_string()).as_deref() == Some(seq.as_str()))
         .expect("the consultation's entry");
     assert_eq!(entry["action"], "consult");
     assert_eq!(entry["motif"], "Procédure 2026/77");
