@@ -255,3 +255,86 @@ impl Engine {
         Ok(account)
     }
 }
+
+impl Engine {
+    /// Creates the first administrator, and an administration unit if there is none, on a store that
+    /// has no account yet. Outside demo mode this is the only way in; it is refused once any account
+    /// exists. Journaled with the actor `system`.
+    pub async fn bootstrap_administrator(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<Account> {
+        if !self.inner.store.accounts().await?.is_empty() {
+            return Err(EngineError::Conflict(
+                "des comptes existent déjà : créez les suivants depuis l'administration".to_owned(),
+            ));
+        }
+        let username = username.trim().to_lowercase();
+        if username.len() < 3
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            return Err(invalid(
+                "username",
+                "L'identifiant comporte au moins 3 lettres, chiffres, points, tirets ou soulignés",
+            ));
+        }
+        check_password_strength(password).map_err(|message| invalid("password", message))?;
+        let mut mutations = Vec::new();
+        let mut objects = Vec::new();
+        let units = self.inner.store.units().await?;
+        let unit = match units
+            .into_iter()
+            .find(|unit| unit.kind == UnitKind::Administration)
+        {
+            Some(unit) => unit,
+            None => {
+                let unit = Unit {
+                    id: UnitId(Uuid::new_v4()),
+                    code: "ADMIN-VIGIE".to_owned(),
+                    name: "Administration de Vigie".to_owned(),
+                    kind: UnitKind::Administration,
+                    territory: Territory::national(),
+                    parent: None,
+                };
+                mutations.push(Mutation::PutUnit(unit.clone()));
+                objects.push(format!("unit:{}", unit.id));
+                unit
+            }
+        };
+        let account = Account {
+            id: AccountId(Uuid::new_v4()),
+            username,
+            display_name: display_name.trim().chars().take(200).collect(),
+            role: Role::Administrator,
+            unit: unit.id,
+            disabled: false,
+        };
+        mutations.push(Mutation::PutAccount(AccountRecord {
+            account: account.clone(),
+            password_hash: hash_password(password).await?,
+        }));
+        objects.push(format!("account:{}", account.id));
+        let journal = objects
+            .into_iter()
+            .map(|object| {
+                let mut draft = self.draft(
+                    None,
+                    JournalAction::Administer,
+                    object,
+                    "amorçage",
+                    Outcome::Allow,
+                    ctx,
+                );
+                draft.actor = "system".to_owned();
+                draft
+            })
+            .collect();
+        self.commit(WriteBatch { mutations, journal }).await?;
+        Ok(account)
+    }
+}

@@ -33,6 +33,9 @@ enum Command {
     },
     /// Check database integrity, Vigie's invariants and the journal.
     Check(StoreArgs),
+    /// Create the first administrator of a new deployment (refused once any account exists).
+    /// The password is read from VIGIE_ADMIN_PASSWORD, or from the first line of standard input.
+    Bootstrap(BootstrapArgs),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
 }
@@ -77,6 +80,18 @@ struct ServeArgs {
     /// Mark the session cookie Secure (behind HTTPS).
     #[arg(long, env = "VIGIE_SECURE_COOKIES")]
     secure_cookies: bool,
+}
+
+#[derive(Args)]
+struct BootstrapArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Login of the first administrator.
+    #[arg(long)]
+    username: String,
+    /// Display name.
+    #[arg(long, default_value = "Administrateur")]
+    name: String,
 }
 
 #[derive(Args)]
@@ -276,6 +291,36 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             println!("Aucun problème détecté.");
         }
         Command::Openapi => print!("{}", vigie_server::openapi::document()),
+        Command::Bootstrap(args) => {
+            let password = match std::env::var("VIGIE_ADMIN_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("cannot read the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let engine = open(&args.store, true).await?;
+            let ctx = vigie_engine::RequestContext {
+                request_id: "bootstrap".to_owned(),
+            };
+            let result = engine
+                .bootstrap_administrator(&args.username, &args.name, &password, &ctx)
+                .await;
+            engine.close().await;
+            match result {
+                Ok(account) => println!("Administrateur « {} » créé.", account.username),
+                Err(vigie_engine::EngineError::Invalid(errors)) => {
+                    for error in errors {
+                        eprintln!("{} : {}", error.field, error.message);
+                    }
+                    return Ok(std::process::ExitCode::FAILURE);
+                }
+                Err(error) => bail!("{error}"),
+            }
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -149,3 +149,59 @@ async fn only_administrators_manage_accounts_and_passwords_are_checked() {
         Err(EngineError::Forbidden)
     ));
 }
+
+#[tokio::test]
+async fn the_first_administrator_is_bootstrapped_once_and_no_account_exists_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(vigie_engine::ManualClock::new(
+        time::macros::datetime!(2026-11-23 09:00 UTC),
+    ));
+    let engine = vigie_engine::Engine::open(config_in(dir.path()), clock)
+        .await
+        .unwrap();
+    // A fresh store has no account: nobody can log in, not even with a classic default.
+    for (username, password) in [
+        ("admin", "admin"),
+        ("admin", "vigie-demo-2026"),
+        ("root", "root"),
+    ] {
+        assert!(matches!(
+            engine.login(username, password, &ctx()).await,
+            Err(EngineError::BadCredentials)
+        ));
+    }
+    assert!(matches!(
+        engine
+            .bootstrap_administrator("chef.admin", "Cheffe Admin", "court", &ctx())
+            .await,
+        Err(EngineError::Invalid(_))
+    ));
+    let account = engine
+        .bootstrap_administrator(
+            "chef.admin",
+            "Cheffe Admin",
+            "une phrase de passe solide",
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(account.role, Role::Administrator);
+    let grant = engine
+        .login("chef.admin", "une phrase de passe solide", &ctx())
+        .await
+        .unwrap();
+    let admin = engine.authenticate(&grant.token).await.unwrap();
+    assert_eq!(admin.unit.code, "ADMIN-VIGIE");
+    assert!(matches!(
+        engine
+            .bootstrap_administrator(
+                "second.admin",
+                "Second",
+                "une phrase de passe solide",
+                &ctx()
+            )
+            .await,
+        Err(EngineError::Conflict(_))
+    ));
+    assert_eq!(engine.verify_journal().await.unwrap().result, Ok(()));
+}

@@ -6,5 +6,6 @@
 mod support;
 
 mod accounts;
+mod architecture;
 mod consultation;
 mod journal_tamper;
