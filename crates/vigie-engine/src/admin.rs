@@ -187,33 +187,10 @@ impl Engine {
         disabled: bool,
         ctx: &RequestContext,
     ) -> EngineResult<Account> {
-        self.require(actor, Action::ManageAccounts)?;
-        let mut record = self
-            .inner
-            .store
-            .account(id)
-            .await?
-            .ok_or(EngineError::NotFound)?;
-        record.account.disabled = disabled;
-        let account = record.account.clone();
-        let draft = self.draft(
-            Some(actor),
-            JournalAction::Administer,
-            format!("account:{id}"),
-            "",
-            Outcome::Allow,
-            ctx,
-        );
-        let mut mutations = vec![Mutation::PutAccount(record)];
-        if disabled {
-            mutations.push(Mutation::DeleteSessionsOf { account: id });
-        }
-        self.commit(WriteBatch {
-            mutations,
-            journal: vec![draft],
+        self.change_account(actor, id, disabled, ctx, |account| {
+            account.disabled = disabled
         })
-        .await?;
-        Ok(account)
+        .await
     }
 
     /// Moves an account to another unit; its sessions are revoked.
@@ -228,13 +205,28 @@ impl Engine {
         if self.inner.store.unit(unit).await?.is_none() {
             return Err(invalid("unit", "Unité inconnue"));
         }
+        self.change_account(actor, id, true, ctx, |account| account.unit = unit)
+            .await
+    }
+
+    /// Applies `change` to an account, journaled; `revoke_sessions` ends its sessions in the same
+    /// transaction.
+    async fn change_account(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        revoke_sessions: bool,
+        ctx: &RequestContext,
+        change: impl FnOnce(&mut Account),
+    ) -> EngineResult<Account> {
+        self.require(actor, Action::ManageAccounts)?;
         let mut record = self
             .inner
             .store
             .account(id)
             .await?
             .ok_or(EngineError::NotFound)?;
-        record.account.unit = unit;
+        change(&mut record.account);
         let account = record.account.clone();
         let draft = self.draft(
             Some(actor),
@@ -244,11 +236,12 @@ impl Engine {
             Outcome::Allow,
             ctx,
         );
+        let mut mutations = vec![Mutation::PutAccount(record)];
+        if revoke_sessions {
+            mutations.push(Mutation::DeleteSessionsOf { account: id });
+        }
         self.commit(WriteBatch {
-            mutations: vec![
-                Mutation::PutAccount(record),
-                Mutation::DeleteSessionsOf { account: id },
-            ],
+            mutations,
             journal: vec![draft],
         })
         .await?;
