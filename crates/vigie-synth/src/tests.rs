@@ -542,23 +542,6 @@ fn describe_summarises_in_french() {
     assert_eq!(group(0), "0");
 }
 
-/// Measures generation of 100,000 people. Run with
-/// `cargo test -p vigie-synth --release -- --ignored --nocapture hundred_thousand`.
-#[test]
-#[ignore = "timing measurement, run in release by hand"]
-fn hundred_thousand_people() {
-    let started = std::time::Instant::now();
-    let data = generate(&options(42, 100_000));
-    let elapsed = started.elapsed();
-    println!(
-        "100 000 personnes : {} entités, {} liens en {:.2} s",
-        data.entities.len(),
-        data.links.len(),
-        elapsed.as_secs_f64()
-    );
-    assert_eq!(count(&data, Schema::Person), 100_000);
-}
-
 #[test]
 fn every_demo_departement_has_a_network() {
     // Networks hold at most 15 people, so 107 people make at least the 7 networks

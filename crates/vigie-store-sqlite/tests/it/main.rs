@@ -1,13 +1,12 @@
 //! The SQLite backend's tests: the shared conformance story, then what only SQLite guarantees
 //! (append-only triggers, corruption and schema checks on open, group commit isolating failures,
-//! close draining the queue), and an ignored throughput measurement.
+//! close draining the queue). The throughput figures are a benchmark: `benches/throughput.rs`.
 
 // Test code: helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 use time::macros::datetime;
 use vigie_core::entity::{
     Entity, EntityId, LegalRegime, Link, LinkId, LinkKind, Provenance, Schema,
@@ -634,105 +633,4 @@ async fn readers_see_only_committed_writes() {
     drop(raw);
     store.health().await.unwrap();
     store.close().await;
-}
-
-/// Throughput figures (`VIGIE_BENCH_TASKS` concurrent writers, 64 by default; run with `cargo test --release -p vigie-store-sqlite --test it -- --ignored
-/// --nocapture throughput`). The files go to `VIGIE_BENCH_DIR`, or the target directory, which is on
-/// the project's disk (a tmpfs would make fsync free and the figures meaningless).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement, not a test: run it explicitly"]
-async fn throughput() {
-    let base = std::env::var("VIGIE_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
-    std::fs::create_dir_all(&base).unwrap();
-    let dir = tempfile::tempdir_in(&base).unwrap();
-    println!("files in {}", dir.path().display());
-
-    // Group commit: 20,000 single-entry writes from 64 concurrent tasks.
-    let store = Arc::new(open(&db_path(&dir, "group.db")).await);
-    let total = 20_000usize;
-    let tasks: usize = std::env::var("VIGIE_BENCH_TASKS")
-        .ok()
-        .and_then(|tasks| tasks.parse().ok())
-        .unwrap_or(64);
-    let started = Instant::now();
-    let handles: Vec<_> = (0..tasks)
-        .map(|task| {
-            let store = Arc::clone(&store);
-            tokio::spawn(async move {
-                for i in (task..total).step_by(tasks) {
-                    store.write(journal_only(1, i)).await.unwrap();
-                }
-            })
-        })
-        .collect();
-    for handle in handles {
-        handle.await.unwrap();
-    }
-    let elapsed = started.elapsed();
-    assert_eq!(store.journal_len().await.unwrap(), total as u64);
-    println!(
-        "group commit: {total} journaled writes from {tasks} tasks in {:.2} s = {:.0} writes/s",
-        elapsed.as_secs_f64(),
-        total as f64 / elapsed.as_secs_f64()
-    );
-    store.close().await;
-
-    // The same store, one task: one commit (one fsync) per request, through the whole stack.
-    let store = open(&db_path(&dir, "single.db")).await;
-    let count = 3_000;
-    let started = Instant::now();
-    for i in 0..count {
-        store.write(journal_only(1, i)).await.unwrap();
-    }
-    let elapsed = started.elapsed();
-    println!(
-        "store, one writer task: {count} writes in {:.2} s = {:.0} writes/s",
-        elapsed.as_secs_f64(),
-        count as f64 / elapsed.as_secs_f64()
-    );
-    store.close().await;
-
-    // Raw SQLite, one transaction per row, WAL + synchronous=FULL, same disk, same table.
-    let path = db_path(&dir, "raw.db");
-    open(&path).await.close().await;
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    let mode: String = raw
-        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-    raw.execute_batch("PRAGMA synchronous = FULL").unwrap();
-    let key = test_key();
-    let started = Instant::now();
-    for i in 0..count {
-        let entry = key.seal(i as u64 + 1, draft(i));
-        raw.execute_batch("BEGIN IMMEDIATE").unwrap();
-        raw.prepare_cached(
-            "INSERT INTO journal (seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
-        .unwrap()
-        .execute(rusqlite::params![
-            entry.seq as i64,
-            entry.draft.at_micros,
-            entry.draft.actor,
-            entry.draft.unit,
-            entry.draft.action.as_str(),
-            entry.draft.object,
-            entry.draft.motif,
-            entry.draft.outcome.as_str(),
-            entry.draft.request_id,
-            &entry.leaf_hash[..],
-            &entry.mac[..],
-        ])
-        .unwrap();
-        raw.execute_batch("COMMIT").unwrap();
-    }
-    let elapsed = started.elapsed();
-    println!(
-        "raw SQLite, one commit per row (synchronous=FULL): {count} rows in {:.2} s = {:.0} rows/s",
-        elapsed.as_secs_f64(),
-        count as f64 / elapsed.as_secs_f64()
-    );
 }
