@@ -22,6 +22,9 @@ const PAGE: u32 = 5_000;
 pub struct JournalPage {
     pub entries: Vec<JournalEntry>,
     pub journal_seq: u64,
+    /// For each `account:<uuid>` actor of the page: "username (display name)", so that auditors see
+    /// who acted. Accounts are not personal data of the investigated; they are the agents themselves.
+    pub actor_names: std::collections::HashMap<String, String>,
 }
 
 /// What `verify_journal` found.
@@ -73,9 +76,25 @@ impl Engine {
         );
         let seqs = self.journal_only(vec![draft]).await?;
         let entries = self.inner.store.journal_search(&query).await?;
+        let mut actor_names = std::collections::HashMap::new();
+        if entries
+            .iter()
+            .any(|entry| entry.draft.actor.starts_with("account:"))
+        {
+            for record in self.inner.store.accounts().await? {
+                let account = record.account;
+                actor_names.insert(
+                    format!("account:{}", account.id),
+                    format!("{} ({})", account.username, account.display_name),
+                );
+            }
+            actor_names
+                .retain(|reference, _| entries.iter().any(|entry| &entry.draft.actor == reference));
+        }
         Ok(JournalPage {
             entries,
             journal_seq: seqs.first().copied().unwrap_or_default(),
+            actor_names,
         })
     }
 

@@ -276,6 +276,8 @@ pub struct JournalEntryDto {
     pub seq: u64,
     pub at: String,
     pub actor: String,
+    /// "username (display name)" when the actor is an account.
+    pub actor_name: Option<String>,
     pub unit: String,
     pub action: String,
     pub object: String,
@@ -284,8 +286,11 @@ pub struct JournalEntryDto {
     pub request_id: String,
 }
 
-impl From<&JournalEntry> for JournalEntryDto {
-    fn from(entry: &JournalEntry) -> Self {
+impl JournalEntryDto {
+    pub fn with_names(
+        entry: &JournalEntry,
+        names: &std::collections::HashMap<String, String>,
+    ) -> Self {
         let at = time::OffsetDateTime::from_unix_timestamp_nanos(
             i128::from(entry.draft.at_micros) * 1_000,
         )
@@ -295,6 +300,7 @@ impl From<&JournalEntry> for JournalEntryDto {
             seq: entry.seq,
             at,
             actor: entry.draft.actor.clone(),
+            actor_name: names.get(&entry.draft.actor).cloned(),
             unit: entry.draft.unit.clone(),
             action: entry.draft.action.as_str().to_owned(),
             object: entry.draft.object.clone(),

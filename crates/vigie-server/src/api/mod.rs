@@ -268,7 +268,11 @@ pub async fn journal(
         None
     };
     let body = JournalResponse {
-        entries: page.entries.iter().map(JournalEntryDto::from).collect(),
+        entries: page
+            .entries
+            .iter()
+            .map(|entry| JournalEntryDto::with_names(entry, &page.actor_names))
+            .collect(),
         next_before,
     };
     Ok(with_journal_seq(page.journal_seq, Json(body)))

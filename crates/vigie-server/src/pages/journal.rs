@@ -97,7 +97,11 @@ pub async fn journal(
             JournalRow {
                 seq: entry.seq,
                 at: format::paris_micros(draft.at_micros),
-                actor: draft.actor.clone(),
+                actor: page
+                    .actor_names
+                    .get(&draft.actor)
+                    .cloned()
+                    .unwrap_or_else(|| draft.actor.clone()),
                 unit: if draft.unit.is_empty() {
                     format::NONE.to_owned()
                 } else {

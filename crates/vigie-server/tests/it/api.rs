@@ -79,6 +79,12 @@ async fn an_agent_consults_an_entity_with_a_motif_and_the_auditor_sees_it() {
     assert_eq!(entry["action"], "consult");
     assert_eq!(entry["motif"], "Procédure 2026/77");
     assert_eq!(entry["outcome"], "allow");
+    assert!(
+        entry["actor_name"]
+            .as_str()
+            .is_some_and(|name| name.starts_with("agent.marseille (")),
+        "{entry}"
+    );
 
     // The auditor reads no intelligence; the agent reads no journal.
     let refused = app
