@@ -85,13 +85,7 @@ impl Schema {
         }
     }
 
-    /// Whether records of this schema are personal data (consulting them needs a motif).
-    /// Cases, dealing points and networks describe people too, so every schema counts.
-    pub fn is_personal_data(self) -> bool {
-        true
-    }
-
-    /// The properties this schema accepts, with their kind. The first `Text`/`Name` property is the caption.
+    /// The properties this schema accepts, with their kind (FollowTheMoney names where FtM has them).
     pub fn properties(self) -> &'static [(&'static str, PropertyKind)] {
         use PropertyKind::*;
         match self {
