@@ -477,23 +477,11 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
         }
         Mutation::InsertEntity(entity) => {
             let columns = EntityColumns::of(entity)?;
-            sqlx::query(
+            bind_entity(sqlx::query(
                 "INSERT INTO entities (id, schema, properties, owner_unit, departement, regime, recorded_by,
                      provenance_unit, provenance_source, recorded_at, version, search_key, changed)
                  VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, nextval('entity_changes'))",
-            )
-            .bind(entity.id.0)
-            .bind(entity.schema.as_str())
-            .bind(columns.properties)
-            .bind(entity.owner_unit.0)
-            .bind(&entity.departement)
-            .bind(entity.regime.as_str())
-            .bind(entity.provenance.recorded_by.0)
-            .bind(entity.provenance.unit.0)
-            .bind(&entity.provenance.source)
-            .bind(columns.recorded_at)
-            .bind(entity.version)
-            .bind(columns.search_key)
+            ), entity, columns)
             .execute(&mut *conn)
             .await
             .map_err(classify)
@@ -510,24 +498,12 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
                 ))));
             }
             let columns = EntityColumns::of(entity)?;
-            let updated = sqlx::query(
+            let updated = bind_entity(sqlx::query(
                 "UPDATE entities SET schema = $2, properties = $3::jsonb, owner_unit = $4, departement = $5,
                      regime = $6, recorded_by = $7, provenance_unit = $8, provenance_source = $9, recorded_at = $10,
                      version = $11, search_key = $12, changed = nextval('entity_changes')
                  WHERE id = $1 AND version = $13",
-            )
-            .bind(entity.id.0)
-            .bind(entity.schema.as_str())
-            .bind(columns.properties)
-            .bind(entity.owner_unit.0)
-            .bind(&entity.departement)
-            .bind(entity.regime.as_str())
-            .bind(entity.provenance.recorded_by.0)
-            .bind(entity.provenance.unit.0)
-            .bind(&entity.provenance.source)
-            .bind(columns.recorded_at)
-            .bind(entity.version)
-            .bind(columns.search_key)
+            ), entity, columns)
             .bind(expected_version)
             .execute(&mut *conn)
             .await
@@ -613,6 +589,27 @@ async fn insert_link(conn: &mut PgConnection, link: &Link) -> Result<(), Failure
 }
 
 /// The entity columns computed on the Rust side.
+/// Binds $1 to $12 of an entity row, in the column order both the insert and the update use.
+fn bind_entity<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    entity: &'q Entity,
+    columns: EntityColumns,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    query
+        .bind(entity.id.0)
+        .bind(entity.schema.as_str())
+        .bind(columns.properties)
+        .bind(entity.owner_unit.0)
+        .bind(&entity.departement)
+        .bind(entity.regime.as_str())
+        .bind(entity.provenance.recorded_by.0)
+        .bind(entity.provenance.unit.0)
+        .bind(&entity.provenance.source)
+        .bind(columns.recorded_at)
+        .bind(entity.version)
+        .bind(columns.search_key)
+}
+
 struct EntityColumns {
     properties: String,
     recorded_at: String,
