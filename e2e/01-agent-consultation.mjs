@@ -71,7 +71,7 @@ await run('un enquêteur consulte une fiche avec un motif', async (page) => {
   const seq = Number(match[1]);
   log(`consultation enregistrée au journal, n° ${seq}`);
   await checkDsfrLoaded(page);
-  await page.screenshot({ path: path.join(OUT, 'entity.png'), fullPage: true });
+  await page.screenshot({ path: path.join(OUT, 'entity.png'), fullPage: true, caret: 'initial' });
   fs.writeFileSync(path.join(OUT, 'consultation.json'), JSON.stringify({ seq, id: hit.id, caption: hit.caption, motif: MOTIF }, null, 2));
 
   await signOut(page);

@@ -31,6 +31,6 @@ await run('l\'auditeur retrouve la consultation au journal', async (page) => {
   check(cells[3] === 'SD-13', `unité : ${cells[3]}`);
   check(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/.test(cells[1]), `date et heure : ${cells[1]}`);
   await row.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: path.join(OUT, 'journal.png'), fullPage: true });
+  await page.screenshot({ path: path.join(OUT, 'journal.png'), fullPage: true, caret: 'initial' });
   await signOut(page);
 });
