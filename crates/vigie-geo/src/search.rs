@@ -307,8 +307,9 @@ mod tests {
         check(
             "saint denis",
             &[
-                "Saint-Denis (Seine-Saint-Denis, 93)",
+                // The larger first: Saint-Denis de La Réunion has more inhabitants.
                 "Saint-Denis (La Réunion, 974)",
+                "Saint-Denis (Seine-Saint-Denis, 93)",
             ],
         );
         check("havre", &["Le Havre (Seine-Maritime, 76)"]);
