@@ -112,6 +112,7 @@ pub enum UnitKind {
 #[derive(Debug, Clone)]
 pub struct Unit {
     pub code: String,
+    /// The official name, article included: "Le Havre", "L'Haÿ-les-Roses".
     pub name: String,
     pub article: Article,
     pub kind: UnitKind,
@@ -199,7 +200,9 @@ impl Atlas {
             points: Vec::new(),
         };
         for _ in 0..unit_count {
-            let (code, name, article) = (r.text()?, r.text()?, r.article()?);
+            let (code, bare_name, article) = (r.text()?, r.text()?, r.article()?);
+            // Commune names are official with their article ("Le Havre"); the source stores it apart.
+            let name = format!("{}{bare_name}", article.definite());
             let kind = match r.varint()? {
                 0 => UnitKind::Commune,
                 1 => UnitKind::Arrondissement,

@@ -268,7 +268,7 @@ fn rings_to_polygons(rings: Vec<Ring>) -> Vec<Polygon> {
     let area =
         |b: [i32; 4]| (i64::from(b[2]) - i64::from(b[0])) * (i64::from(b[3]) - i64::from(b[1]));
     let mut polygons: Vec<(usize, Polygon)> = Vec::new();
-    for i in (0..rings.len()).filter(|&i| depth[i] % 2 == 0) {
+    for i in (0..rings.len()).filter(|&i| depth[i].is_multiple_of(2)) {
         polygons.push((i, vec![rings[i].clone()]));
     }
     for i in (0..rings.len()).filter(|&i| depth[i] % 2 == 1) {

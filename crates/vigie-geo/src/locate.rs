@@ -269,7 +269,7 @@ impl Grid {
     fn reference_point(&self, col: usize, row: usize, groups_start: u32) -> (f64, f64) {
         let (cx, cy) = self.centre(col, row);
         let offsets = [
-            (0.318_309, 0.271_828),
+            (0.313_709, 0.271_307),
             (-0.141_421, 0.173_205),
             (0.223_606, -0.264_575),
         ];

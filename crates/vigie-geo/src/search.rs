@@ -91,13 +91,15 @@ impl CommuneSearch {
         };
         let mut found: Vec<(Quality, usize)> = Vec::new();
         if !codes.is_empty() {
+            // Forms ask for a postcode: "13001" is Marseille 1er before it is Aix-en-Provence's INSEE code.
             for (i, u) in atlas.units.iter().enumerate() {
-                if codes
-                    .iter()
-                    .any(|c| u.code == *c || u.postcodes.contains(c))
-                    && in_departement(i)
-                {
+                if !in_departement(i) {
+                    continue;
+                }
+                if codes.iter().any(|c| u.postcodes.contains(c)) {
                     found.push((Quality::Exact, i));
+                } else if codes.contains(&u.code) {
+                    found.push((Quality::Prefix, i));
                 }
             }
             if !key.is_empty() {
@@ -245,8 +247,8 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -316,10 +318,13 @@ mod tests {
         check("l'hay les roses", &["L'Haÿ-les-Roses (Val-de-Marne, 94)"]);
         check(
             "13001",
-            &["Marseille 1er Arrondissement (Bouches-du-Rhône, 13)"],
+            &[
+                "Marseille 1er Arrondissement (Bouches-du-Rhône, 13)",
+                "Aix-en-Provence (Bouches-du-Rhône, 13)",
+            ],
         );
         check("2A004", &["Ajaccio (Corse-du-Sud, 2A)"]);
-        check("97411", &["Saint-Denis (La Réunion, 974)"]);
+        check("97400", &["Saint-Denis (La Réunion, 974)"]);
         check("Marseile", &["Marseille (Bouches-du-Rhône, 13)"]);
         check("Tolouse", &["Toulouse (Haute-Garonne, 31)"]);
     }
