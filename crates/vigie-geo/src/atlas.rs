@@ -22,7 +22,7 @@ pub const QUANTUM: f64 = 1_000_000.0;
 pub type Point = [i32; 2];
 
 /// Why the geography file could not be read.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum AtlasError {
     #[error("not a Vigie geography file (bad magic)")]
     BadMagic,

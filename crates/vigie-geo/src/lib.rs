@@ -20,6 +20,7 @@ use atlas::{Atlas, AtlasError, UnitKind};
 use locate::LocateIndex;
 use organisation::{Organisation, OrganisationErrors};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Why geography could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -67,14 +68,44 @@ pub struct Location {
     pub zone: Place,
 }
 
-/// The atlas, its index, the organisation map, the commune search and the layers, built once.
-#[derive(Debug)]
-pub struct Geography {
+/// The shipped atlas and what is built from it (index, search, layers): once per process, on first use,
+/// since they do not depend on the organisation map. Tests and servers open many engines; they share these.
+struct Shared {
     atlas: Atlas,
-    index: LocateIndex,
-    organisation: Organisation,
-    search: search::CommuneSearch,
+    index: OnceLock<LocateIndex>,
+    search: OnceLock<search::CommuneSearch>,
     layers: layers::Layers,
+}
+
+fn shared() -> Result<&'static Shared, AtlasError> {
+    static SHARED: OnceLock<Result<Shared, AtlasError>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            Atlas::france().map(|atlas| Shared {
+                atlas,
+                index: OnceLock::new(),
+                search: OnceLock::new(),
+                layers: layers::Layers::default(),
+            })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// French geography with one organisation map. Cheap to create once the atlas is decoded; the index and
+/// the search are built on first use (call [`Geography::warm`] to build them ahead).
+#[derive(Debug, Clone)]
+pub struct Geography {
+    shared: &'static Shared,
+    organisation: Organisation,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("units", &self.atlas.units.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Geography {
@@ -85,21 +116,21 @@ impl Geography {
 
     /// France as shipped, with an administrator's organisation file (TOML text).
     pub fn with_organisation(organisation_toml: &str) -> Result<Geography, GeographyError> {
-        let atlas = Atlas::france()?;
-        let organisation = Organisation::parse(organisation_toml, &atlas)?;
-        let index = LocateIndex::build(&atlas);
-        let search = search::CommuneSearch::build(&atlas);
+        let shared = shared()?;
+        let organisation = Organisation::parse(organisation_toml, &shared.atlas)?;
         Ok(Geography {
-            atlas,
-            index,
+            shared,
             organisation,
-            search,
-            layers: layers::Layers::default(),
         })
     }
 
+    /// Builds the index and the search now rather than on the first request.
+    pub fn warm(&self) {
+        let _ = (self.index(), self.search());
+    }
+
     pub fn atlas(&self) -> &Atlas {
-        &self.atlas
+        &self.shared.atlas
     }
 
     pub fn organisation(&self) -> &Organisation {
@@ -107,15 +138,23 @@ impl Geography {
     }
 
     pub fn index(&self) -> &LocateIndex {
-        &self.index
+        self.shared
+            .index
+            .get_or_init(|| LocateIndex::build(&self.shared.atlas))
+    }
+
+    fn search(&self) -> &search::CommuneSearch {
+        self.shared
+            .search
+            .get_or_init(|| search::CommuneSearch::build(&self.shared.atlas))
     }
 
     /// Locates a point given in degrees (WGS 84). `Ok(None)` means outside France (at sea, abroad).
     pub fn locate(&self, lat: f64, lon: f64) -> Result<Option<Location>, CoordinateError> {
         check_coordinates(lat, lon)?;
-        match self.index.locate(lon, lat) {
+        match self.index().locate(lon, lat) {
             Some(unit) => Ok(Some(self.describe(unit))),
-            None if lon.abs() <= 90.0 && self.index.locate(lat, lon).is_some() => {
+            None if lon.abs() <= 90.0 && self.index().locate(lat, lon).is_some() => {
                 Err(CoordinateError::LikelySwapped { lat, lon })
             }
             None => Ok(None),
@@ -124,7 +163,7 @@ impl Geography {
 
     /// What answers for a unit: its commune, département, région, CROSS, antenna and zone.
     pub fn describe(&self, unit: usize) -> Location {
-        let atlas = &self.atlas;
+        let atlas = self.atlas();
         let u = &atlas.units[unit];
         let commune = &atlas.units[atlas.commune_of(unit)];
         let d = u.departement;
@@ -153,11 +192,11 @@ impl Geography {
     }
 
     pub fn search_communes(&self, query: &str, limit: usize) -> Vec<search::CommuneMatch> {
-        self.search.search(&self.atlas, query, limit)
+        self.search().search(self.atlas(), query, limit)
     }
 
     pub fn departements_layer(&self, zoom: u8) -> std::sync::Arc<String> {
-        self.layers.departements(&self.atlas, zoom)
+        self.shared.layers.departements(self.atlas(), zoom)
     }
 
     pub fn communes_layer(
@@ -165,7 +204,7 @@ impl Geography {
         bbox: layers::Bbox,
         zoom: u8,
     ) -> Result<String, layers::LayerError> {
-        self.layers.communes(&self.atlas, bbox, zoom)
+        self.shared.layers.communes(self.atlas(), bbox, zoom)
     }
 }
 
@@ -187,7 +226,6 @@ pub fn check_coordinates(lat: f64, lon: f64) -> Result<(), CoordinateError> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use std::sync::OnceLock;
 
     pub(crate) fn france() -> &'static Geography {
         static GEO: OnceLock<Geography> = OnceLock::new();

@@ -10,6 +10,9 @@ use std::sync::Arc;
 use vigie_engine::{Engine, EngineConfig, SystemClock};
 use vigie_server::ServerConfig;
 
+mod bench_geo;
+mod geo_cli;
+
 /// Vigie: système d'information partagé de la lutte contre le trafic de stupéfiants.
 #[derive(Parser)]
 #[command(name = "vigie", version, about)]
@@ -38,6 +41,86 @@ enum Command {
     Bootstrap(BootstrapArgs),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
+    /// French geography: locate points, look up communes, check an organisation map.
+    Geo {
+        #[command(subcommand)]
+        command: GeoCommand,
+    },
+    /// Benchmarks that print their figures (see bench/RESULTS.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GeoCommand {
+    /// Locate the points of a CSV file (columns lat/latitude and lon/longitude, ',' or ';' separated):
+    /// adds commune, département, CROSS, antenna and zone columns. All-or-nothing: any bad line is
+    /// reported with its number and nothing is written.
+    Locate {
+        /// The CSV file to read.
+        input: PathBuf,
+        /// Where to write the result (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Name of the latitude column.
+        #[arg(long)]
+        lat_column: Option<String>,
+        /// Name of the longitude column.
+        #[arg(long)]
+        lon_column: Option<String>,
+        #[command(flatten)]
+        organisation: OrganisationArg,
+    },
+    /// Look a commune up by name, postcode or INSEE code ("saint-denis 93", "13001").
+    Commune {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Check an organisation map file (CROSS, antennas, zones) before deploying it.
+    CheckOrganisation { file: PathBuf },
+}
+
+#[derive(Args, Clone, Default)]
+struct OrganisationArg {
+    /// Organisation map (TOML) replacing the default one: which antenna and zone each département
+    /// belongs to. Check it first with `vigie geo check-organisation`.
+    #[arg(long, env = "VIGIE_ORGANISATION")]
+    organisation: Option<PathBuf>,
+}
+
+impl OrganisationArg {
+    fn geography(&self) -> Result<vigie_geo::Geography> {
+        let geography = match &self.organisation {
+            None => vigie_geo::Geography::france(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("impossible de lire {}", path.display()))?;
+                vigie_geo::Geography::with_organisation(&text)
+            }
+        };
+        geography.map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Reverse geocoding, single thread; with --python, shapely 2 on the same input (bench/geo.sh).
+    Geo {
+        /// Points per set (on land, and uniform in the bounding box).
+        #[arg(long, default_value_t = 1_000_000)]
+        points: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A Python with shapely 2 and numpy, to run the peer.
+        #[arg(long)]
+        python: Option<PathBuf>,
+        /// Where the shared input files are written.
+        #[arg(long, default_value = "target/bench-geo")]
+        work_dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -291,6 +374,44 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             println!("Aucun problème détecté.");
         }
         Command::Openapi => print!("{}", vigie_server::openapi::document()),
+        Command::Geo { command } => match command {
+            GeoCommand::Locate {
+                input,
+                output,
+                lat_column,
+                lon_column,
+                organisation,
+            } => {
+                let geo = organisation.geography()?;
+                let args = geo_cli::LocateArgs {
+                    input,
+                    output,
+                    lat_column,
+                    lon_column,
+                };
+                geo_cli::locate(&geo, &args)?;
+            }
+            GeoCommand::Commune { query, limit } => {
+                geo_cli::search(&OrganisationArg::default().geography()?, &query, limit);
+            }
+            GeoCommand::CheckOrganisation { file } => geo_cli::check_organisation(&file)?,
+        },
+        Command::Bench {
+            command:
+                BenchCommand::Geo {
+                    points,
+                    seed,
+                    python,
+                    work_dir,
+                },
+        } => {
+            bench_geo::run(&bench_geo::BenchGeoArgs {
+                points,
+                seed,
+                python,
+                work_dir,
+            })?;
+        }
         Command::Bootstrap(args) => {
             let password = match std::env::var("VIGIE_ADMIN_PASSWORD") {
                 Ok(password) => password,
