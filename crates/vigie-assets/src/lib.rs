@@ -17,6 +17,9 @@
 //! the files (they are served byte for byte as published), no source maps, and nothing is read
 //! from disk at run time. The DSFR files are never committed to the repository.
 //!
+//! Leaflet (npm package `leaflet`, BSD 2-Clause), the map library of the map page, is embedded the
+//! same way: its `dist` script, stylesheet and marker images ([`leaflet`]).
+//!
 //! ```
 //! let css = vigie_assets::dsfr("dsfr.min.css").map(|a| a.content_type);
 //! assert_eq!(css, Some("text/css; charset=utf-8"));
@@ -25,6 +28,7 @@
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/dsfr_assets.rs"));
+    include!(concat!(env!("OUT_DIR"), "/leaflet_assets.rs"));
 }
 
 /// One embedded file.
@@ -72,4 +76,23 @@ pub fn dsfr_paths() -> impl Iterator<Item = &'static str> {
 /// shipped with Vigie.
 pub fn dsfr_licence() -> &'static str {
     generated::DSFR_LICENCE
+}
+
+/// The embedded Leaflet file at `path` (relative to Leaflet's `dist`: "leaflet.js", "images/layers.png").
+pub fn leaflet(path: &str) -> Option<Asset> {
+    generated::LEAFLET
+        .binary_search_by(|(candidate, _)| (*candidate).cmp(path))
+        .ok()
+        .and_then(|index| generated::LEAFLET.get(index))
+        .map(|(_, asset)| *asset)
+}
+
+/// The version of the embedded `leaflet` package, e.g. "1.9.4".
+pub fn leaflet_version() -> &'static str {
+    generated::LEAFLET_VERSION
+}
+
+/// Leaflet's licence (BSD 2-Clause), to be shown or shipped with Vigie.
+pub fn leaflet_licence() -> &'static str {
+    generated::LEAFLET_LICENCE
 }
