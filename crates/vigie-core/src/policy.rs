@@ -34,10 +34,13 @@ pub enum Action {
     ManageAccounts,
     /// See one's own account, unit and home page.
     ReadOwnProfile,
+    /// Use French geography: locate a point, look a commune up, draw the map's outlines. Public
+    /// reference data (no personal data), so not journaled.
+    ReadGeography,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ConsultEntity,
         Action::SearchEntities,
         Action::CreateEntity,
@@ -47,6 +50,7 @@ impl Action {
         Action::ManageUnits,
         Action::ManageAccounts,
         Action::ReadOwnProfile,
+        Action::ReadGeography,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Action {
             Action::ManageUnits => "manage_units",
             Action::ManageAccounts => "manage_accounts",
             Action::ReadOwnProfile => "read_own_profile",
+            Action::ReadGeography => "read_geography",
         }
     }
 
@@ -165,6 +170,15 @@ pub const RULES: &[PolicyRow] = &[
     row(Action::ReadOwnProfile,  Role::Inspection,     A,        D,         D),
     row(Action::ReadOwnProfile,  Role::Administrator,  A,        D,         D),
     row(Action::ReadOwnProfile,  Role::Partner,        A,        D,         D),
+    row(Action::ReadGeography,   Role::Agent,         A,        D,         D),
+    row(Action::ReadGeography,   Role::HeadOfUnit,    A,        D,         D),
+    row(Action::ReadGeography,   Role::CrossAnalyst,  A,        D,         D),
+    row(Action::ReadGeography,   Role::OfastAnalyst,  A,        D,         D),
+    row(Action::ReadGeography,   Role::Magistrate,    A,        D,         D),
+    row(Action::ReadGeography,   Role::Auditor,       A,        D,         D),
+    row(Action::ReadGeography,   Role::Inspection,    A,        D,         D),
+    row(Action::ReadGeography,   Role::Administrator, A,        D,         D),
+    row(Action::ReadGeography,   Role::Partner,       A,        D,         D),
 ];
 
 /// Which kinds of unit may see records of another unit collected under each regime. A unit always

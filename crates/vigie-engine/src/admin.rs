@@ -38,7 +38,7 @@ fn invalid(field: &str, message: impl Into<String>) -> EngineError {
 }
 
 impl Engine {
-    fn require(&self, actor: &Actor, action: Action) -> EngineResult<()> {
+    pub(crate) fn require(&self, actor: &Actor, action: Action) -> EngineResult<()> {
         if decide(&actor.subject(), action, None).is_allowed() {
             Ok(())
         } else {

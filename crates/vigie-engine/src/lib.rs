@@ -14,6 +14,7 @@ mod auth;
 pub mod clock;
 mod entities;
 pub mod error;
+mod geography;
 mod journal;
 pub mod keys;
 mod seed;
@@ -51,6 +52,8 @@ pub struct EngineConfig {
     pub migrate: bool,
     /// Absolute lifetime of a session.
     pub session_ttl: time::Duration,
+    /// An administrator's organisation map (TOML text) replacing the default one; checked at open.
+    pub organisation_toml: Option<String>,
 }
 
 /// Per-request context: an id that ties log lines and the journal entry together.
@@ -78,6 +81,7 @@ struct Inner {
     metrics: EngineMetrics,
     journal_healthy: AtomicBool,
     checkpoint_lock: tokio::sync::Mutex<()>,
+    geography: vigie_geo::Geography,
 }
 
 /// The engine. Cheap to clone (one `Arc`).
@@ -119,6 +123,11 @@ impl Engine {
         config: EngineConfig,
         clock: Arc<dyn Clock>,
     ) -> EngineResult<Engine> {
+        let geography = match &config.organisation_toml {
+            None => vigie_geo::Geography::france(),
+            Some(text) => vigie_geo::Geography::with_organisation(text),
+        }
+        .map_err(|error| EngineError::Config(error.to_string()))?;
         let dummy_password_hash = auth::hash_password("vigie: no such account").await?;
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -130,6 +139,7 @@ impl Engine {
                 metrics: EngineMetrics::default(),
                 journal_healthy: AtomicBool::new(true),
                 checkpoint_lock: tokio::sync::Mutex::new(()),
+                geography,
             }),
         })
     }

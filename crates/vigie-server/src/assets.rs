@@ -1,5 +1,6 @@
-//! Static files of the design system (DSFR), embedded in the binary by `vigie-assets` and served with
-//! strong ETags and long caching. Nothing here is fetched from a third party.
+//! Static files, embedded in the binary and served with caching: the design system (DSFR) and Leaflet,
+//! from npm through `vigie-assets` (strong ETags), and Vigie's own page scripts and styles (under
+//! `static/`, short caching). Nothing here is fetched from a third party.
 
 use crate::AppState;
 use axum::extract::Path;
@@ -9,11 +10,50 @@ use axum::routing::get;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/dsfr/{*path}", get(dsfr))
+    Router::new()
+        .route("/assets/dsfr/{*path}", get(dsfr))
+        .route("/assets/leaflet/{*path}", get(leaflet))
+        .route("/assets/vigie/{*path}", get(own))
+}
+
+/// Vigie's own scripts and styles (pages carry no inline script or style, for the CSP).
+const OWN: &[(&str, &str, &[u8])] = &[
+    (
+        "carte.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/carte.js"),
+    ),
+    (
+        "carte.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/carte.css"),
+    ),
+];
+
+async fn own(Path(path): Path<String>) -> Response {
+    let Some((_, content_type, bytes)) = OWN.iter().find(|(name, _, _)| *name == path) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
 }
 
 async fn dsfr(Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let Some(asset) = vigie_assets::dsfr(&path) else {
+    serve(vigie_assets::dsfr(&path), &headers)
+}
+
+async fn leaflet(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve(vigie_assets::leaflet(&path), &headers)
+}
+
+fn serve(asset: Option<vigie_assets::Asset>, headers: &HeaderMap) -> Response {
+    let Some(asset) = asset else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag = format!("\"{}\"", asset.etag);

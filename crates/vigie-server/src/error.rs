@@ -68,6 +68,10 @@ error_codes! {
     /// A route is served but missing from the route policy table: refused (fail closed).
     RouteNotInPolicy => "VIGIE-INT-0002", INTERNAL_SERVER_ERROR, "Erreur interne.";
     Timeout => "VIGIE-INT-0003", SERVICE_UNAVAILABLE, "Le service met trop de temps à répondre.";
+    /// Latitude or longitude missing, not a number, or out of range; `details` names each point.
+    InvalidCoordinates => "VIGIE-GEO-0001", UNPROCESSABLE_ENTITY, "Coordonnées invalides.";
+    /// Outside France as given, in France once swapped: refused rather than corrected silently.
+    LikelySwappedCoordinates => "VIGIE-GEO-0002", UNPROCESSABLE_ENTITY, "Latitude et longitude semblent inversées : vérifiez l'ordre des coordonnées.";
 }
 
 /// The body of every API error.

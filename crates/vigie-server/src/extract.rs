@@ -135,3 +135,31 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
         })
     }
 }
+
+/// Query parameters; a missing or malformed one becomes a 400 in our error format, naming it.
+pub struct AppQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(AppQuery(value)),
+            Err(rejection) => {
+                // serde_urlencoded names the parameter and the problem ("missing field `bbox`").
+                let detail = rejection.body_text();
+                let detail = detail
+                    .rsplit_once(": ")
+                    .map_or(detail.as_str(), |(_, tail)| tail);
+                Err(ApiError::with_message(
+                    ErrorCode::InvalidParameter,
+                    format!(
+                        "{} ({})",
+                        ErrorCode::InvalidParameter.message(),
+                        truncate(detail, 200)
+                    ),
+                ))
+            }
+        }
+    }
+}

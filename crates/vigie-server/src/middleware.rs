@@ -51,7 +51,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         "permissions-policy",
         HeaderValue::from_static("geolocation=(), camera=(), microphone=()"),
     );
-    if !is_asset {
+    // Pages and API answers are not stored, unless a handler chose otherwise for reference data
+    // (map outlines); assets carry their own caching.
+    if !is_asset && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

@@ -17,6 +17,8 @@ Every consultation of personal data states a motif and is journaled before the a
         api::health, api::login, api::logout, api::me, api::search, api::consult, api::create_entity, api::create_link,
         api::journal, api::list_units, api::create_unit, api::list_accounts, api::create_account,
         api::disable_account, api::enable_account, api::move_account,
+        api::geo::locate, api::geo::locate_batch, api::geo::communes, api::geo::organisation,
+        api::geo::departements_layer, api::geo::communes_layer,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
     modifiers(&BearerAuth),
@@ -25,6 +27,7 @@ Every consultation of personal data states a motif and is journaled before the a
         (name = "entities", description = "Entités : recherche, consultation, enregistrement"),
         (name = "journal", description = "Journal des consultations (auditeurs)"),
         (name = "administration", description = "Unités et comptes (administrateurs)"),
+        (name = "geography", description = "Géographie : localisation, communes, CROSS, antennes, zones, contours"),
         (name = "operations", description = "Supervision"),
     )
 )]

@@ -163,6 +163,8 @@ struct ServeArgs {
     /// Mark the session cookie Secure (behind HTTPS).
     #[arg(long, env = "VIGIE_SECURE_COOKIES")]
     secure_cookies: bool,
+    #[command(flatten)]
+    organisation: OrganisationArg,
 }
 
 #[derive(Args)]
@@ -205,10 +207,15 @@ fn engine_config(store: &StoreArgs, create: bool) -> EngineConfig {
         create_journal_key: create,
         migrate: create,
         session_ttl: time::Duration::hours(10),
+        organisation_toml: None,
     }
 }
 
 async fn open(store: &StoreArgs, create: bool) -> Result<Engine> {
+    open_with(engine_config(store, create), store, create).await
+}
+
+async fn open_with(config: EngineConfig, store: &StoreArgs, create: bool) -> Result<Engine> {
     if let Some(path) = store.db.strip_prefix("sqlite://") {
         if let Some(parent) = std::path::Path::new(path)
             .parent()
@@ -220,7 +227,7 @@ async fn open(store: &StoreArgs, create: bool) -> Result<Engine> {
             }
         }
     }
-    Engine::open(engine_config(store, create), Arc::new(SystemClock))
+    Engine::open(config, Arc::new(SystemClock))
         .await
         .map_err(|error| anyhow::anyhow!("{error}"))
 }
@@ -451,7 +458,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if args.demo && store.db == "sqlite://vigie-data/vigie.db" {
         store.db = "sqlite://vigie-data/demo.db".to_owned();
     }
-    let engine = open(&store, args.demo).await?;
+    let mut config = engine_config(&store, args.demo);
+    if let Some(path) = &args.organisation.organisation {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("impossible de lire {}", path.display()))?;
+        config.organisation_toml = Some(text);
+    }
+    let engine = open_with(config, &store, args.demo).await?;
+    engine.warm_geography();
     let mut demo_accounts = Vec::new();
     if args.demo {
         if !store.db.starts_with("sqlite://") {

@@ -229,6 +229,15 @@ fn only_auditors_read_the_journal_and_only_administrators_administer() {
             None,
             Decision::Allow,
         );
+        // Geography is reference data: every role may use it (forms, maps, routing).
+        check(
+            role,
+            UnitKind::Administration,
+            &[],
+            Action::ReadGeography,
+            None,
+            Decision::Allow,
+        );
     }
 }
 

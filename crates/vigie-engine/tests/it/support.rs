@@ -18,6 +18,7 @@ pub fn config_in(dir: &std::path::Path) -> EngineConfig {
         create_journal_key: true,
         migrate: true,
         session_ttl: time::Duration::hours(10),
+        organisation_toml: None,
     }
 }
 

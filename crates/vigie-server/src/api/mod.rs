@@ -3,6 +3,7 @@
 //! unknown fields. Search terms and motifs travel in request bodies, never in URLs.
 
 mod dto;
+pub mod geo;
 
 pub use dto::*;
 
@@ -37,6 +38,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/accounts/{id}/disable", post(disable_account))
         .route("/api/v1/admin/accounts/{id}/enable", post(enable_account))
         .route("/api/v1/admin/accounts/{id}/move", post(move_account))
+        .route("/api/v1/geo/locate", post(geo::locate))
+        .route("/api/v1/geo/locate/batch", post(geo::locate_batch))
+        .route("/api/v1/geo/communes", get(geo::communes))
+        .route("/api/v1/geo/organisation", get(geo::organisation))
+        .route(
+            "/api/v1/geo/layers/departements",
+            get(geo::departements_layer),
+        )
+        .route("/api/v1/geo/layers/communes", get(geo::communes_layer))
 }
 
 /// Adds `X-Vigie-Journal-Seq`: the journal entry that recorded this response's consultation.

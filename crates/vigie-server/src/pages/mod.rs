@@ -12,6 +12,7 @@ mod format;
 mod home;
 mod journal;
 mod login;
+mod map;
 mod session;
 mod view;
 
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
             get(entities::motif_form).post(entities::consult),
         )
         .route("/journal", get(journal::journal))
+        .route("/carte", get(map::map))
         .route("/admin", get(admin::admin))
         .route("/admin/comptes", post(admin::create_account))
         .route("/admin/comptes/{id}/etat", post(admin::set_state))

@@ -70,6 +70,9 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     if role_may(role, Action::SearchEntities) {
         nav.push(("/recherche", "Recherche"));
     }
+    if role_may(role, Action::ReadGeography) {
+        nav.push(("/carte", "Carte"));
+    }
     if role_may(role, Action::ReadJournal) {
         nav.push(("/journal", "Journal des consultations"));
     }

@@ -319,3 +319,13 @@ pub struct AdminPage {
     pub account_form: AccountForm,
     pub unit_form: UnitForm,
 }
+
+#[derive(Template)]
+#[template(path = "carte.html")]
+pub struct MapPage {
+    pub layout: Layout,
+    /// Versions shown in the attribution line.
+    pub leaflet_version: &'static str,
+    pub organisation_version: String,
+    pub attribution: String,
+}

@@ -26,6 +26,7 @@ pub async fn app() -> TestApp {
         create_journal_key: true,
         migrate: true,
         session_ttl: time::Duration::hours(10),
+        organisation_toml: None,
     };
     let engine = Engine::open(
         config,

@@ -1,0 +1,23 @@
+//! French geography through the engine: the same policy gate as everything else, no journal.
+//!
+//! Geography is public reference data (communes, départements, the organisation map), so reading it is
+//! not journaled; it still goes through the policy table (`ReadGeography`) so that one table says who
+//! may do what. The engine also uses it itself, to route what has a place to the right CROSS.
+
+use crate::{Actor, Engine, EngineResult};
+use vigie_core::policy::Action;
+use vigie_geo::Geography;
+
+impl Engine {
+    /// The geography, for an actor allowed to use it.
+    pub fn geography(&self, actor: &Actor) -> EngineResult<&Geography> {
+        self.require(actor, Action::ReadGeography)?;
+        Ok(&self.inner.geography)
+    }
+
+    /// Builds the reverse-geocoding index and the commune search now (at server start) rather than
+    /// on the first request.
+    pub fn warm_geography(&self) {
+        self.inner.geography.warm();
+    }
+}
