@@ -61,7 +61,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/admin/accounts/{id}/move",       Session(Action::ManageAccounts)),
     route("POST", "/api/v1/geo/locate",                     Session(Action::ReadGeography)),
     route("POST", "/api/v1/geo/locate/batch",               Session(Action::ReadGeography)),
-    route("GET",  "/api/v1/geo/communes",                   Session(Action::ReadGeography)),
+    route("POST", "/api/v1/geo/communes/search",            Session(Action::ReadGeography)),
     route("GET",  "/api/v1/geo/organisation",               Session(Action::ReadGeography)),
     route("GET",  "/api/v1/geo/layers/departements",        Session(Action::ReadGeography)),
     route("GET",  "/api/v1/geo/layers/communes",            Session(Action::ReadGeography)),

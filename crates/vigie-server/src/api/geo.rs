@@ -68,8 +68,8 @@ pub struct BatchLocateResponse {
     pub results: Vec<LocateResponse>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CommuneQuery {
     /// A name ("st denis"), a postcode ("13001") or an INSEE code, optionally with a département ("saint-denis 974").
     pub q: String,
@@ -171,6 +171,17 @@ fn coordinate_error(prefix: &str, error: CoordinateError) -> FieldError {
     }
 }
 
+fn invalid_field(field: &str, message: &str) -> ApiError {
+    ApiError {
+        code: ErrorCode::Validation,
+        message: None,
+        details: vec![FieldError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }],
+    }
+}
+
 fn invalid_points(details: Vec<FieldError>) -> ApiError {
     let swapped = details.iter().all(|d| d.message.contains("inversées"));
     ApiError {
@@ -240,19 +251,17 @@ pub async fn locate_batch(
 }
 
 /// Communes by name, postcode or INSEE code, ranked for a form; homonyms carry their département.
-#[utoipa::path(get, path = "/api/v1/geo/communes", tag = "geography", security(("bearer" = [])), params(CommuneQuery),
-    responses((status = 200, body = CommunesResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+/// The query travels in the body: where someone lives or reports from stays out of access logs.
+#[utoipa::path(post, path = "/api/v1/geo/communes/search", tag = "geography", security(("bearer" = [])), request_body = CommuneQuery,
+    responses((status = 200, body = CommunesResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn communes(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    AppQuery(query): AppQuery<CommuneQuery>,
+    AppJson(query): AppJson<CommuneQuery>,
 ) -> ApiResult<Json<CommunesResponse>> {
     let geo = state.engine.geography(&actor)?;
     if query.q.chars().count() > 100 {
-        return Err(ApiError::with_message(
-            ErrorCode::InvalidParameter,
-            "La recherche dépasse 100 caractères.",
-        ));
+        return Err(invalid_field("q", "La recherche dépasse 100 caractères."));
     }
     let communes = geo
         .search_communes(&query.q, query.limit.unwrap_or(10))

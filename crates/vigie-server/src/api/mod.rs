@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/accounts/{id}/move", post(move_account))
         .route("/api/v1/geo/locate", post(geo::locate))
         .route("/api/v1/geo/locate/batch", post(geo::locate_batch))
-        .route("/api/v1/geo/communes", get(geo::communes))
+        .route("/api/v1/geo/communes/search", post(geo::communes))
         .route("/api/v1/geo/organisation", get(geo::organisation))
         .route(
             "/api/v1/geo/layers/departements",
