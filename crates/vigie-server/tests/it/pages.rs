@@ -827,3 +827,51 @@ async fn unknown_pages_get_the_html_404() {
     assert_html_headers(&answer);
     assert!(answer.text.contains("Introuvable"));
 }
+
+#[tokio::test]
+async fn the_map_page_is_in_every_menu_and_loads_only_vigie_assets() {
+    let app = app().await;
+    for username in [
+        "agent.marseille",
+        "auditeur",
+        "admin",
+        "partenaire.bailleur",
+    ] {
+        let browser = sign_in(&app, username).await;
+        assert!(
+            browser.get("/").await.text.contains("href=\"/carte\""),
+            "{username}: no map in the menu"
+        );
+        let page = browser.get("/carte").await;
+        assert_eq!(page.status, 200, "{username}");
+        assert_html_headers(&page);
+        assert!(page.text.contains("id=\"carte\""));
+        assert!(page
+            .text
+            .contains("<script src=\"/assets/leaflet/leaflet.js\"></script>"));
+        assert!(
+            page.text.contains("Licence Ouverte"),
+            "the data attribution is shown"
+        );
+    }
+    for asset in [
+        "/assets/leaflet/leaflet.js",
+        "/assets/leaflet/leaflet.css",
+        "/assets/leaflet/images/marker-icon.png",
+        "/assets/vigie/carte.js",
+        "/assets/vigie/carte.css",
+    ] {
+        let answer = app.send(get(asset, None)).await;
+        assert_eq!(answer.status, 200, "{asset}");
+    }
+    assert_eq!(
+        app.send(get("/assets/vigie/absent.js", None)).await.status,
+        404
+    );
+    assert_eq!(
+        app.send(get("/assets/leaflet/../package.json", None))
+            .await
+            .status,
+        404
+    );
+}
