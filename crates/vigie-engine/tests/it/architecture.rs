@@ -1,5 +1,6 @@
 //! Architecture invariants checked on the manifests: only the engine (and the conformance tests) may
-//! depend on the storage crates, and the domain core depends on no I/O crate.
+//! depend on the storage crates, and the domain core and the
+//! geography depend on no I/O crate.
 
 use std::path::Path;
 
@@ -57,18 +58,29 @@ fn only_the_engine_holds_a_store() {
 }
 
 #[test]
-fn the_domain_core_does_no_io() {
-    let (_, core) = manifests()
-        .into_iter()
-        .find(|(name, _)| name == "vigie-core")
-        .unwrap();
-    let deps = dependencies(&core);
-    for forbidden in ["tokio", "sqlx", "rusqlite", "axum", "reqwest", "rand"] {
-        assert!(
-            !deps
-                .lines()
-                .any(|line| line.trim_start().starts_with(forbidden)),
-            "vigie-core depends on {forbidden}"
-        );
+fn the_domain_core_and_the_geography_do_no_io() {
+    for pure in ["vigie-core", "vigie-geo"] {
+        let (_, manifest) = manifests()
+            .into_iter()
+            .find(|(name, _)| name == pure)
+            .unwrap();
+        let deps = dependencies(&manifest);
+        for forbidden in [
+            "tokio",
+            "sqlx",
+            "rusqlite",
+            "axum",
+            "reqwest",
+            "rand",
+            "vigie-store",
+            "vigie-engine",
+        ] {
+            assert!(
+                !deps
+                    .lines()
+                    .any(|line| line.trim_start().starts_with(forbidden)),
+                "{pure} depends on {forbidden}"
+            );
+        }
     }
 }
