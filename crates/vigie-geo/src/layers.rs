@@ -21,6 +21,8 @@ use std::sync::{Arc, OnceLock};
 pub const MAX_ZOOM: u8 = 18;
 /// Below this zoom, commune outlines are not served: the view would hold thousands of them.
 pub const MIN_COMMUNES_ZOOM: u8 = 10;
+/// Beyond this zoom, the whole of France would weigh more than 1 MB: views ask for their part.
+pub const MAX_NATIONAL_ZOOM: u8 = 8;
 /// Largest view (degrees) for which commune outlines are served.
 const MAX_COMMUNES_SPAN: f64 = 6.0;
 
@@ -44,6 +46,15 @@ pub enum LayerError {
 }
 
 impl Bbox {
+    /// Does the view meet a box `[west, south, east, north]` in micro-degrees?
+    fn meets(&self, b: [i32; 4]) -> bool {
+        let q = |v: f64| (v * crate::atlas::QUANTUM) as i64;
+        !(i64::from(b[2]) < q(self.west)
+            || i64::from(b[0]) > q(self.east)
+            || i64::from(b[3]) < q(self.south)
+            || i64::from(b[1]) > q(self.north))
+    }
+
     /// Parses "west,south,east,north".
     pub fn parse(text: &str) -> Result<Bbox, LayerError> {
         let parts: Vec<f64> = text
@@ -92,25 +103,58 @@ pub struct Layers {
 }
 
 impl Layers {
-    /// All départements as a GeoJSON FeatureCollection, simplified for `zoom`; cached.
+    /// All départements as a GeoJSON FeatureCollection, simplified for `zoom` (at most
+    /// [`MAX_NATIONAL_ZOOM`]: closer views ask for their view with [`Layers::departements_in`]); cached.
     pub fn departements(&self, atlas: &Atlas, zoom: u8) -> Arc<String> {
-        let zoom = zoom.min(MAX_ZOOM);
+        let zoom = zoom.min(MAX_NATIONAL_ZOOM);
         self.departements_by_zoom[zoom as usize]
-            .get_or_init(|| {
-                let outlines = self
-                    .departement_outlines
-                    .get_or_init(|| departement_outlines(atlas));
-                let mut out = FeatureWriter::new(zoom);
-                for (d, polygons) in outlines.iter().enumerate() {
-                    let dep = &atlas.departements[d];
-                    out.feature(
-                        &[("code", &dep.code), ("nom", &dep.name)],
-                        polygons.iter().map(|p| p.as_slice()),
-                    );
-                }
-                Arc::new(out.finish())
-            })
+            .get_or_init(|| Arc::new(self.departements_matching(atlas, zoom, None)))
             .clone()
+    }
+
+    /// The départements whose outline meets a view, simplified for `zoom` (any zoom).
+    pub fn departements_in(
+        &self,
+        atlas: &Atlas,
+        bbox: Bbox,
+        zoom: u8,
+    ) -> Result<String, LayerError> {
+        let span = (bbox.east - bbox.west).max(bbox.north - bbox.south);
+        if span > MAX_COMMUNES_SPAN {
+            return Err(LayerError::TooLarge(span));
+        }
+        Ok(self.departements_matching(atlas, zoom.min(MAX_ZOOM), Some(bbox)))
+    }
+
+    fn departements_matching(&self, atlas: &Atlas, zoom: u8, bbox: Option<Bbox>) -> String {
+        let outlines = self
+            .departement_outlines
+            .get_or_init(|| departement_outlines(atlas));
+        let mut out = FeatureWriter::new(zoom);
+        for (d, polygons) in outlines.iter().enumerate() {
+            if let Some(view) = bbox {
+                let b = polygons.iter().flat_map(|p| p.iter().flatten()).fold(
+                    [i32::MAX, i32::MAX, i32::MIN, i32::MIN],
+                    |b, p| {
+                        [
+                            b[0].min(p[0]),
+                            b[1].min(p[1]),
+                            b[2].max(p[0]),
+                            b[3].max(p[1]),
+                        ]
+                    },
+                );
+                if !view.meets(b) {
+                    continue;
+                }
+            }
+            let dep = &atlas.departements[d];
+            out.feature(
+                &[("code", &dep.code), ("nom", &dep.name)],
+                polygons.iter().map(|p| p.as_slice()),
+            );
+        }
+        out.finish()
     }
 
     /// Communes (arrondissements in Paris, Lyon and Marseille) whose outline meets the view.
@@ -439,9 +483,17 @@ mod tests {
             let features = features(&json);
             assert_eq!(features.len(), 101, "zoom {zoom}");
         }
-        // The Drôme keeps its hole (Enclave des papes, Vaucluse) at a close zoom.
-        let features = features(&geo.departements_layer(10));
-        let drome = features
+        // Closer views ask for their part: the Drôme keeps its hole (Enclave des papes, Vaucluse).
+        let view = Bbox::parse("4.6,44.1,5.5,45.4").unwrap();
+        let json = geo.departements_layer_in(view, 11).unwrap();
+        assert!(json.len() < 1_000_000, "{} bytes", json.len());
+        let nearby = features(&json);
+        assert!(
+            nearby.len() < 10,
+            "{} départements in a small view",
+            nearby.len()
+        );
+        let drome = nearby
             .iter()
             .find(|f| f["properties"]["code"] == "26")
             .unwrap();
@@ -451,7 +503,8 @@ mod tests {
             "no hole in the Drôme"
         );
         // Mainland Finistère is one ring, plus its islands.
-        let finistere = features
+        let national = features(&geo.departements_layer(8));
+        let finistere = national
             .iter()
             .find(|f| f["properties"]["code"] == "29")
             .unwrap();

@@ -199,6 +199,14 @@ impl Geography {
         self.shared.layers.departements(self.atlas(), zoom)
     }
 
+    pub fn departements_layer_in(
+        &self,
+        bbox: layers::Bbox,
+        zoom: u8,
+    ) -> Result<String, layers::LayerError> {
+        self.shared.layers.departements_in(self.atlas(), bbox, zoom)
+    }
+
     pub fn communes_layer(
         &self,
         bbox: layers::Bbox,

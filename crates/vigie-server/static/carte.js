@@ -38,13 +38,30 @@
       .finally(function () { busy(-1); });
   }
 
+  // All of France up to zoom 8 (cached by the browser); closer, only the départements in view.
+  var NATIONAL_MAX_ZOOM = 8;
+  var departementsRequest = 0;
+  function viewBbox() {
+    var b = map.getBounds();
+    return [
+      Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90),
+      Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)
+    ].map(function (v) { return v.toFixed(4); }).join(',');
+  }
+
   function loadDepartements() {
-    // Outlines one zoom level coarser than the view are plenty for borders of this size.
-    var zoom = Math.max(4, Math.min(map.getZoom(), 11));
-    if (zoom === loadedDepartementsZoom) { return; }
+    var zoom = map.getZoom();
+    var url;
+    if (zoom <= NATIONAL_MAX_ZOOM) {
+      if (zoom === loadedDepartementsZoom) { return; }
+      url = '/api/v1/geo/layers/departements?zoom=' + zoom;
+    } else {
+      url = '/api/v1/geo/layers/departements?zoom=' + zoom + '&bbox=' + viewBbox();
+    }
     loadedDepartementsZoom = zoom;
-    getJson('/api/v1/geo/layers/departements?zoom=' + zoom).then(function (answer) {
-      if (!answer.ok || zoom !== loadedDepartementsZoom) { return; }
+    var request = ++departementsRequest;
+    getJson(url).then(function (answer) {
+      if (!answer.ok || request !== departementsRequest) { return; }
       departements.clearLayers();
       departements.addData(answer.body);
     });
@@ -55,12 +72,7 @@
     var zoom = map.getZoom();
     var request = ++communesRequest;
     if (zoom < COMMUNES_FROM_ZOOM) { communes.clearLayers(); return; }
-    var b = map.getBounds();
-    var bbox = [
-      Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90),
-      Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)
-    ].map(function (v) { return v.toFixed(4); }).join(',');
-    getJson('/api/v1/geo/layers/communes?zoom=' + zoom + '&bbox=' + bbox).then(function (answer) {
+    getJson('/api/v1/geo/layers/communes?zoom=' + zoom + '&bbox=' + viewBbox()).then(function (answer) {
       if (request !== communesRequest) { return; } // a newer view replaced this one
       communes.clearLayers();
       if (answer.ok) { communes.addData(answer.body); }

@@ -118,8 +118,12 @@ pub struct OrganisationDto {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DepartementsLayerQuery {
-    /// Leaflet zoom level (outlines are simplified to about one pixel).
+    /// Leaflet zoom level (outlines are simplified to about one pixel). Without `bbox`, all of France,
+    /// at zoom 8 at most (under 1 MB).
     pub zoom: Option<u8>,
+    /// A view, west,south,east,north in degrees (at most 6° across): only the départements it meets,
+    /// at any zoom.
+    pub bbox: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -338,11 +342,22 @@ pub async fn departements_layer(
 ) -> ApiResult<Response> {
     let geo = state.engine.geography(&actor)?.clone();
     let zoom = query.zoom.unwrap_or(6);
+    let bbox = match query.bbox.as_deref() {
+        None => None,
+        Some(text) => Some(
+            vigie_geo::layers::Bbox::parse(text)
+                .map_err(|e| ApiError::with_message(ErrorCode::InvalidParameter, e.to_string()))?,
+        ),
+    };
     // The first request at a zoom builds the outlines (a few hundred ms): off the async workers.
-    let json = tokio::task::spawn_blocking(move || geo.departements_layer(zoom))
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::Internal))?;
-    Ok(geojson(json.as_str().to_owned()))
+    let json = tokio::task::spawn_blocking(move || match bbox {
+        None => Ok(geo.departements_layer(zoom).as_str().to_owned()),
+        Some(bbox) => geo.departements_layer_in(bbox, zoom),
+    })
+    .await
+    .map_err(|_| ApiError::new(ErrorCode::Internal))?
+    .map_err(|e| ApiError::with_message(ErrorCode::InvalidParameter, e.to_string()))?;
+    Ok(geojson(json))
 }
 
 /// Outlines of the communes (arrondissements in Paris, Lyon, Marseille) in a view, from zoom 10.

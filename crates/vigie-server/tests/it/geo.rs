@@ -222,6 +222,23 @@ async fn commune_lookup_organisation_and_layers() {
     assert_eq!(deps.body["features"].as_array().unwrap().len(), 101);
     assert!(deps.text.len() < 1_000_000);
 
+    let near = app
+        .call(
+            "GET",
+            "/api/v1/geo/layers/departements?zoom=12&bbox=5.3,43.25,5.45,43.35",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(near.status, 200, "{}", near.text);
+    let codes: Vec<&str> = near.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"13") && codes.len() < 5, "{codes:?}");
+
     let communes = app
         .call(
             "GET",
