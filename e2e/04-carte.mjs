@@ -69,4 +69,13 @@ await run('la carte localise un point', async (page) => {
   check(reunion.includes('Saint-Denis (97411)') && reunion.includes('sud de l\u2019océan Indien'.replace('\u2019', "'")),
     `La Réunion : ${reunion}`);
   await shot(page, 'carte-reunion');
+
+  // On a phone: the map fills the width and the answer panel follows it.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await go(page, '12/48.8584/2.2945');
+  await clickCentre(page);
+  check((await page.textContent('#lieu')).includes('Paris 7e Arrondissement'), 'Paris 7e sur téléphone');
+  const box = await page.locator('#carte').boundingBox();
+  check(box.width >= 340, `largeur de la carte sur téléphone : ${box.width}`);
+  await shot(page, 'carte-mobile');
 });
