@@ -157,19 +157,37 @@ fn embed_leaflet(web: &Path, lock: &Value, out_dir: &Path) -> Result<()> {
     sorted.sort();
     for (path, content_type) in sorted {
         let from = package.join("dist").join(path);
-        let bytes = fs::read(&from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-        let to = out_dir.join("leaflet").join(path);
-        write_file(&to, &bytes)?;
-        let digest = Sha256::digest(&bytes);
-        let etag: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let _ = writeln!(
-            code,
-            "    ({path:?}, crate::Asset {{ bytes: include_bytes!({:?}), content_type: {content_type:?}, etag: {etag:?} }}),",
-            path_str(&to)?
-        );
+        embed_file(
+            &mut code,
+            path,
+            content_type,
+            &from,
+            &out_dir.join("leaflet").join(path),
+        )?;
     }
     let _ = writeln!(code, "];");
     write_file(&out_dir.join("leaflet_assets.rs"), code.as_bytes())
+}
+
+/// Copies one file into `OUT_DIR` and appends its table row (bytes, content type, etag) to `code`;
+/// returns its size.
+fn embed_file(
+    code: &mut String,
+    path: &str,
+    content_type: &str,
+    from: &Path,
+    to: &Path,
+) -> Result<u64> {
+    let bytes = fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    write_file(to, &bytes)?;
+    let digest = Sha256::digest(&bytes);
+    let etag: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let _ = writeln!(
+        code,
+        "    ({path:?}, crate::Asset {{ bytes: include_bytes!({:?}), content_type: {content_type:?}, etag: {etag:?} }}),",
+        path_str(to)?
+    );
+    Ok(bytes.len() as u64)
 }
 
 fn env_var(name: &str) -> Result<String> {
@@ -423,17 +441,7 @@ fn embed(source: &Source, out_dir: &Path) -> Result<()> {
     let _ = writeln!(code, "pub(crate) static DSFR: &[(&str, crate::Asset)] = &[");
     for (path, content_type) in &files {
         let from = source.dist.join(path);
-        let bytes = fs::read(&from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-        let to = copy_root.join(path);
-        write_file(&to, &bytes)?;
-        total += bytes.len() as u64;
-        let digest = Sha256::digest(&bytes);
-        let etag: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let _ = writeln!(
-            code,
-            "    ({path:?}, crate::Asset {{ bytes: include_bytes!({:?}), content_type: {content_type:?}, etag: {etag:?} }}),",
-            path_str(&to)?
-        );
+        total += embed_file(&mut code, path, content_type, &from, &copy_root.join(path))?;
     }
     let _ = writeln!(code, "];");
     write_file(&out_dir.join("dsfr_assets.rs"), code.as_bytes())?;

@@ -55,11 +55,7 @@ pub fn dsfr(path: &str) -> Option<Asset> {
     {
         return None;
     }
-    generated::DSFR
-        .binary_search_by(|(candidate, _)| (*candidate).cmp(path))
-        .ok()
-        .and_then(|index| generated::DSFR.get(index))
-        .map(|(_, asset)| *asset)
+    find(generated::DSFR, path)
 }
 
 /// The version of the embedded `@gouvfr/dsfr` package, e.g. "1.14.4".
@@ -80,11 +76,7 @@ pub fn dsfr_licence() -> &'static str {
 
 /// The embedded Leaflet file at `path` (relative to Leaflet's `dist`: "leaflet.js", "images/layers.png").
 pub fn leaflet(path: &str) -> Option<Asset> {
-    generated::LEAFLET
-        .binary_search_by(|(candidate, _)| (*candidate).cmp(path))
-        .ok()
-        .and_then(|index| generated::LEAFLET.get(index))
-        .map(|(_, asset)| *asset)
+    find(generated::LEAFLET, path)
 }
 
 /// The version of the embedded `leaflet` package, e.g. "1.9.4".
@@ -95,4 +87,13 @@ pub fn leaflet_version() -> &'static str {
 /// Leaflet's licence (BSD 2-Clause), to be shown or shipped with Vigie.
 pub fn leaflet_licence() -> &'static str {
     generated::LEAFLET_LICENCE
+}
+
+/// Binary search in a sorted table of embedded files.
+fn find(table: &'static [(&'static str, Asset)], path: &str) -> Option<Asset> {
+    table
+        .binary_search_by(|(candidate, _)| (*candidate).cmp(path))
+        .ok()
+        .and_then(|index| table.get(index))
+        .map(|(_, asset)| *asset)
 }

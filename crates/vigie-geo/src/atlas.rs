@@ -311,6 +311,25 @@ impl Atlas {
     }
 }
 
+/// Even-odd test of a point (micro-degrees) against one ring, the textbook way (crossings of a ray
+/// going east). Used where speed does not matter: sorting outlines, and as the oracle of the grid.
+pub fn ring_contains(ring: &[Point], x: f64, y: f64) -> bool {
+    let mut inside = false;
+    for (i, a) in ring.iter().enumerate() {
+        let b = ring[(i + 1) % ring.len()];
+        let (ax, ay, bx, by) = (
+            f64::from(a[0]),
+            f64::from(a[1]),
+            f64::from(b[0]),
+            f64::from(b[1]),
+        );
+        if (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
 fn to_u32(n: usize) -> Result<u32, AtlasError> {
     u32::try_from(n).map_err(|_| AtlasError::Inconsistent("too many elements".into()))
 }

@@ -304,7 +304,11 @@ fn rings_to_polygons(rings: Vec<Ring>) -> Vec<Polygon> {
             && bi[1] >= bj[1]
             && bi[2] <= bj[2]
             && bi[3] <= bj[3]
-            && ring_contains(&rings[j], rings[i][0])
+            && crate::atlas::ring_contains(
+                &rings[j],
+                f64::from(rings[i][0][0]),
+                f64::from(rings[i][0][1]),
+            )
     };
     let depth: Vec<usize> = (0..rings.len())
         .map(|i| (0..rings.len()).filter(|&j| inside(i, j)).count())
@@ -325,24 +329,6 @@ fn rings_to_polygons(rings: Vec<Ring>) -> Vec<Polygon> {
         }
     }
     polygons.into_iter().map(|(_, p)| p).collect()
-}
-
-fn ring_contains(ring: &[Point], p: Point) -> bool {
-    let (x, y) = (f64::from(p[0]), f64::from(p[1]));
-    let mut inside = false;
-    for (i, a) in ring.iter().enumerate() {
-        let b = ring[(i + 1) % ring.len()];
-        let (ax, ay, bx, by) = (
-            f64::from(a[0]),
-            f64::from(a[1]),
-            f64::from(b[0]),
-            f64::from(b[1]),
-        );
-        if (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay) {
-            inside = !inside;
-        }
-    }
-    inside
 }
 
 /// Snaps a ring to the grid and drops repeated, back-tracking and collinear vertices.

@@ -476,23 +476,9 @@ fn segment_touches_box(
 /// tested against.
 pub fn unit_contains(atlas: &Atlas, unit: usize, lon: f64, lat: f64) -> bool {
     let (x, y) = (lon * crate::atlas::QUANTUM, lat * crate::atlas::QUANTUM);
-    let mut inside = false;
-    for ring in atlas.unit_rings(unit) {
-        let pts = atlas.ring(ring);
-        for (i, a) in pts.iter().enumerate() {
-            let b = &pts[(i + 1) % pts.len()];
-            let (ax, ay, bx, by) = (
-                f64::from(a[0]),
-                f64::from(a[1]),
-                f64::from(b[0]),
-                f64::from(b[1]),
-            );
-            if (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay) {
-                inside = !inside;
-            }
-        }
-    }
-    inside
+    atlas.unit_rings(unit).fold(false, |inside, ring| {
+        inside ^ crate::atlas::ring_contains(atlas.ring(ring), x, y)
+    })
 }
 
 #[cfg(test)]

@@ -29,6 +29,50 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Demo mode: the login page lists the demo accounts.
     pub demo_accounts: Vec<(String, String)>,
+    /// An external base layer for the map page (e.g. IGN Géoplateforme tiles), for deployments that
+    /// reach it; off by default, when the map draws Vigie's own outlines only.
+    pub map_tiles: Option<MapTiles>,
+}
+
+/// A tile URL template (`https://host/path/{z}/{x}/{y}...`) and the attribution it requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapTiles {
+    pub url: String,
+    pub attribution: String,
+    /// `https://host[:port]`: the one origin the map page's CSP then allows images from.
+    pub origin: String,
+}
+
+impl MapTiles {
+    /// Checks a template: https, with `{z}`, `{x}` and `{y}`. The error is for the operator, in French.
+    pub fn parse(url: &str, attribution: &str) -> Result<MapTiles, String> {
+        let rest = url.strip_prefix("https://").ok_or_else(|| {
+            format!("fond de carte « {url} » : une adresse https:// est attendue")
+        })?;
+        let host = rest.split('/').next().unwrap_or_default();
+        let host_ok = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+        if !host_ok {
+            return Err(format!("fond de carte « {url} » : hôte invalide"));
+        }
+        for part in ["{z}", "{x}", "{y}"] {
+            if !url.contains(part) {
+                return Err(format!(
+                    "fond de carte « {url} » : {part} manque dans le modèle d'adresse"
+                ));
+            }
+        }
+        if url.contains(['"', '\'', ' ', '<', '>']) {
+            return Err(format!("fond de carte « {url} » : caractère interdit"));
+        }
+        Ok(MapTiles {
+            url: url.to_owned(),
+            attribution: attribution.to_owned(),
+            origin: format!("https://{host}"),
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -107,4 +151,26 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown requested: draining requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MapTiles;
+
+    #[test]
+    fn tile_templates_are_checked() {
+        let ign = "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&FORMAT=image/png&TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}";
+        let tiles =
+            MapTiles::parse(ign, "IGN Géoplateforme").unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(tiles.origin, "https://data.geopf.fr");
+        for (bad, why) in [
+            ("http://data.geopf.fr/{z}/{x}/{y}.png", "https://"),
+            ("https://data.geopf.fr/{z}/{x}.png", "{y} manque"),
+            ("https:///{z}/{x}/{y}", "hôte invalide"),
+            ("https://a.fr/{z}/{x}/{y}\"onload=", "caractère interdit"),
+        ] {
+            let error = MapTiles::parse(bad, "x").err().unwrap_or_default();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
+    }
 }

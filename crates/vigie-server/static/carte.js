@@ -9,9 +9,12 @@
 
   var COMMUNES_FROM_ZOOM = 10;
   var map = L.map(element, { minZoom: 3, maxZoom: 16, zoomSnap: 1, worldCopyJump: false, attributionControl: false });
+  // An external base layer, when the deployment configured one (off by default).
+  var tiles = element.getAttribute('data-fond');
+  if (tiles) { L.tileLayer(tiles, { maxZoom: 18, crossOrigin: false }).addTo(map); }
   var departements = L.geoJSON(null, {
     interactive: false,
-    style: { color: '#000091', weight: 1.4, fillColor: '#fbfbf8', fillOpacity: 0.9 }
+    style: { color: '#000091', weight: 1.4, fillColor: '#fbfbf8', fillOpacity: tiles ? 0 : 0.9 }
   }).addTo(map);
   var communes = L.geoJSON(null, {
     interactive: false,

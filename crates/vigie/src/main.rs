@@ -165,6 +165,18 @@ struct ServeArgs {
     secure_cookies: bool,
     #[command(flatten)]
     organisation: OrganisationArg,
+    /// An external base layer for the map page, as a tile URL template with {z}, {x} and {y}, for
+    /// deployments that reach it (e.g. IGN Géoplateforme). Off by default: the map then draws Vigie's
+    /// own outlines only and the browser never leaves Vigie.
+    #[arg(long, env = "VIGIE_MAP_TILES")]
+    map_tiles: Option<String>,
+    /// The attribution the base layer requires.
+    #[arg(
+        long,
+        env = "VIGIE_MAP_TILES_ATTRIBUTION",
+        default_value = "IGN Géoplateforme"
+    )]
+    map_tiles_attribution: String,
 }
 
 #[derive(Args)]
@@ -454,6 +466,14 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
+    // Configuration mistakes first, before any data is opened or generated.
+    let map_tiles = match &args.map_tiles {
+        None => None,
+        Some(url) => Some(
+            vigie_server::MapTiles::parse(url, &args.map_tiles_attribution)
+                .map_err(|e| anyhow::anyhow!(e))?,
+        ),
+    };
     let mut store = args.store.clone();
     if args.demo && store.db == "sqlite://vigie-data/vigie.db" {
         store.db = "sqlite://vigie-data/demo.db".to_owned();
@@ -480,6 +500,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
             .collect();
     }
     let config = ServerConfig {
+        map_tiles,
         max_body_bytes: 1024 * 1024,
         secure_cookies: args.secure_cookies,
         demo_accounts: demo_accounts.clone(),

@@ -328,4 +328,7 @@ pub struct MapPage {
     pub leaflet_version: &'static str,
     pub organisation_version: String,
     pub attribution: String,
+    /// External base layer URL template, or empty (none).
+    pub tiles_url: String,
+    pub tiles_attribution: String,
 }

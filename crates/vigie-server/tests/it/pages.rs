@@ -875,3 +875,69 @@ async fn the_map_page_is_in_every_menu_and_loads_only_vigie_assets() {
         404
     );
 }
+
+#[tokio::test]
+async fn an_external_base_layer_is_off_by_default_and_opens_one_origin_when_configured() {
+    let app = app().await;
+    let browser = sign_in(&app, "analyste.ofast").await;
+    let page = browser.get("/carte").await;
+    assert!(!page.text.contains("data-fond"));
+    assert!(page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("img-src 'self' data:;"));
+
+    let tiles = vigie_server::MapTiles::parse(
+        "https://data.geopf.fr/tiles/{z}/{x}/{y}.png",
+        "IGN Géoplateforme",
+    )
+    .unwrap();
+    let with_tiles = vigie_server::app(
+        app.engine.clone(),
+        vigie_server::ServerConfig {
+            max_body_bytes: 64 * 1024,
+            secure_cookies: false,
+            demo_accounts: Vec::new(),
+            map_tiles: Some(tiles),
+        },
+    );
+    let cookie = browser.cookie.clone();
+    let answer = crate::support::read(
+        tower::ServiceExt::oneshot(with_tiles.clone(), get("/carte", Some(&cookie)))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert!(
+        answer
+            .text
+            .contains("data-fond=\"https://data.geopf.fr/tiles/{z}/{x}/{y}.png\""),
+        "{}",
+        answer.text
+    );
+    assert!(answer.text.contains("Fond de carte : IGN Géoplateforme"));
+    let csp = answer.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("img-src 'self' data: https://data.geopf.fr;"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("script-src 'self';"),
+        "only images may come from the tile server: {csp}"
+    );
+    // Other pages keep the strict policy.
+    let home = crate::support::read(
+        tower::ServiceExt::oneshot(with_tiles, get("/", Some(&cookie)))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!home.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("geopf"));
+}

@@ -47,6 +47,7 @@ pub async fn app() -> TestApp {
             max_body_bytes: 64 * 1024,
             secure_cookies: false,
             demo_accounts,
+            map_tiles: None,
         },
     );
     TestApp {
