@@ -2,7 +2,8 @@
 //!
 //! Geography is public reference data (communes, départements, the organisation map), so reading it is
 //! not journaled; it still goes through the policy table (`ReadGeography`) so that one table says who
-//! may do what. The engine also uses it itself, to route what has a place to the right CROSS.
+//! may do what. Later features that route what has a place to its CROSS will read it here, in the
+//! engine.
 
 use crate::{Actor, Engine, EngineResult};
 use vigie_core::policy::Action;

@@ -8,4 +8,5 @@ mod support;
 mod accounts;
 mod architecture;
 mod consultation;
+mod geography;
 mod journal_tamper;
