@@ -148,15 +148,12 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
     stats.block_s = clock.elapsed().as_secs_f64();
 
     let clock = std::time::Instant::now();
-    let levels: Vec<Levels> = candidates
-        .iter()
-        .map(|&pair| {
-            compare(
-                &prepared[(pair >> 32) as usize],
-                &prepared[(pair & 0xffff_ffff) as usize],
-            )
-        })
-        .collect();
+    let levels: Vec<Levels> = parallel_map(&candidates, |&pair| {
+        compare(
+            &prepared[(pair >> 32) as usize],
+            &prepared[(pair & 0xffff_ffff) as usize],
+        )
+    });
     let random = random_levels(&prepared, split, options);
     let n = records.len() as f64;
     let total_pairs = match split {
@@ -361,15 +358,39 @@ fn random_levels(prepared: &[Prepared], split: Option<usize>, options: &Options)
         return Vec::new();
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed);
-    (0..options.random_pairs)
-        .filter_map(|_| {
-            let (a, b) = match split {
-                Some(s) if s > 0 && s < n => (rng.gen_range(0..s), rng.gen_range(s..n)),
-                _ => (rng.gen_range(0..n), rng.gen_range(0..n)),
-            };
-            (a != b).then(|| compare(&prepared[a], &prepared[b]))
+    let pairs: Vec<(usize, usize)> = (0..options.random_pairs)
+        .map(|_| match split {
+            Some(s) if s > 0 && s < n => (rng.gen_range(0..s), rng.gen_range(s..n)),
+            _ => (rng.gen_range(0..n), rng.gen_range(0..n)),
         })
-        .collect()
+        .filter(|(a, b)| a != b)
+        .collect();
+    parallel_map(&pairs, |&(a, b)| compare(&prepared[a], &prepared[b]))
+}
+
+/// `items.iter().map(f).collect()` on every core, order kept. Comparisons dominate a run and are
+/// independent; scoped threads over contiguous chunks are all it takes (no work stealing needed).
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 4096 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }
 
 /// Connected components of the links (union-find); each record's cluster is the smallest index in it.
