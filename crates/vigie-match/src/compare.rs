@@ -117,25 +117,27 @@ pub enum Field {
     Surname,
     Birth,
     Street,
-    Postcode,
-    City,
+    /// Postcode and commune together: a move changes both, and counting it twice would make one move
+    /// outweigh a name.
+    Place,
     Phone,
     Identifier,
 }
 
-pub const FIELDS: [Field; 8] = [
+pub const N_FIELDS: usize = 7;
+
+pub const FIELDS: [Field; N_FIELDS] = [
     Field::Given,
     Field::Surname,
     Field::Birth,
     Field::Street,
-    Field::Postcode,
-    Field::City,
+    Field::Place,
     Field::Phone,
     Field::Identifier,
 ];
 
 /// One level per field; 0 means missing on one side.
-pub type Levels = [u8; 8];
+pub type Levels = [u8; N_FIELDS];
 
 impl Field {
     pub fn name(self) -> &'static str {
@@ -144,8 +146,7 @@ impl Field {
             Field::Surname => "nom",
             Field::Birth => "naissance",
             Field::Street => "adresse",
-            Field::Postcode => "code_postal",
-            Field::City => "commune",
+            Field::Place => "lieu",
             Field::Phone => "telephone",
             Field::Identifier => "identifiant",
         }
@@ -176,8 +177,14 @@ impl Field {
                 "meme_numero_proche",
                 "different",
             ],
-            Field::Postcode => &["identique", "une_faute", "meme_departement", "different"],
-            Field::City => &["identique", "tres_proche", "different"],
+            Field::Place => &[
+                "identique",
+                "meme_code_postal",
+                "meme_commune",
+                "une_faute",
+                "meme_departement",
+                "different",
+            ],
             Field::Phone => &["identique", "memes_8_derniers_chiffres", "different"],
             Field::Identifier => &["identique", "une_faute", "different"],
         }
@@ -201,8 +208,7 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Levels {
         surname(a, b),
         birth(a, b),
         street(a, b),
-        postcode(a, b),
-        city(a, b),
+        place(a, b),
         phone(a, b),
         identifier(a, b),
     ]
@@ -306,31 +312,29 @@ fn street(a: &Prepared, b: &Prepared) -> u8 {
     }
 }
 
-fn postcode(a: &Prepared, b: &Prepared) -> u8 {
-    if a.postcode.is_empty() || b.postcode.is_empty() {
+fn place(a: &Prepared, b: &Prepared) -> u8 {
+    let postcodes = !a.postcode.is_empty() && !b.postcode.is_empty();
+    let cities = !a.city.is_empty() && !b.city.is_empty();
+    if !postcodes && !cities {
         return 0;
     }
-    if a.postcode == b.postcode {
-        1
-    } else if within_one_edit(&a.postcode, &b.postcode) {
-        2
-    } else if a.postcode.len() >= 2 && b.postcode.len() >= 2 && a.postcode[..2] == b.postcode[..2] {
-        3
-    } else {
-        4
-    }
-}
-
-fn city(a: &Prepared, b: &Prepared) -> u8 {
-    if a.city.is_empty() || b.city.is_empty() {
-        return 0;
-    }
-    if a.city == b.city {
-        1
-    } else if jaro_winkler(&a.city, &b.city) >= 0.90 {
-        2
-    } else {
-        3
+    let same_postcode = postcodes && a.postcode == b.postcode;
+    let same_city = cities && (a.city == b.city || jaro_winkler(&a.city, &b.city) >= 0.90);
+    match (same_postcode, same_city) {
+        (true, true) => 1,
+        (true, false) if !cities => 1,
+        (false, true) if !postcodes => 1,
+        (true, false) => 2,
+        (false, true) => 3,
+        _ if postcodes && within_one_edit(&a.postcode, &b.postcode) => 4,
+        _ if postcodes
+            && a.postcode.len() >= 2
+            && b.postcode.len() >= 2
+            && a.postcode[..2] == b.postcode[..2] =>
+        {
+            5
+        }
+        _ => 6,
     }
 }
 

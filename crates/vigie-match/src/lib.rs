@@ -67,6 +67,8 @@ pub struct Stats {
     pub records: usize,
     pub bad_dates: usize,
     pub candidate_pairs: usize,
+    /// Pairs each blocking rule proposed (before removing the pairs several rules share).
+    pub pairs_per_rule: Vec<usize>,
     pub skipped_blocks: usize,
     pub links: usize,
     pub clusters: usize,
@@ -142,7 +144,8 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
     stats.prepare_s = clock.elapsed().as_secs_f64();
 
     let clock = std::time::Instant::now();
-    let (candidates, skipped) = block(&prepared, split, options.max_pairs_per_block);
+    let (candidates, skipped, per_rule) = block(&prepared, split, options.max_pairs_per_block);
+    stats.pairs_per_rule = per_rule;
     stats.candidate_pairs = candidates.len();
     stats.skipped_blocks = skipped;
     stats.block_s = clock.elapsed().as_secs_f64();
@@ -160,7 +163,36 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
         Some(left) => left as f64 * (n - left as f64),
         None => n * (n - 1.0) / 2.0,
     };
-    let model = Model::train(&random, &levels, total_pairs, options.em_iterations);
+    // Training sessions: pairs born on the same day learn m for every other field; pairs with the same
+    // given name and surname learn it for the birth date and the rest.
+    let (given, surname, birth) = (
+        Field::Given as usize,
+        Field::Surname as usize,
+        Field::Birth as usize,
+    );
+    let same_birth: Vec<Levels> = levels.iter().filter(|l| l[birth] == 1).copied().collect();
+    let same_names: Vec<Levels> = levels
+        .iter()
+        .filter(|l| l[given] == 1 && l[surname] == 1)
+        .copied()
+        .collect();
+    let sessions = [
+        model::Session {
+            pairs: &same_birth,
+            fixed: &[Field::Birth],
+        },
+        model::Session {
+            pairs: &same_names,
+            fixed: &[Field::Given, Field::Surname],
+        },
+    ];
+    let model = Model::train(
+        &random,
+        &sessions,
+        &levels,
+        total_pairs,
+        options.em_iterations,
+    );
     stats.train_s = clock.elapsed().as_secs_f64();
 
     let clock = std::time::Instant::now();
@@ -252,7 +284,11 @@ fn tf_of(
     }
 }
 
-/// The blocking keys of a record, one per rule (`None` when the rule does not apply).
+/// The blocking keys of a record, one per rule (`None` when the rule does not apply). Each rule is
+/// specific enough that its blocks stay small on a million records, and together they cover the
+/// usual corruptions: a name pair in either order (swapped given name and surname), the birth date
+/// with an initial (typos further in a name, a married name), a place (a birth date typed wrong), a
+/// phone, an address.
 fn keys(p: &Prepared) -> [Option<String>; RULES] {
     let year = p.birth.map(|d| d.year.to_string());
     let full_birth = p
@@ -260,46 +296,55 @@ fn keys(p: &Prepared) -> [Option<String>; RULES] {
         .filter(|d| d.month > 0 && d.day > 0)
         .map(|d| d.compact());
     let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let names = (!p.given_phonetic.is_empty() && !p.surname_phonetic.is_empty()).then(|| {
+        if p.given_phonetic <= p.surname_phonetic {
+            format!("{}|{}", p.given_phonetic, p.surname_phonetic)
+        } else {
+            format!("{}|{}", p.surname_phonetic, p.given_phonetic)
+        }
+    });
+    let initial = |s: &str| s.chars().next().map(String::from);
     [
-        some(&p.surname_phonetic)
-            .zip(year.clone())
-            .map(|(s, y)| format!("{s}|{y}")),
-        some(&p.given_phonetic)
-            .zip(some(&p.surname_phonetic))
-            .map(|(g, s)| format!("{g}|{s}")),
-        full_birth.clone(),
+        names.clone().zip(year).map(|(n, y)| format!("{n}|{y}")),
+        names
+            .zip(some(&p.postcode))
+            .map(|(n, c)| format!("{n}|{c}")),
+        full_birth
+            .clone()
+            .zip(initial(p.first_surname()))
+            .map(|(b, i)| format!("{b}|{i}")),
         some(&p.identifier),
-        some(&p.postcode)
-            .zip(some(&p.given_phonetic))
-            .map(|(c, g)| format!("{c}|{g}")),
+        full_birth
+            .zip(initial(p.first_given()))
+            .map(|(b, i)| format!("{b}|{i}")),
         some(&p.street_number)
             .zip(some(&p.postcode))
             .map(|(n, c)| format!("{n}|{c}")),
         some(&p.phone),
-        // A married woman's new surname: her given name and birth date still meet.
-        some(&p.given_phonetic)
-            .zip(full_birth)
-            .map(|(g, b)| format!("{g}|{b}")),
-        // The same address, whoever wrote the names.
         some(&p.street)
             .zip(some(&p.city))
             .map(|(s, c)| format!("{s}|{c}")),
-        // The same surname in the same département (two first digits of the postcode).
         some(&p.surname_phonetic)
-            .zip(p.postcode.get(..2).map(str::to_owned))
-            .map(|(s, d)| format!("{s}|{d}")),
+            .zip(some(&p.postcode))
+            .map(|(s, c)| format!("{s}|{c}")),
     ]
 }
 
 /// How many blocking rules [`keys`] applies.
-const RULES: usize = 10;
+const RULES: usize = 9;
 
 /// Candidate pairs (a << 32 | b, a < b), deduplicated, and the number of blocks skipped as too large.
-fn block(prepared: &[Prepared], split: Option<usize>, max_pairs: usize) -> (Vec<u64>, usize) {
+fn block(
+    prepared: &[Prepared],
+    split: Option<usize>,
+    max_pairs: usize,
+) -> (Vec<u64>, usize, Vec<usize>) {
     let all_keys: Vec<[Option<String>; RULES]> = prepared.iter().map(keys).collect();
     let mut pairs: Vec<u64> = Vec::new();
     let mut skipped = 0;
+    let mut per_rule = Vec::with_capacity(RULES);
     for rule in 0..RULES {
+        let before = pairs.len();
         let mut entries: Vec<(u64, u32)> = all_keys
             .iter()
             .enumerate()
@@ -338,10 +383,11 @@ fn block(prepared: &[Prepared], split: Option<usize>, max_pairs: usize) -> (Vec<
                 }
             }
         }
+        per_rule.push(pairs.len() - before);
     }
     pairs.sort_unstable();
     pairs.dedup();
-    (pairs, skipped)
+    (pairs, skipped, per_rule)
 }
 
 fn hash(key: &str) -> u64 {

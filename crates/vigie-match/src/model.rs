@@ -6,7 +6,7 @@
 //! Every score can be explained field by field, and carries the model's version: a hash of its
 //! parameters, so that a score can be traced to the model that gave it.
 
-use crate::compare::{Field, Levels, FIELDS};
+use crate::compare::{Field, Levels, FIELDS, N_FIELDS};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -18,12 +18,18 @@ const FLOOR: f64 = 1e-6;
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     /// m[field][level]
-    pub m: [[f64; MAX_LEVELS]; 8],
+    pub m: [[f64; MAX_LEVELS]; N_FIELDS],
     /// u[field][level]
-    pub u: [[f64; MAX_LEVELS]; 8],
+    pub u: [[f64; MAX_LEVELS]; N_FIELDS],
     /// Prior probability that two records taken at random are the same person.
     pub lambda: f64,
     pub em_iterations: usize,
+}
+
+/// A training session: blocked pairs that all agree exactly on `fixed`.
+pub struct Session<'a> {
+    pub pairs: &'a [Levels],
+    pub fixed: &'a [Field],
 }
 
 /// One field's part of a score.
@@ -36,22 +42,27 @@ pub struct FieldWeight {
 }
 
 impl Model {
-    /// Learns the model: `u` from the levels of random pairs, then `m` and λ by EM on the blocked pairs.
-    /// `total_pairs` is the number of pairs there are in all (not only blocked): λ is the chance that two
-    /// records taken at random are the same person, because u comes from random pairs too; a prior
-    /// taken over blocked pairs only would count the blocking's evidence twice.
+    /// Learns the model without labels, as Splink does. `u` comes from the levels of random pairs.
+    /// `m` comes from expectation-maximisation in sessions: each session is a set of blocked pairs that
+    /// agree exactly on some fields (the same birth date; the same names), and learns m for the other
+    /// fields only, so that "the same place" cannot pass for "the same person" (EM on all blocked pairs
+    /// at once settles on whatever the blocks have in common). Then λ, the chance that two records taken
+    /// at random are the same person, by EM over all blocked pairs with m and u fixed; `total_pairs` is
+    /// the number of pairs there are in all (u comes from random pairs, so a prior taken over blocked
+    /// pairs only would count the blocking's evidence twice).
     pub fn train(
         random_pairs: &[Levels],
+        sessions: &[Session<'_>],
         blocked_pairs: &[Levels],
         total_pairs: f64,
         max_iterations: usize,
     ) -> Model {
-        let mut u = [[0.0; MAX_LEVELS]; 8];
+        let mut u = [[0.0; MAX_LEVELS]; N_FIELDS];
         for (f, row) in u.iter_mut().enumerate() {
             *row = distribution(random_pairs.iter().map(|l| l[f]), |_| 1.0);
         }
         // Start: matches mostly agree (level 1), decreasingly less on lower levels.
-        let mut m = [[0.0; MAX_LEVELS]; 8];
+        let mut m = [[0.0; MAX_LEVELS]; N_FIELDS];
         for (f, row) in m.iter_mut().enumerate() {
             let n = FIELDS[f].levels().len();
             for (l, value) in row.iter_mut().enumerate().take(n + 1).skip(1) {
@@ -62,46 +73,89 @@ impl Model {
                 };
             }
         }
-        let total_pairs = total_pairs.max(blocked_pairs.len() as f64).max(1.0);
-        // Start: a tenth of the blocked pairs are matches.
-        let lambda = (0.1 * blocked_pairs.len() as f64 / total_pairs).clamp(1e-12, 0.5);
+        let initial = m;
         let mut model = Model {
             m,
             u,
-            lambda,
+            lambda: 1e-6,
             em_iterations: 0,
         };
-        if blocked_pairs.is_empty() {
-            return model;
+        // Per field, the sum of the session estimates and their number.
+        let mut sums = [[0.0; MAX_LEVELS]; N_FIELDS];
+        let mut counts = [0usize; N_FIELDS];
+        for session in sessions.iter().filter(|s| !s.pairs.is_empty()) {
+            let mut local = Model {
+                m: initial,
+                u,
+                lambda: 0.3,
+                em_iterations: 0,
+            };
+            for _ in 0..max_iterations {
+                let mut m_new = [[0.0; MAX_LEVELS]; N_FIELDS];
+                let mut total = 0.0;
+                for levels in session.pairs {
+                    let w: f64 = levels
+                        .iter()
+                        .enumerate()
+                        .filter(|(f, &l)| l != 0 && !session.fixed.contains(&FIELDS[*f]))
+                        .map(|(f, &l)| {
+                            (local.m[f][usize::from(l)].max(FLOOR)
+                                / local.u[f][usize::from(l)].max(FLOOR))
+                            .log2()
+                        })
+                        .sum();
+                    let p = local.probability(w);
+                    total += p;
+                    for (f, &l) in levels.iter().enumerate() {
+                        m_new[f][usize::from(l)] += p;
+                    }
+                }
+                let lambda = (total / session.pairs.len() as f64).clamp(1e-9, 1.0 - 1e-9);
+                let mut change = (lambda - local.lambda).abs();
+                for (new_row, row) in m_new.iter().zip(local.m.iter_mut()) {
+                    let present: f64 = new_row[1..].iter().sum();
+                    for (new_value, value) in new_row.iter().zip(row.iter_mut()).skip(1) {
+                        let next = if present > 0.0 {
+                            (new_value / present).max(FLOOR)
+                        } else {
+                            *value
+                        };
+                        change = change.max((next - *value).abs());
+                        *value = next;
+                    }
+                }
+                local.lambda = lambda;
+                model.em_iterations += 1;
+                if change < 1e-5 {
+                    break;
+                }
+            }
+            for f in 0..N_FIELDS {
+                if !session.fixed.contains(&FIELDS[f]) {
+                    for l in 1..MAX_LEVELS {
+                        sums[f][l] += local.m[f][l];
+                    }
+                    counts[f] += 1;
+                }
+            }
         }
-        for iteration in 0..max_iterations {
-            let mut m_new = [[0.0; MAX_LEVELS]; 8];
-            let mut total = 0.0;
-            for levels in blocked_pairs {
-                let p = model.probability(model.weight(levels));
-                total += p;
-                for (f, &l) in levels.iter().enumerate() {
-                    m_new[f][usize::from(l)] += p;
+        for f in 0..N_FIELDS {
+            if counts[f] > 0 {
+                for l in 1..MAX_LEVELS {
+                    model.m[f][l] = sums[f][l] / counts[f] as f64;
                 }
             }
-            // Pairs outside the blocks are taken as non-matches.
-            let lambda = (total / total_pairs).clamp(1e-12, 1.0 - 1e-9);
-            let mut change = (lambda - model.lambda).abs() / model.lambda;
-            for (new_row, row) in m_new.iter().zip(model.m.iter_mut()) {
-                let present: f64 = new_row[1..].iter().sum();
-                for (new_value, value) in new_row.iter().zip(row.iter_mut()).skip(1) {
-                    let next = if present > 0.0 {
-                        (new_value / present).max(FLOOR)
-                    } else {
-                        *value
-                    };
-                    change = change.max((next - *value).abs());
-                    *value = next;
-                }
-            }
+        }
+        // λ with m and u fixed; pairs outside the blocks count as non-matches.
+        let total_pairs = total_pairs.max(blocked_pairs.len() as f64).max(1.0);
+        model.lambda = (0.1 * blocked_pairs.len() as f64 / total_pairs).clamp(1e-12, 0.5);
+        let weights: Vec<f64> = blocked_pairs.iter().map(|l| model.weight(l)).collect();
+        for _ in 0..max_iterations {
+            let expected: f64 = weights.iter().map(|&w| model.probability(w)).sum();
+            let lambda = (expected / total_pairs).clamp(1e-12, 1.0 - 1e-9);
+            let change = (lambda - model.lambda).abs() / model.lambda;
             model.lambda = lambda;
-            model.em_iterations = iteration + 1;
-            if change < 1e-5 {
+            if change < 1e-4 {
                 break;
             }
         }

@@ -16,6 +16,7 @@ mod dice;
 pub mod fixtures;
 mod idents;
 mod lists;
+pub mod people;
 mod units;
 mod world;
 

