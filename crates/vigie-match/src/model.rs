@@ -130,19 +130,19 @@ impl Model {
                     break;
                 }
             }
-            for f in 0..N_FIELDS {
-                if !session.fixed.contains(&FIELDS[f]) {
-                    for l in 1..MAX_LEVELS {
-                        sums[f][l] += local.m[f][l];
+            for (f, field) in FIELDS.iter().enumerate() {
+                if !session.fixed.contains(field) {
+                    for (sum, value) in sums[f].iter_mut().zip(local.m[f].iter()).skip(1) {
+                        *sum += value;
                     }
                     counts[f] += 1;
                 }
             }
         }
-        for f in 0..N_FIELDS {
-            if counts[f] > 0 {
-                for l in 1..MAX_LEVELS {
-                    model.m[f][l] = sums[f][l] / counts[f] as f64;
+        for ((row, sum), &count) in model.m.iter_mut().zip(sums.iter()).zip(counts.iter()) {
+            if count > 0 {
+                for (value, total) in row.iter_mut().zip(sum.iter()).skip(1) {
+                    *value = total / count as f64;
                 }
             }
         }
