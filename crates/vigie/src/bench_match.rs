@@ -42,23 +42,56 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
         .map(|u| (u.name.as_str(), u.postcodes[0].as_str(), u.population))
         .collect();
     let people = vigie_synth::people::person_records(42, args.synthetic, 100, &communes);
+    // The file Splink reads is written first, so that only the truth stays beside the records.
+    let csv_path = PathBuf::from("target/bench-match/people.csv");
+    if args.python.is_some() {
+        std::fs::create_dir_all("target/bench-match")?;
+        let mut out = csv::Writer::from_path(&csv_path)?;
+        out.write_record([
+            "id",
+            "person",
+            "given_name",
+            "surname",
+            "birth_date",
+            "street",
+            "postcode",
+            "city",
+            "phone",
+        ])?;
+        for p in &people {
+            let person = p.person.to_string();
+            out.write_record([
+                &p.id,
+                &person,
+                &p.given_name,
+                &p.surname,
+                &p.birth_date,
+                &p.street,
+                &p.postcode,
+                &p.city,
+                &p.phone,
+            ])?;
+        }
+        out.flush()?;
+    }
+    let truth: Vec<u32> = people.iter().map(|p| p.person).collect();
     let records: Vec<vigie_match::record::Record> = people
-        .iter()
+        .into_iter()
         .map(|p| vigie_match::record::Record {
-            id: p.id.clone(),
-            given_name: p.given_name.clone(),
-            surname: p.surname.clone(),
-            birth_date: p.birth_date.clone(),
-            street: p.street.clone(),
-            postcode: p.postcode.clone(),
-            city: p.city.clone(),
-            phone: p.phone.clone(),
+            id: p.id,
+            given_name: p.given_name,
+            surname: p.surname,
+            birth_date: p.birth_date,
+            street: p.street,
+            postcode: p.postcode,
+            city: p.city,
+            phone: p.phone,
             identifier: String::new(),
         })
         .collect();
     let mut sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
-    for p in &people {
-        *sizes.entry(p.person).or_default() += 1;
+    for &p in &truth {
+        *sizes.entry(p).or_default() += 1;
     }
     let expected: u64 = sizes.values().map(|k| k * (k - 1) / 2).sum();
     println!(
@@ -66,6 +99,7 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
         records.len(),
         sizes.len()
     );
+    let before = current_rss_mb();
     let options = vigie_match::Options {
         threshold: args.threshold,
         ..vigie_match::Options::default()
@@ -74,7 +108,7 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
     let outcome = vigie_match::dedupe(&records, &options);
     let seconds = t.elapsed().as_secs_f64();
     let links: Vec<_> = outcome.links(args.threshold).collect();
-    let same = |a: u32, b: u32| people[a as usize].person == people[b as usize].person;
+    let same = |a: u32, b: u32| truth[a as usize] == truth[b as usize];
     let true_links = links.iter().filter(|p| same(p.a, p.b)).count() as u64;
     let reachable = outcome.pairs.iter().filter(|p| same(p.a, p.b)).count() as u64;
     let (precision, recall) = (
@@ -84,7 +118,7 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
     let s = &outcome.stats;
     println!(
-        "vigie   {seconds:.2} s (prepare {:.2}, block {:.2}, train {:.2}, score {:.2}, cluster {:.2}), peak RSS {:.0} MB",
+        "vigie   {seconds:.2} s (prepare {:.2}, block {:.2}, train {:.2}, score {:.2}, cluster {:.2}), peak RSS {:.0} MB, of which {before:.0} MB were the input records and the truth",
         s.prepare_s, s.block_s, s.train_s, s.score_s, s.cluster_s, peak_rss_mb()
     );
     println!(
@@ -107,7 +141,7 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
             .iter()
             .map(|w| format!("{}:{}({:+.1})", w.field, w.level, w.weight))
             .collect();
-        let (a, b) = (&people[pair.a as usize], &people[pair.b as usize]);
+        let (a, b) = (&records[pair.a as usize], &records[pair.b as usize]);
         println!(
             "        {} {} {} / {} {} {} p={:.3} {}",
             a.given_name,
@@ -121,38 +155,10 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
         );
     }
     drop(outcome);
+    drop(records);
     let Some(python) = &args.python else {
         return Ok(());
     };
-    let dir = PathBuf::from("target/bench-match");
-    std::fs::create_dir_all(&dir)?;
-    let csv_path = dir.join("people.csv");
-    let mut out = csv::Writer::from_path(&csv_path)?;
-    out.write_record([
-        "id",
-        "person",
-        "given_name",
-        "surname",
-        "birth_date",
-        "street",
-        "postcode",
-        "city",
-        "phone",
-    ])?;
-    for p in &people {
-        out.write_record([
-            &p.id,
-            &p.person.to_string(),
-            &p.given_name,
-            &p.surname,
-            &p.birth_date,
-            &p.street,
-            &p.postcode,
-            &p.city,
-            &p.phone,
-        ])?;
-    }
-    out.flush()?;
     let output = std::process::Command::new(python)
         .arg("bench/match_splink.py")
         .arg("synthetic")
@@ -301,10 +307,19 @@ fn febrl4(args: &BenchMatchArgs, febrl_dir: &std::path::Path) -> Result<()> {
 }
 
 fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+fn current_rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+/// A memory figure of this process from /proc/self/status, in MB.
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
                 l.split_whitespace()
                     .nth(1)
                     .and_then(|kb| kb.parse::<f64>().ok())
