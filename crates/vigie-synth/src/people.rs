@@ -265,3 +265,61 @@ fn typo(dice: &mut Dice, text: &str) -> String {
     }
     chars.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    const COMMUNES: &[Commune<'static>] = &[
+        ("Marseille", "13001", 870_000),
+        ("Brest", "29200", 140_000),
+        ("Lille", "59000", 235_000),
+    ];
+
+    #[test]
+    fn records_are_deterministic_with_a_tenth_of_duplicates_and_the_truth_aside() {
+        let a = person_records(7, 5_000, 100, COMMUNES);
+        assert_eq!(
+            a,
+            person_records(7, 5_000, 100, COMMUNES),
+            "same seed, same records"
+        );
+        assert_ne!(a, person_records(8, 5_000, 100, COMMUNES));
+        assert_eq!(a.len(), 5_000);
+        let people: std::collections::HashSet<u32> = a.iter().map(|r| r.person).collect();
+        let duplicates = a.len() - people.len();
+        assert!((400..=500).contains(&duplicates), "{duplicates} duplicates");
+        let ids: std::collections::HashSet<&str> = a.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids.len(), a.len(), "ids are unique");
+        // Duplicates differ from their original somewhere (they carry corruptions).
+        let mut by_person: std::collections::HashMap<u32, Vec<&PersonRecord>> =
+            std::collections::HashMap::new();
+        for r in &a {
+            by_person.entry(r.person).or_default().push(r);
+        }
+        let changed = by_person
+            .values()
+            .filter(|g| g.len() > 1)
+            .filter(|g| {
+                g.windows(2).any(|w| {
+                    (
+                        &w[0].surname,
+                        &w[0].given_name,
+                        &w[0].birth_date,
+                        &w[0].postcode,
+                    ) != (
+                        &w[1].surname,
+                        &w[1].given_name,
+                        &w[1].birth_date,
+                        &w[1].postcode,
+                    )
+                })
+            })
+            .count();
+        assert!(changed > 300, "{changed} groups with visible corruptions");
+        assert!(a
+            .iter()
+            .all(|r| ["13001", "29200", "59000"].contains(&r.postcode.as_str())));
+    }
+}
