@@ -16,6 +16,7 @@
 pub mod compare;
 pub mod model;
 pub mod normalize;
+pub mod online;
 pub mod record;
 
 use compare::{compare, Field, Levels};
@@ -94,6 +95,11 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// An index answering "who is this new record?" against the records of this run, with its model.
+    pub fn into_index(self) -> online::OnlineIndex {
+        online::OnlineIndex::new(self.prepared, self.model, self.tf_given, self.tf_surname)
+    }
+
     /// The per-field explanation of a pair's score.
     pub fn explain(&self, pair: &ScoredPair) -> Vec<FieldWeight> {
         let (a, b) = (
@@ -201,16 +207,7 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
         .map(|(&pair, levels)| {
             let (a, b) = ((pair >> 32) as u32, (pair & 0xffff_ffff) as u32);
             let (pa, pb) = (&prepared[a as usize], &prepared[b as usize]);
-            let mut weight = model.weight(levels);
-            // Term frequency: for names that agree exactly, the value's own rarity replaces u.
-            for field in [Field::Given, Field::Surname] {
-                let f = field as usize;
-                if levels[f] == 1 {
-                    if let Some(freq) = tf_of(field, pa, pb, &tf_given, &tf_surname) {
-                        weight += (model.u[f][1].max(1e-6) / freq.max(1e-6)).log2();
-                    }
-                }
-            }
+            let weight = score(&model, levels, pa, pb, &tf_given, &tf_surname);
             ScoredPair {
                 a,
                 b,
@@ -246,6 +243,28 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
         tf_surname,
         prepared,
     }
+}
+
+/// The weight of a compared pair, with the term-frequency adjustment: for names that agree exactly,
+/// the value's own rarity replaces u.
+fn score(
+    model: &Model,
+    levels: &Levels,
+    a: &Prepared,
+    b: &Prepared,
+    tf_given: &HashMap<String, f64>,
+    tf_surname: &HashMap<String, f64>,
+) -> f64 {
+    let mut weight = model.weight(levels);
+    for field in [Field::Given, Field::Surname] {
+        let f = field as usize;
+        if levels[f] == 1 {
+            if let Some(freq) = tf_of(field, a, b, tf_given, tf_surname) {
+                weight += (model.u[f][1].max(1e-6) / freq.max(1e-6)).log2();
+            }
+        }
+    }
+    weight
 }
 
 fn frequencies<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<String, f64> {
@@ -288,7 +307,7 @@ fn tf_of(
 /// usual corruptions: a name pair in either order (swapped given name and surname), the birth date
 /// with one of the names (a typo in the other, a married name), a place (a birth date typed wrong), a
 /// phone, an address.
-fn keys(p: &Prepared) -> [u64; RULES] {
+pub(crate) fn keys(p: &Prepared) -> [u64; RULES] {
     // Keys are hashed as they are built (no string per key: ten per record on a million records
     // weighed 600 MB). 0 means "the rule does not apply".
     let year = p.birth.map(|d| d.year.to_string()).unwrap_or_default();
@@ -344,7 +363,7 @@ fn key(parts: &[&str]) -> u64 {
 }
 
 /// How many blocking rules [`keys`] applies.
-const RULES: usize = 10;
+pub(crate) const RULES: usize = 10;
 
 /// Candidate pairs (a << 32 | b, a < b), deduplicated, and the number of blocks skipped as too large.
 fn block(
@@ -423,7 +442,7 @@ fn random_levels(prepared: &[Prepared], split: Option<usize>, options: &Options)
 
 /// `items.iter().map(f).collect()` on every core, order kept. Comparisons dominate a run and are
 /// independent; scoped threads over contiguous chunks are all it takes (no work stealing needed).
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 4096 {
         return items.iter().map(&f).collect();

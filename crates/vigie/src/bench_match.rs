@@ -154,7 +154,45 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
             why.join(" ")
         );
     }
-    drop(outcome);
+    // Online: the resolved records as an index, queried with 10,000 of them, one at a time.
+    let t = Instant::now();
+    let index = outcome.into_index();
+    println!(
+        "online  index of {} records built in {:.2} s",
+        index.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let step = (records.len() / 10_000).max(1);
+    let mut latencies = Vec::with_capacity(10_000);
+    let (mut with_duplicate, mut found_first) = (0usize, 0usize);
+    for i in (0..records.len()).step_by(step).take(10_000) {
+        let t = Instant::now();
+        let candidates = index.query(&records[i], 5);
+        latencies.push(t.elapsed().as_secs_f64() * 1e3);
+        if sizes.get(&truth[i]).copied().unwrap_or(0) > 1 {
+            with_duplicate += 1;
+            let best_other = candidates.iter().find(|c| c.record as usize != i);
+            if best_other.is_some_and(|c| truth[c.record as usize] == truth[i]) {
+                found_first += 1;
+            }
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len().max(1) - 1) as f64 * q) as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "        {} queries: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; for the {with_duplicate} whose person has another record, it comes first (after the record itself) {:.2} % of the time",
+        latencies.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0),
+        100.0 * found_first as f64 / with_duplicate.max(1) as f64
+    );
+    drop(index);
     drop(records);
     let Some(python) = &args.python else {
         return Ok(());
