@@ -111,7 +111,7 @@ impl OnlineIndex {
         scored.sort_by(|a, b| b.2.total_cmp(&a.2));
         scored.truncate(limit);
         // Explanations for the few returned only.
-        let candidates = scored
+        scored
             .into_iter()
             .map(|(i, levels, weight)| {
                 let other = &self.prepared[i as usize];
@@ -125,8 +125,7 @@ impl OnlineIndex {
                     explanation,
                 }
             })
-            .collect();
-        candidates
+            .collect()
     }
 }
 
