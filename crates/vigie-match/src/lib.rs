@@ -26,6 +26,47 @@ use record::{Prepared, Record};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+/// An analyst's judgement on a pair of records, by their ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The same person: linked whatever the score.
+    Same,
+    /// Not the same person: never linked, and never in the same cluster.
+    NotSame,
+    /// Unsure: the score decides, and the pair is marked.
+    Unsure,
+}
+
+impl Verdict {
+    /// "meme", "different", "incertain" (and their English names).
+    pub fn parse(text: &str) -> Option<Verdict> {
+        match vigie_core::text::fold(text).as_str() {
+            "meme" | "same" | "oui" => Some(Verdict::Same),
+            "different" | "not same" | "non" => Some(Verdict::NotSame),
+            "incertain" | "unsure" | "doute" => Some(Verdict::Unsure),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Same => "meme",
+            Verdict::NotSame => "different",
+            Verdict::Unsure => "incertain",
+        }
+    }
+}
+
+/// A judgement on two records, named by their ids so that it survives re-runs (indices change, ids
+/// do not). Taking it out of the list undoes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    pub a: String,
+    pub b: String,
+    pub verdict: Verdict,
+}
+
 /// Settings of a run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -37,6 +78,8 @@ pub struct Options {
     pub max_pairs_per_block: usize,
     pub em_iterations: usize,
     pub seed: u64,
+    /// Analysts' judgements, applied over the scores.
+    pub judgements: Vec<Judgement>,
 }
 
 impl Default for Options {
@@ -47,6 +90,7 @@ impl Default for Options {
             max_pairs_per_block: 20_000,
             em_iterations: 25,
             seed: 1,
+            judgements: Vec::new(),
         }
     }
 }
@@ -59,7 +103,9 @@ pub struct ScoredPair {
     pub b: u32,
     pub levels: Levels,
     pub weight: f64,
+    /// The model's probability, or 1 / 0 when an analyst judged the pair the same / not the same.
     pub probability: f64,
+    pub judgement: Option<Verdict>,
 }
 
 /// Counts and timings of a run.
@@ -73,6 +119,11 @@ pub struct Stats {
     pub skipped_blocks: usize,
     pub links: usize,
     pub clusters: usize,
+    pub judgements_applied: usize,
+    /// Judgements naming a record id absent from the input.
+    pub judgements_unmatched: usize,
+    /// Links not followed because they would have put two records judged different in one cluster.
+    pub links_refused_by_judgements: usize,
     pub prepare_s: f64,
     pub block_s: f64,
     pub train_s: f64,
@@ -214,16 +265,34 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
                 levels: *levels,
                 weight,
                 probability: model.probability(weight),
+                judgement: None,
             }
         })
         .collect();
+    let mut pairs = pairs;
+    let cannot_link = apply_judgements(
+        &mut pairs,
+        records,
+        &prepared,
+        &model,
+        &options.judgements,
+        &mut stats,
+    );
     stats.score_s = clock.elapsed().as_secs_f64();
 
     let clock = std::time::Instant::now();
-    let clusters = cluster(
-        records.len(),
-        pairs.iter().filter(|p| p.probability >= options.threshold),
-    );
+    let mut links: Vec<&ScoredPair> = pairs
+        .iter()
+        .filter(|p| p.probability >= options.threshold)
+        .collect();
+    // The surest links first, so that a judgement "different" cuts the weakest chain.
+    links.sort_by(|x, y| {
+        y.probability
+            .total_cmp(&x.probability)
+            .then(y.weight.total_cmp(&x.weight))
+    });
+    let (clusters, refused) = cluster_with(records.len(), links.into_iter(), &cannot_link);
+    stats.links_refused_by_judgements = refused;
     stats.links = pairs
         .iter()
         .filter(|p| p.probability >= options.threshold)
@@ -465,8 +534,78 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
     })
 }
 
-/// Connected components of the links (union-find); each record's cluster is the smallest index in it.
-pub fn cluster<'a>(n: usize, links: impl Iterator<Item = &'a ScoredPair>) -> Vec<u32> {
+/// Applies analysts' judgements to the scored pairs: "same" forces a link (adding the pair if
+/// blocking never proposed it), "different" forbids one, "unsure" only marks the pair. Returns the
+/// pairs that must never share a cluster.
+fn apply_judgements(
+    pairs: &mut Vec<ScoredPair>,
+    records: &[Record],
+    prepared: &[Prepared],
+    model: &Model,
+    judgements: &[Judgement],
+    stats: &mut Stats,
+) -> Vec<(u32, u32)> {
+    if judgements.is_empty() {
+        return Vec::new();
+    }
+    let index: HashMap<&str, u32> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i as u32))
+        .collect();
+    let mut cannot_link = Vec::new();
+    for j in judgements {
+        let (Some(&x), Some(&y)) = (index.get(j.a.as_str()), index.get(j.b.as_str())) else {
+            stats.judgements_unmatched += 1;
+            continue;
+        };
+        if x == y {
+            stats.judgements_unmatched += 1;
+            continue;
+        }
+        let (a, b) = (x.min(y), x.max(y));
+        let at = match pairs.binary_search_by(|p| (p.a, p.b).cmp(&(a, b))) {
+            Ok(at) => at,
+            Err(at) => {
+                let levels = compare(&prepared[a as usize], &prepared[b as usize]);
+                let weight = model.weight(&levels);
+                let probability = model.probability(weight);
+                pairs.insert(
+                    at,
+                    ScoredPair {
+                        a,
+                        b,
+                        levels,
+                        weight,
+                        probability,
+                        judgement: None,
+                    },
+                );
+                at
+            }
+        };
+        let pair = &mut pairs[at];
+        pair.judgement = Some(j.verdict);
+        match j.verdict {
+            Verdict::Same => pair.probability = 1.0,
+            Verdict::NotSame => {
+                pair.probability = 0.0;
+                cannot_link.push((a, b));
+            }
+            Verdict::Unsure => {}
+        }
+        stats.judgements_applied += 1;
+    }
+    cannot_link
+}
+
+/// Connected components of the links (union-find), never joining two records judged different; each
+/// record's cluster is the smallest index in it. Returns the clusters and the links refused.
+pub fn cluster_with<'a>(
+    n: usize,
+    links: impl Iterator<Item = &'a ScoredPair>,
+    cannot_link: &[(u32, u32)],
+) -> (Vec<u32>, usize) {
     let mut parent: Vec<u32> = (0..n as u32).collect();
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
@@ -475,12 +614,38 @@ pub fn cluster<'a>(n: usize, links: impl Iterator<Item = &'a ScoredPair>) -> Vec
         }
         x
     }
+    // For each root, the records its cluster must not meet (few: only judged pairs).
+    let mut forbidden: HashMap<u32, Vec<u32>> = HashMap::new();
+    for &(a, b) in cannot_link {
+        forbidden.entry(a).or_default().push(b);
+        forbidden.entry(b).or_default().push(a);
+    }
+    let mut refused = 0;
     for pair in links {
         let (ra, rb) = (find(&mut parent, pair.a), find(&mut parent, pair.b));
-        if ra != rb {
-            let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            parent[high as usize] = low;
+        if ra == rb {
+            continue;
+        }
+        let clash = forbidden
+            .get(&ra)
+            .is_some_and(|others| others.iter().any(|&o| find(&mut parent, o) == rb));
+        if clash {
+            refused += 1;
+            continue;
+        }
+        let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[high as usize] = low;
+        if let Some(moved) = forbidden.remove(&high) {
+            forbidden.entry(low).or_default().extend(moved);
         }
     }
-    (0..n as u32).map(|i| find(&mut parent, i)).collect()
+    (
+        (0..n as u32).map(|i| find(&mut parent, i)).collect(),
+        refused,
+    )
+}
+
+/// Connected components of the links (union-find); each record's cluster is the smallest index in it.
+pub fn cluster<'a>(n: usize, links: impl Iterator<Item = &'a ScoredPair>) -> Vec<u32> {
+    cluster_with(n, links, &[]).0
 }

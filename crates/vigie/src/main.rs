@@ -69,6 +69,10 @@ enum Command {
         /// Where to write each record's cluster (CSV).
         #[arg(long)]
         clusters: Option<PathBuf>,
+        /// Analysts' judgements (CSV: id_a, id_b, decision = meme | different | incertain), applied over
+        /// the scores on every run; remove a line to undo it.
+        #[arg(long)]
+        judgements: Option<PathBuf>,
     },
     /// Benchmarks that print their figures (see bench/RESULTS.md).
     Bench {
@@ -476,6 +480,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             threshold,
             pairs,
             clusters,
+            judgements,
         } => {
             match_cli::run(&match_cli::MatchArgs {
                 inputs,
@@ -484,6 +489,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 threshold,
                 pairs,
                 clusters,
+                judgements,
             })?;
         }
         Command::Bench {

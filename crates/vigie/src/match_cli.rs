@@ -25,6 +25,55 @@ pub struct MatchArgs {
     pub threshold: f64,
     pub pairs: Option<PathBuf>,
     pub clusters: Option<PathBuf>,
+    pub judgements: Option<PathBuf>,
+}
+
+/// Reads analysts' judgements: a CSV with id_a, id_b and decision (meme, different, incertain), plus any
+/// other columns (author, date, reason), which are kept in the file and ignored here.
+pub fn read_judgements(path: &Path) -> Result<Vec<vigie_match::Judgement>> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("impossible de lire {name} (UTF-8 attendu)"))?;
+    let delimiter = if text.lines().next().unwrap_or("").contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let (Some(a), Some(b), Some(d)) = (
+        column(&["id_a"]),
+        column(&["id_b"]),
+        column(&["decision", "jugement", "verdict"]),
+    ) else {
+        bail!(
+            "{name} : colonnes id_a, id_b et decision attendues (colonnes : {})",
+            headers.join(", ")
+        );
+    };
+    let mut out = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| anyhow::anyhow!("{name}, ligne {line} : {e}"))?;
+        let get = |c: usize| row.get(c).unwrap_or("").trim().to_owned();
+        let decision = get(d);
+        let verdict = vigie_match::Verdict::parse(&decision).with_context(|| {
+            format!("{name}, ligne {line} : décision « {decision} » inconnue (meme, different ou incertain)")
+        })?;
+        out.push(vigie_match::Judgement {
+            a: get(a),
+            b: get(b),
+            verdict,
+        });
+    }
+    Ok(out)
 }
 
 /// Field → the column names it is found under, first match wins.
@@ -239,8 +288,13 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         )?);
     }
     spinner.set_message("normalisation, blocage, apprentissage, scores, regroupement");
+    let judgements = match &args.judgements {
+        Some(path) => read_judgements(path)?,
+        None => Vec::new(),
+    };
     let options = vigie_match::Options {
         threshold: args.threshold,
+        judgements,
         ..vigie_match::Options::default()
     };
     let (outcome, all): (vigie_match::Outcome, Vec<&Record>) = match files.as_slice() {
@@ -264,6 +318,12 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         s.bad_dates,
         if s.skipped_blocks > 0 { format!(" ; {} blocs trop grands ignorés", s.skipped_blocks) } else { String::new() }
     );
+    if args.judgements.is_some() {
+        eprintln!(
+            "{} jugements appliqués, {} sur des identifiants absents ; {} liens écartés parce qu'ils auraient réuni des fiches jugées différentes",
+            s.judgements_applied, s.judgements_unmatched, s.links_refused_by_judgements
+        );
+    }
     if let Some(path) = &args.pairs {
         let mut out = csv::Writer::from_writer(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -275,6 +335,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
             "probabilite",
             "poids",
             "modele",
+            "jugement",
             "explication",
         ])?;
         for pair in outcome.links(args.threshold) {
@@ -290,6 +351,7 @@ pub fn run(args: &MatchArgs) -> Result<()> {
                 &format!("{:.6}", pair.probability),
                 &format!("{:.2}", pair.weight),
                 &version,
+                pair.judgement.map_or("", vigie_match::Verdict::as_str),
                 &explanation.join(" "),
             ])?;
         }

@@ -149,3 +149,78 @@ fn bad_files_get_clear_errors() {
     let (ok, _, stderr) = vigie(&["match", file.to_str().unwrap()]);
     assert!(!ok && stderr.contains("ligne 3"), "{stderr}");
 }
+
+#[test]
+fn judgements_override_scores_survive_re_runs_and_can_be_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (police, douane) = (dir.path().join("police.csv"), dir.path().join("douane.csv"));
+    std::fs::write(&police, POLICE).unwrap();
+    std::fs::write(&douane, DOUANE.replacen("ref,", "id,", 1)).unwrap();
+    let judgements = dir.path().join("jugements.csv");
+    let pairs = dir.path().join("pairs.csv");
+    let clusters = dir.path().join("clusters.csv");
+    let run = |with_judgements: bool| {
+        let mut args = vec![
+            "match".to_owned(),
+            police.to_str().unwrap().to_owned(),
+            douane.to_str().unwrap().to_owned(),
+            "--threshold".to_owned(),
+            "0.5".to_owned(),
+            "--pairs".to_owned(),
+            pairs.to_str().unwrap().to_owned(),
+            "--clusters".to_owned(),
+            clusters.to_str().unwrap().to_owned(),
+        ];
+        if with_judgements {
+            args.push("--judgements".to_owned());
+            args.push(judgements.to_str().unwrap().to_owned());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, _, stderr) = vigie(&args);
+        assert!(ok, "{stderr}");
+        (
+            std::fs::read_to_string(&pairs).unwrap(),
+            std::fs::read_to_string(&clusters).unwrap(),
+            stderr,
+        )
+    };
+    // An analyst says P1 and D1 are not the same person (a namesake), and P5 is D4 after all.
+    std::fs::write(&judgements, "id_a,id_b,decision,auteur\nP1,D1,different,analyste.cross13\nD4,P5,meme,analyste.cross13\nP9,D1,meme,x\n").unwrap();
+    let (links, groups, stderr) = run(true);
+    assert!(
+        stderr.contains("2 jugements appliqués, 1 sur des identifiants absents"),
+        "{stderr}"
+    );
+    assert!(!links.lines().any(|l| l.starts_with("P1,D1")), "{links}");
+    let forced = links.lines().find(|l| l.starts_with("P5,D4")).unwrap();
+    assert!(
+        forced.contains(",1.000000,") && forced.contains(",meme,"),
+        "{forced}"
+    );
+    assert!(
+        groups.lines().any(|l| l == "D1,D1") && groups.lines().any(|l| l == "D4,P5"),
+        "{groups}"
+    );
+    // The same judgements on a second run give the same result.
+    assert_eq!(run(true).0, links);
+    // Without the file, the scores decide again.
+    let (links, _, _) = run(false);
+    assert!(
+        links.lines().any(|l| l.starts_with("P1,D1"))
+            && !links.lines().any(|l| l.starts_with("P5,D4")),
+        "{links}"
+    );
+    // A decision nobody can read is refused with its line.
+    std::fs::write(&judgements, "id_a,id_b,decision\nP1,D1,peut-être\n").unwrap();
+    let (ok, _, stderr) = vigie(&[
+        "match",
+        police.to_str().unwrap(),
+        douane.to_str().unwrap(),
+        "--judgements",
+        judgements.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && stderr.contains("ligne 2 : décision « peut-être » inconnue"),
+        "{stderr}"
+    );
+}
