@@ -434,25 +434,35 @@ fn key(parts: &[&str]) -> u64 {
 /// How many blocking rules [`keys`] applies.
 pub(crate) const RULES: usize = 10;
 
+/// Per blocking rule, every record's key with the record, sorted by key (records the rule does not
+/// apply to are left out).
+pub(crate) fn sorted_keys(prepared: &[Prepared]) -> Vec<Vec<(u64, u32)>> {
+    let all_keys: Vec<[u64; RULES]> = parallel_map(prepared, keys);
+    (0..RULES)
+        .map(|rule| {
+            let mut entries: Vec<(u64, u32)> = all_keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k[rule] != 0)
+                .map(|(i, k)| (k[rule], i as u32))
+                .collect();
+            entries.sort_unstable();
+            entries
+        })
+        .collect()
+}
+
 /// Candidate pairs (a << 32 | b, a < b), deduplicated, and the number of blocks skipped as too large.
 fn block(
     prepared: &[Prepared],
     split: Option<usize>,
     max_pairs: usize,
 ) -> (Vec<u64>, usize, Vec<usize>) {
-    let all_keys: Vec<[u64; RULES]> = parallel_map(prepared, keys);
     let mut pairs: Vec<u64> = Vec::new();
     let mut skipped = 0;
     let mut per_rule = Vec::with_capacity(RULES);
-    for rule in 0..RULES {
+    for entries in sorted_keys(prepared) {
         let before = pairs.len();
-        let mut entries: Vec<(u64, u32)> = all_keys
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k[rule] != 0)
-            .map(|(i, k)| (k[rule], i as u32))
-            .collect();
-        entries.sort_unstable();
         for run in entries.chunk_by(|x, y| x.0 == y.0) {
             if run.len() < 2 {
                 continue;

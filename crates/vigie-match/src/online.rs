@@ -9,7 +9,7 @@
 use crate::compare::{compare, Field};
 use crate::model::{FieldWeight, Model};
 use crate::record::{Prepared, Record};
-use crate::{keys, parallel_map, score, tf_of, RULES};
+use crate::{keys, score, sorted_keys, tf_of};
 use std::collections::HashMap;
 
 /// Records sharing one key beyond this are not compared (the key says too little).
@@ -41,19 +41,7 @@ impl OnlineIndex {
         tf_given: HashMap<String, f64>,
         tf_surname: HashMap<String, f64>,
     ) -> OnlineIndex {
-        let all_keys = parallel_map(&prepared, keys);
-        let rules = (0..RULES)
-            .map(|rule| {
-                let mut entries: Vec<(u64, u32)> = all_keys
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, k)| k[rule] != 0)
-                    .map(|(i, k)| (k[rule], i as u32))
-                    .collect();
-                entries.sort_unstable();
-                entries
-            })
-            .collect();
+        let rules = sorted_keys(&prepared);
         OnlineIndex {
             prepared,
             model,

@@ -111,11 +111,7 @@ fn synthetic(args: &BenchMatchArgs) -> Result<()> {
     let same = |a: u32, b: u32| truth[a as usize] == truth[b as usize];
     let true_links = links.iter().filter(|p| same(p.a, p.b)).count() as u64;
     let reachable = outcome.pairs.iter().filter(|p| same(p.a, p.b)).count() as u64;
-    let (precision, recall) = (
-        true_links as f64 / links.len().max(1) as f64,
-        true_links as f64 / expected.max(1) as f64,
-    );
-    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+    let (precision, recall, f1) = pairwise(true_links as f64, links.len() as f64, expected as f64);
     let s = &outcome.stats;
     println!(
         "vigie   {seconds:.2} s (prepare {:.2}, block {:.2}, train {:.2}, score {:.2}, cluster {:.2}), peak RSS {:.0} MB, of which {before:.0} MB were the input records and the truth",
@@ -275,11 +271,7 @@ fn febrl4(args: &BenchMatchArgs, febrl_dir: &std::path::Path) -> Result<()> {
         .iter()
         .filter(|p| key(all[p.a as usize]) == key(all[p.b as usize]))
         .count();
-    let (precision, recall) = (
-        true_links as f64 / links.len().max(1) as f64,
-        true_links as f64 / expected.max(1) as f64,
-    );
-    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+    let (precision, recall, f1) = pairwise(true_links as f64, links.len() as f64, expected as f64);
     let s = &outcome.stats;
     println!(
         "vigie   {best:.3} s (best of 5; prepare {:.3}, block {:.3}, train {:.3}, score {:.3}, cluster {:.3}), peak RSS {:.0} MB",
@@ -342,6 +334,17 @@ fn febrl4(args: &BenchMatchArgs, febrl_dir: &std::path::Path) -> Result<()> {
         .output()
         .with_context(|| format!("cannot run {}", python.display()))?;
     print_peer(&output, best, f1)
+}
+
+/// Pairwise precision, recall and F1 from the true links found, the links found and the true links.
+fn pairwise(true_found: f64, found: f64, expected: f64) -> (f64, f64, f64) {
+    let precision = true_found / found.max(1.0);
+    let recall = true_found / expected.max(1.0);
+    (
+        precision,
+        recall,
+        2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE),
+    )
 }
 
 fn peak_rss_mb() -> f64 {
