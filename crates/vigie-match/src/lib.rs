@@ -171,16 +171,61 @@ impl Outcome {
 
 /// Deduplicates one file.
 pub fn dedupe(records: &[Record], options: &Options) -> Outcome {
-    run(records, None, options)
+    run(records, None, options, &|_| {})
 }
 
 /// Links two files: pairs always join a record of `left` and one of `right`.
 pub fn link(left: &[Record], right: &[Record], options: &Options) -> Outcome {
     let all: Vec<Record> = left.iter().chain(right.iter()).cloned().collect();
-    run(&all, Some(left.len()), options)
+    run(&all, Some(left.len()), options, &|_| {})
 }
 
-fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
+/// The steps of a run, reported as they start (for a progress bar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Normalise,
+    Block,
+    Train,
+    Score,
+    Cluster,
+}
+
+impl Step {
+    pub const COUNT: u64 = 5;
+
+    pub fn index(self) -> u64 {
+        self as u64
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Step::Normalise => "normalisation",
+            Step::Block => "blocage",
+            Step::Train => "comparaisons et apprentissage",
+            Step::Score => "scores et jugements",
+            Step::Cluster => "groupes",
+        }
+    }
+}
+
+/// [`dedupe`] (no `split`) or [`link`] (`split` = the left file's length over the concatenated
+/// records), reporting each step as it starts.
+pub fn run_with_progress(
+    records: &[Record],
+    split: Option<usize>,
+    options: &Options,
+    progress: &dyn Fn(Step),
+) -> Outcome {
+    run(records, split, options, progress)
+}
+
+fn run(
+    records: &[Record],
+    split: Option<usize>,
+    options: &Options,
+    progress: &dyn Fn(Step),
+) -> Outcome {
+    progress(Step::Normalise);
     let mut stats = Stats {
         records: records.len(),
         ..Stats::default()
@@ -198,6 +243,7 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
             .flat_map(|p| p.surnames.iter().map(String::as_str)),
     );
     stats.prepare_s = clock.elapsed().as_secs_f64();
+    progress(Step::Block);
 
     let clock = std::time::Instant::now();
     let (candidates, skipped, per_rule) = block(&prepared, split, options.max_pairs_per_block);
@@ -205,6 +251,7 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
     stats.candidate_pairs = candidates.len();
     stats.skipped_blocks = skipped;
     stats.block_s = clock.elapsed().as_secs_f64();
+    progress(Step::Train);
 
     let clock = std::time::Instant::now();
     let levels: Vec<Levels> = parallel_map(&candidates, |&pair| {
@@ -250,6 +297,7 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
         options.em_iterations,
     );
     stats.train_s = clock.elapsed().as_secs_f64();
+    progress(Step::Score);
 
     let clock = std::time::Instant::now();
     let pairs: Vec<ScoredPair> = candidates
@@ -279,6 +327,7 @@ fn run(records: &[Record], split: Option<usize>, options: &Options) -> Outcome {
         &mut stats,
     );
     stats.score_s = clock.elapsed().as_secs_f64();
+    progress(Step::Cluster);
 
     let clock = std::time::Instant::now();
     let mut links: Vec<&ScoredPair> = pairs

@@ -273,21 +273,24 @@ fn column_mapping(
 }
 
 pub fn run(args: &MatchArgs) -> Result<()> {
-    let spinner = ProgressBar::new_spinner();
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
-        spinner.set_style(style);
+    // One step per file read, then the matching steps.
+    let bar = ProgressBar::new(args.inputs.len() as u64 + vigie_match::Step::COUNT);
+    if let Ok(style) =
+        ProgressStyle::with_template("Rapprochement [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+    {
+        bar.set_style(style.progress_chars("=> "));
     }
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let mut files = Vec::new();
     for path in &args.inputs {
-        spinner.set_message(format!("lecture de {}", path.display()));
+        bar.set_message(format!("lecture de {}", path.display()));
         files.push(read_records(
             path,
             args.columns.as_deref(),
             args.encoding.as_deref(),
         )?);
+        bar.inc(1);
     }
-    spinner.set_message("normalisation, blocage, apprentissage, scores, regroupement");
     let judgements = match &args.judgements {
         Some(path) => read_judgements(path)?,
         None => Vec::new(),
@@ -297,15 +300,23 @@ pub fn run(args: &MatchArgs) -> Result<()> {
         judgements,
         ..vigie_match::Options::default()
     };
-    let (outcome, all): (vigie_match::Outcome, Vec<&Record>) = match files.as_slice() {
-        [one] => (vigie_match::dedupe(one, &options), one.iter().collect()),
-        [left, right] => (
-            vigie_match::link(left, right, &options),
-            left.iter().chain(right.iter()).collect(),
-        ),
+    let read = args.inputs.len() as u64;
+    let progress = |step: vigie_match::Step| {
+        bar.set_position(read + step.index());
+        bar.set_message(step.label_fr());
+    };
+    let (all, split): (Vec<Record>, Option<usize>) = match files.as_mut_slice() {
+        [one] => (std::mem::take(one), None),
+        [left, right] => {
+            let split = left.len();
+            let mut all = std::mem::take(left);
+            all.append(right);
+            (all, Some(split))
+        }
         _ => bail!("un fichier (dédoublonnage) ou deux (rapprochement)"),
     };
-    spinner.finish_and_clear();
+    let outcome = vigie_match::run_with_progress(&all, split, &options, &progress);
+    bar.finish_and_clear();
     let version = outcome.model.version();
     let s = &outcome.stats;
     eprintln!(
