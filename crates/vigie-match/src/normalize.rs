@@ -433,5 +433,24 @@ mod tests {
             prop_assume!(a != b);
             prop_assert_ne!(digits(&a), digits(&b));
         }
+
+        #[test]
+        fn distinct_phones_are_never_forced_together(a in "0[67][0-9]{8}", b in "0[67][0-9]{8}", spaced in proptest::bool::ANY) {
+            prop_assume!(a != b);
+            let written = if spaced { a.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ") } else { a.clone() };
+            prop_assert_eq!(phone(&written), phone(&a), "formatting changes nothing");
+            prop_assert_ne!(phone(&a), phone(&b));
+        }
+
+        #[test]
+        fn distinct_plates_and_ids_are_never_forced_together(a in "[A-Z]{2}-[0-9]{3}-[A-Z]{2}", b in "[A-Z]{2}-[0-9]{3}-[A-Z]{2}") {
+            prop_assume!(a != b);
+            let key = |raw: &str| {
+                let record = crate::record::Record { id: "x".into(), identifier: raw.into(), ..Default::default() };
+                crate::record::Prepared::new(&record).0.identifier
+            };
+            prop_assert_eq!(key(&a), key(&a.replace('-', " ").to_lowercase()), "separators and case change nothing");
+            prop_assert_ne!(key(&a), key(&b));
+        }
     }
 }
