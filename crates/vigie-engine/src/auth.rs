@@ -113,6 +113,21 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<SessionGrant> {
         let username = username.trim().to_lowercase();
+        let now = self.inner.clock.now();
+        if let Some(wait) = self.inner.login_throttle.wait(&username, now) {
+            // Journaled like a failure, without looking the account up or checking the password.
+            let draft = self.draft(
+                None,
+                JournalAction::LoginFailed,
+                "account:throttled".to_owned(),
+                "",
+                Outcome::Deny,
+                ctx,
+            );
+            self.journal_only(vec![draft]).await?;
+            let minutes = (wait.whole_seconds() + 59) / 60;
+            return Err(EngineError::TooManyAttempts { minutes });
+        }
         let record = if username.is_empty() || username.len() > 200 {
             None
         } else {
@@ -142,9 +157,11 @@ impl Engine {
                     ctx,
                 );
                 self.journal_only(vec![draft]).await?;
+                self.inner.login_throttle.failed(&username, now);
                 return Err(EngineError::BadCredentials);
             }
         };
+        self.inner.login_throttle.succeeded(&username);
         self.open_session_for(account, ctx).await
     }
 

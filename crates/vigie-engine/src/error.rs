@@ -12,6 +12,9 @@ pub enum EngineError {
     Unauthenticated,
     #[error("identifiant ou mot de passe incorrect")]
     BadCredentials,
+    /// Too many failed logins on this username: refused without checking the password.
+    #[error("trop de tentatives de connexion : réessayez dans {minutes} minute(s)")]
+    TooManyAttempts { minutes: i64 },
     /// The action is refused and refusing reveals nothing (e.g. an auditor asking for entities).
     #[error("action non autorisée pour votre profil")]
     Forbidden,

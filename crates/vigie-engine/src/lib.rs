@@ -18,6 +18,7 @@ mod geography;
 mod journal;
 pub mod keys;
 mod seed;
+mod throttle;
 pub use seed::SeedSummary;
 
 pub use admin::{NewAccount, NewUnit};
@@ -82,6 +83,7 @@ struct Inner {
     journal_healthy: AtomicBool,
     checkpoint_lock: tokio::sync::Mutex<()>,
     geography: vigie_geo::Geography,
+    login_throttle: throttle::LoginThrottle,
 }
 
 /// The engine. Cheap to clone (one `Arc`).
@@ -140,6 +142,7 @@ impl Engine {
                 journal_healthy: AtomicBool::new(true),
                 checkpoint_lock: tokio::sync::Mutex::new(()),
                 geography,
+                login_throttle: throttle::LoginThrottle::default(),
             }),
         })
     }

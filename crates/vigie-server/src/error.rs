@@ -53,6 +53,8 @@ error_codes! {
     MotifRequired => "VIGIE-VAL-0002", UNPROCESSABLE_ENTITY, "Indiquez le motif de la consultation (au moins 3 caractères).";
     Unauthenticated => "VIGIE-AUTH-0001", UNAUTHORIZED, "Authentification requise.";
     BadCredentials => "VIGIE-AUTH-0002", UNAUTHORIZED, "Identifiant ou mot de passe incorrect.";
+    /// Five failed logins on one username: wait before trying again (the message says how long).
+    TooManyAttempts => "VIGIE-AUTH-0005", TOO_MANY_REQUESTS, "Trop de tentatives de connexion : réessayez plus tard.";
     /// The role may never do this (refusing reveals nothing about any record).
     Forbidden => "VIGIE-AUTH-0003", FORBIDDEN, "Action non autorisée pour votre profil.";
     /// A form was posted without a valid anti-forgery token or from another origin.
@@ -150,6 +152,14 @@ impl From<EngineError> for ApiError {
         let code = match &error {
             EngineError::Unauthenticated => ErrorCode::Unauthenticated,
             EngineError::BadCredentials => ErrorCode::BadCredentials,
+            EngineError::TooManyAttempts { minutes } => {
+                return ApiError::with_message(
+                    ErrorCode::TooManyAttempts,
+                    format!(
+                        "Trop de tentatives de connexion : réessayez dans {minutes} minute(s)."
+                    ),
+                )
+            }
             EngineError::Forbidden => ErrorCode::Forbidden,
             EngineError::NotFound => ErrorCode::NotFound,
             EngineError::MotifRequired => ErrorCode::MotifRequired,

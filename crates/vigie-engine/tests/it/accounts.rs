@@ -205,3 +205,51 @@ async fn the_first_administrator_is_bootstrapped_once_and_no_account_exists_befo
     ));
     assert_eq!(engine.verify_journal().await.unwrap().result, Ok(()));
 }
+
+#[tokio::test]
+async fn five_failures_make_a_username_wait_whether_or_not_it_exists() {
+    let fixture = demo().await;
+    for username in ["agent.marseille", "nobody.here"] {
+        for _ in 0..5 {
+            let answer = fixture
+                .engine
+                .login(username, "not the password", &ctx())
+                .await;
+            assert!(
+                matches!(answer, Err(EngineError::BadCredentials)),
+                "{username}"
+            );
+        }
+        // Now even the right password waits: the answer is the same for a real and a made-up name.
+        let answer = fixture
+            .engine
+            .login(username, &DEMO_PASSWORD_OF(username), &ctx())
+            .await;
+        assert!(
+            matches!(answer, Err(EngineError::TooManyAttempts { minutes: 1 })),
+            "{username}: {answer:?}"
+        );
+    }
+    // Other accounts are not affected.
+    assert!(fixture
+        .engine
+        .login("auditeur", &DEMO_PASSWORD_OF("auditeur"), &ctx())
+        .await
+        .is_ok());
+    // A minute later, the right password works, and clears the count.
+    fixture.clock.advance(time::Duration::seconds(61));
+    assert!(fixture
+        .engine
+        .login(
+            "agent.marseille",
+            &DEMO_PASSWORD_OF("agent.marseille"),
+            &ctx()
+        )
+        .await
+        .is_ok());
+    let answer = fixture
+        .engine
+        .login("agent.marseille", "not the password", &ctx())
+        .await;
+    assert!(matches!(answer, Err(EngineError::BadCredentials)));
+}

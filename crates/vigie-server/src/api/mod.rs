@@ -84,7 +84,7 @@ pub async fn health(State(state): State<AppState>) -> ApiResult<Json<HealthDto>>
 
 /// Opens a session with a username and password; the token goes in `Authorization: Bearer`.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
-    responses((status = 201, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,

@@ -86,8 +86,21 @@ pub async fn login(
             view.password.error = Some(BAD_CREDENTIALS.to_owned());
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view))
         }
+        Err(error @ EngineError::TooManyAttempts { .. }) => {
+            view.username.error = Some(String::new());
+            view.password.error = Some(format!("{}.", capitalise(&error.to_string())));
+            Ok(render(StatusCode::TOO_MANY_REQUESTS, &view))
+        }
         Err(error) => Err(PageError::from(error)),
     }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -148,7 +148,9 @@ impl PageError {
 impl From<EngineError> for PageError {
     fn from(error: EngineError) -> Self {
         let kind = match &error {
-            EngineError::Unauthenticated | EngineError::BadCredentials => ErrorKind::Login,
+            EngineError::Unauthenticated
+            | EngineError::BadCredentials
+            | EngineError::TooManyAttempts { .. } => ErrorKind::Login,
             EngineError::Forbidden => ErrorKind::Forbidden,
             EngineError::NotFound => ErrorKind::NotFound,
             EngineError::MotifRequired | EngineError::Invalid(_) => ErrorKind::BadRequest,

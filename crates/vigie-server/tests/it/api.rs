@@ -433,3 +433,25 @@ async fn health_metrics_and_security_headers() {
         .unwrap()
         .starts_with("text/css"));
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_get_a_429_in_our_format() {
+    let app = app().await;
+    let body = json!({"username": "agent.marseille", "password": "pas le bon"});
+    for _ in 0..5 {
+        assert_eq!(
+            app.call("POST", "/api/v1/session", None, Some(body.clone()))
+                .await
+                .status,
+            401
+        );
+    }
+    let right = json!({"username": "agent.marseille", "password": crate::support::PASSWORD});
+    let answer = app.call("POST", "/api/v1/session", None, Some(right)).await;
+    assert_eq!(answer.status, 429, "{}", answer.text);
+    assert_eq!(answer.body["error"]["code"], "VIGIE-AUTH-0005");
+    assert_eq!(
+        answer.body["error"]["message"],
+        "Trop de tentatives de connexion : réessayez dans 1 minute(s)."
+    );
+}
