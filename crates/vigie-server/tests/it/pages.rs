@@ -941,3 +941,37 @@ async fn an_external_base_layer_is_off_by_default_and_opens_one_origin_when_conf
         .unwrap()
         .contains("geopf"));
 }
+
+#[tokio::test]
+async fn the_login_page_says_how_long_to_wait_after_five_failures() {
+    let app = app().await;
+    for _ in 0..5 {
+        let answer = app
+            .send(post(
+                "/connexion",
+                None,
+                &[("username", "agent.marseille"), ("password", "pas le bon")],
+            ))
+            .await;
+        assert_eq!(answer.status, 422);
+    }
+    let answer = app
+        .send(post(
+            "/connexion",
+            None,
+            &[("username", "agent.marseille"), ("password", PASSWORD)],
+        ))
+        .await;
+    assert_eq!(answer.status, 429);
+    assert_html_headers(&answer);
+    assert!(answer.headers.get("set-cookie").is_none());
+    assert!(
+        answer
+            .text
+            .contains("Trop de tentatives de connexion : réessayez dans 1 minute(s)."),
+        "the wait is shown under the password field"
+    );
+    assert!(answer
+        .text
+        .contains("aria-describedby=\"mot-de-passe-messages\""));
+}
