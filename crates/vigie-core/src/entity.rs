@@ -7,7 +7,8 @@
 //! This module does not decide who may see what (see `policy`) and stores nothing.
 
 use crate::identifiers::{Iban, PhoneNumber, Plate, Siren, Siret};
-use crate::org::{uuid_id, AccountId, UnitId};
+use crate::org::{AccountId, UnitId};
+use crate::uuid_id;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Declares a UUID-backed identifier type with a journal prefix (also used by other Vigie crates).
+#[macro_export]
 macro_rules! uuid_id {
     ($name:ident, $prefix:literal) => {
         #[derive(
@@ -31,7 +33,6 @@ macro_rules! uuid_id {
         }
     };
 }
-pub(crate) use uuid_id;
 
 uuid_id!(UnitId, "unit");
 uuid_id!(AccountId, "account");
