@@ -19,6 +19,7 @@
 mod codec;
 mod error;
 mod migrate;
+mod targets;
 mod writer;
 
 use crate::codec::{
@@ -39,9 +40,11 @@ use vigie_core::entity::{Entity, EntityId, Link};
 use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
 use vigie_store::{
-    AccountRecord, Counts, EntityQuery, JournalQuery, OpenOptions, SessionRecord, Store,
-    StoreError, StoreResult, StoreUrl, WriteBatch,
+    AccountRecord, ConflictRow, Counts, EntityQuery, JournalQuery, KeyHit, OpenOptions,
+    RecordQuery, SessionRecord, Store, StoreError, StoreResult, StoreUrl, TargetRecord,
+    WorkflowRecord, WriteBatch,
 };
+use vigie_targets::TargetId;
 
 /// Connections in the pool (the writer uses one at a time; readers share the rest).
 const MAX_CONNECTIONS: u32 = 10;
@@ -547,11 +550,88 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn target(&self, id: TargetId) -> StoreResult<Option<TargetRecord>> {
+        self.ensure_open()?;
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM targets t WHERE t.id = $1",
+            targets::TARGET_COLUMNS
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .sql()?;
+        row.as_ref().map(targets::target).transpose()
+    }
+
+    async fn targets_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<TargetRecord>> {
+        self.ensure_open()?;
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM targets t WHERE t.unit = $1 AND t.expires_at_micros > $2 ORDER BY t.ord DESC",
+            targets::TARGET_COLUMNS
+        ))
+        .bind(unit.0)
+        .bind(live_at)
+        .fetch_all(&self.pool)
+        .await
+        .sql()?;
+        rows.iter().map(targets::target).collect()
+    }
+
+    async fn key_hits(&self, digests: &[[u8; 16]], live_at: i64) -> StoreResult<Vec<KeyHit>> {
+        self.ensure_open()?;
+        targets::key_hits(&self.pool, digests, live_at).await
+    }
+
+    async fn conflicts_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<ConflictRow>> {
+        self.ensure_open()?;
+        let rows = sqlx::query(targets::CONFLICTS_SQL)
+            .bind(unit.0)
+            .bind(live_at)
+            .fetch_all(&self.pool)
+            .await
+            .sql()?;
+        rows.iter().map(targets::conflict).collect()
+    }
+
+    async fn expired_targets(&self, now: i64, limit: u32) -> StoreResult<Vec<TargetId>> {
+        self.ensure_open()?;
+        let rows = sqlx::query(
+            "SELECT id FROM targets WHERE expires_at_micros <= $1 ORDER BY expires_at_micros, ord LIMIT $2",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .sql()?;
+        rows.iter()
+            .map(|row| row.try_get::<uuid::Uuid, _>(0).sql().map(TargetId))
+            .collect()
+    }
+
+    async fn record(&self, kind: &str, id: &str) -> StoreResult<Option<WorkflowRecord>> {
+        self.ensure_open()?;
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM workflow_records WHERE kind = $1 AND id = $2",
+            targets::RECORD_COLUMNS
+        ))
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .sql()?;
+        row.as_ref().map(targets::record).transpose()
+    }
+
+    async fn records(&self, query: &RecordQuery) -> StoreResult<Vec<WorkflowRecord>> {
+        self.ensure_open()?;
+        targets::records(&self.pool, query).await
+    }
+
     async fn counts(&self) -> StoreResult<Counts> {
         self.ensure_open()?;
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM entities),
-                    (SELECT COUNT(*) FROM links), (SELECT last_seq FROM journal_head)",
+                    (SELECT COUNT(*) FROM links), (SELECT last_seq FROM journal_head), (SELECT COUNT(*) FROM targets)",
         )
         .fetch_one(&self.pool)
         .await
@@ -568,6 +648,7 @@ impl Store for PostgresStore {
             entities: count(2)?,
             links: count(3)?,
             journal: count(4)?,
+            targets: count(5)?,
         })
     }
 

@@ -16,10 +16,16 @@ use sqlx::{PgConnection, Row};
 use vigie_store::{StoreError, StoreResult};
 
 /// The migrations, in order; the version of `MIGRATIONS[i]` is `i + 1`.
-pub(crate) const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_targets",
+        include_str!("../migrations/0002_targets.sql"),
+    ),
+];
 
 /// The schema version this code writes.
 pub(crate) fn latest_version() -> i64 {

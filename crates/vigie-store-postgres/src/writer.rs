@@ -557,6 +557,31 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
                 .await
                 .map_err(classify)?;
         }
+        Mutation::PutTargets(writes) => {
+            let mut ids = std::collections::HashSet::new();
+            if !writes.iter().all(|write| ids.insert(write.target.id)) {
+                return Err(Failure::Request(StoreError::Conflict(
+                    "the same target appears twice in one registration".to_owned(),
+                )));
+            }
+            if !crate::targets::put_targets(conn, writes)
+                .await
+                .map_err(classify)?
+            {
+                return Err(Failure::Request(StoreError::Conflict(
+                    "a target of this registration belongs to another unit".to_owned(),
+                )));
+            }
+        }
+        Mutation::DeleteTarget { id } => crate::targets::delete_target(conn, *id)
+            .await
+            .map_err(classify)?,
+        Mutation::PutRecord(record) => crate::targets::put_record(conn, record)
+            .await
+            .map_err(classify)?,
+        Mutation::DeleteRecord { kind, id } => crate::targets::delete_record(conn, kind, id)
+            .await
+            .map_err(classify)?,
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ mod codec;
 mod error;
 mod migrate;
 mod pool;
+mod targets;
 mod writer;
 
 use async_trait::async_trait;
@@ -38,9 +39,11 @@ use vigie_core::entity::{Entity, EntityId, Link};
 use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
 use vigie_store::{
-    AccountRecord, Counts, EntityQuery, JournalQuery, Neighbourhood, OpenOptions, SessionContext,
-    SessionRecord, Store, StoreError, StoreResult, Visibility, WriteBatch,
+    AccountRecord, ConflictRow, Counts, EntityQuery, JournalQuery, KeyHit, Neighbourhood,
+    OpenOptions, RecordQuery, SessionContext, SessionRecord, Store, StoreError, StoreResult,
+    TargetRecord, Visibility, WorkflowRecord, WriteBatch,
 };
+use vigie_targets::TargetId;
 use writer::{Request, Writer};
 
 /// How many read-only connections the pool keeps.
@@ -521,6 +524,94 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn target(&self, id: TargetId) -> StoreResult<Option<TargetRecord>> {
+        self.read(move |conn| {
+            query_one(
+                conn,
+                &format!(
+                    "SELECT {} FROM targets t WHERE t.id = ?1",
+                    targets::TARGET_COLUMNS
+                ),
+                &[&id_text(id.0)],
+                targets::target,
+            )
+        })
+        .await
+    }
+
+    async fn targets_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<TargetRecord>> {
+        self.read(move |conn| {
+            query_all(
+                conn,
+                &format!(
+                    "SELECT {} FROM targets t WHERE t.unit = ?1 AND t.expires_at_micros > ?2 ORDER BY t.ord DESC",
+                    targets::TARGET_COLUMNS
+                ),
+                &[&id_text(unit.0), &live_at],
+                targets::target,
+            )
+        })
+        .await
+    }
+
+    async fn key_hits(&self, digests: &[[u8; 16]], live_at: i64) -> StoreResult<Vec<KeyHit>> {
+        let digests = digests.to_vec();
+        self.read(move |conn| {
+            in_read_transaction(conn, |conn| targets::key_hits(conn, &digests, live_at))
+        })
+        .await
+    }
+
+    async fn conflicts_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<ConflictRow>> {
+        self.read(move |conn| {
+            query_all(
+                conn,
+                targets::CONFLICTS_SQL,
+                &[&id_text(unit.0), &live_at],
+                targets::conflict,
+            )
+        })
+        .await
+    }
+
+    async fn expired_targets(&self, now: i64, limit: u32) -> StoreResult<Vec<TargetId>> {
+        self.read(move |conn| {
+            query_all(
+                conn,
+                "SELECT t.id FROM targets t WHERE t.expires_at_micros <= ?1 ORDER BY t.expires_at_micros, t.ord LIMIT ?2",
+                &[&now, &limit],
+                |row| {
+                    let text: String = row.get(0).sql()?;
+                    uuid::Uuid::parse_str(&text)
+                        .map(TargetId)
+                        .map_err(|_| error::corrupt_value("targets", "id", &text))
+                },
+            )
+        })
+        .await
+    }
+
+    async fn record(&self, kind: &str, id: &str) -> StoreResult<Option<WorkflowRecord>> {
+        let (kind, id) = (kind.to_owned(), id.to_owned());
+        self.read(move |conn| {
+            query_one(
+                conn,
+                &format!(
+                    "SELECT {} FROM workflow_records WHERE kind = ?1 AND id = ?2",
+                    targets::record_columns()
+                ),
+                &[&kind, &id],
+                targets::record,
+            )
+        })
+        .await
+    }
+
+    async fn records(&self, query: &RecordQuery) -> StoreResult<Vec<WorkflowRecord>> {
+        let query = query.clone();
+        self.read(move |conn| targets::records(conn, &query)).await
+    }
+
     async fn journal_len(&self) -> StoreResult<u64> {
         self.read(|conn| {
             let last: i64 = conn
@@ -611,13 +702,14 @@ impl Store for SqliteStore {
 
     async fn counts(&self) -> StoreResult<Counts> {
         self.read(|conn| {
-            let (units, accounts, entities, links, journal): (i64, i64, i64, i64, i64) = conn
+            let (units, accounts, entities, links, journal, targets): (i64, i64, i64, i64, i64, i64) = conn
                 .prepare_cached(
                     "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM entities),
-                            (SELECT COUNT(*) FROM links), (SELECT COALESCE(MAX(seq), 0) FROM journal)",
+                            (SELECT COUNT(*) FROM links), (SELECT COALESCE(MAX(seq), 0) FROM journal),
+                            (SELECT COUNT(*) FROM targets)",
                 )
                 .and_then(|mut statement| {
-                    statement.query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
+                    statement.query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))
                 })
                 .sql()?;
             let count = |value: i64| u64::try_from(value).unwrap_or(0);
@@ -627,6 +719,7 @@ impl Store for SqliteStore {
                 entities: count(entities),
                 links: count(links),
                 journal: count(journal),
+                targets: count(targets),
             })
         })
         .await

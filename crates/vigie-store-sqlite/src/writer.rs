@@ -410,6 +410,10 @@ fn apply_mutation(conn: &Connection, mutation: &Mutation) -> StoreResult<()> {
                 .and_then(|mut statement| statement.execute(params![id_text(account.0)]))
                 .sql()?;
         }
+        Mutation::PutTargets(writes) => crate::targets::put_targets(conn, writes)?,
+        Mutation::DeleteTarget { id } => crate::targets::delete_target(conn, *id)?,
+        Mutation::PutRecord(record) => crate::targets::put_record(conn, record)?,
+        Mutation::DeleteRecord { kind, id } => crate::targets::delete_record(conn, kind, id)?,
     }
     Ok(())
 }

@@ -28,6 +28,7 @@ use vigie_store::{
 };
 
 pub mod fixtures;
+mod targets;
 
 use fixtures::*;
 
@@ -49,6 +50,7 @@ pub async fn run_story(store: Arc<dyn Store>) {
     story.search().await;
     story.combined_reads().await;
     story.journal().await;
+    story.targets().await;
     story.end().await;
 }
 
@@ -1157,7 +1159,8 @@ impl Story {
                 accounts: 5,
                 entities: 8,
                 links: 3,
-                journal: self.journal_len
+                journal: self.journal_len,
+                targets: 0,
             }
         );
         store.health().await.expect("healthy before closing");

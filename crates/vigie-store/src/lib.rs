@@ -17,6 +17,7 @@ use vigie_core::journal::{
     Checkpoint, Frontier, JournalAction, JournalDraft, JournalEntry, JournalKey,
 };
 use vigie_core::org::{Account, AccountId, Unit, UnitId};
+use vigie_targets::TargetId;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -178,6 +179,89 @@ pub enum Mutation {
     DeleteSessionsOf {
         account: AccountId,
     },
+    /// Inserts targets (giving each new one the next registration order) or, for a target already
+    /// stored, replaces its body and expiry; adds its deconfliction keys (keys already held are kept).
+    PutTargets(Vec<TargetWrite>),
+    /// Erases a target, its keys and every workflow record that refers to it.
+    DeleteTarget {
+        id: TargetId,
+    },
+    /// Inserts or replaces a workflow record (by kind and id).
+    PutRecord(WorkflowRecord),
+    DeleteRecord {
+        kind: String,
+        id: String,
+    },
+}
+
+/// A target as stored. The store filters on the unit and the expiry; the body is the engine's
+/// `TargetFile` as JSON, opaque here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetRecord {
+    pub id: TargetId,
+    pub unit: UnitId,
+    pub registered_at_micros: i64,
+    pub expires_at_micros: i64,
+    /// Registration order, given by the store on first insert (ignored when writing): of two targets,
+    /// the one with the smaller order was registered first, on every node.
+    pub order: i64,
+    pub body: String,
+}
+
+/// One deconfliction key of a target (see `vigie_targets::keys`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRow {
+    pub digest: [u8; 16],
+    /// `KeyKind::as_str`: "phone", "person"...
+    pub kind: String,
+    pub exact: bool,
+    pub added_at_micros: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetWrite {
+    pub target: TargetRecord,
+    pub keys: Vec<KeyRow>,
+}
+
+/// A live target holding one of the digests asked about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyHit {
+    pub digest: [u8; 16],
+    pub key: KeyRow,
+    pub target: TargetRecord,
+}
+
+/// One shared digest between a live target of the unit and a live target of another unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConflictRow {
+    pub own_target: TargetId,
+    pub own_key: KeyRow,
+    pub other_key: KeyRow,
+    pub other: TargetRecord,
+}
+
+/// A small document of the deconfliction workflows (arbitrations, planned operations, priority-list
+/// entries, alerts...), typed and serialised by the engine. `targets` name the targets it refers
+/// to (erased with them); `starts`/`ends` are the time window overlap queries use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkflowRecord {
+    pub kind: String,
+    pub id: String,
+    pub target_a: Option<TargetId>,
+    pub target_b: Option<TargetId>,
+    pub starts_micros: i64,
+    pub ends_micros: i64,
+    pub body: String,
+}
+
+/// Which workflow records to read: all of `kind`, narrowed to those referring to one of `targets`
+/// and/or whose window overlaps `window` (start inclusive, end exclusive).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordQuery {
+    pub kind: String,
+    pub targets: Option<Vec<TargetId>>,
+    pub window: Option<(i64, i64)>,
 }
 
 /// Mutations and journal entries committed together, atomically.
@@ -223,6 +307,7 @@ pub struct Counts {
     pub entities: u64,
     pub links: u64,
     pub journal: u64,
+    pub targets: u64,
 }
 
 /// The storage interface. Every method is atomic on its own; `write` is the only way to change data.
@@ -290,6 +375,19 @@ pub trait Store: Send + Sync + 'static {
         }
         Ok(Some(Neighbourhood { entity, neighbours }))
     }
+
+    async fn target(&self, id: TargetId) -> StoreResult<Option<TargetRecord>>;
+    /// The unit's targets alive at `live_at` (expiry after it), latest registered first.
+    async fn targets_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<TargetRecord>>;
+    /// Every live target (any unit) holding one of `digests`, one row per (digest, target).
+    async fn key_hits(&self, digests: &[[u8; 16]], live_at: i64) -> StoreResult<Vec<KeyHit>>;
+    /// Every digest a live target of `unit` shares with a live target of another unit.
+    async fn conflicts_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<ConflictRow>>;
+    /// Targets whose expiry is at or before `now`, at most `limit`.
+    async fn expired_targets(&self, now: i64, limit: u32) -> StoreResult<Vec<TargetId>>;
+    async fn record(&self, kind: &str, id: &str) -> StoreResult<Option<WorkflowRecord>>;
+    /// Records matching the query, by window start then id.
+    async fn records(&self, query: &RecordQuery) -> StoreResult<Vec<WorkflowRecord>>;
 
     /// Number of journal entries (= the last sequence number).
     async fn journal_len(&self) -> StoreResult<u64>;

@@ -295,13 +295,15 @@ async fn schema_versions_are_checked() {
         .await;
     let raw = rusqlite::Connection::open(&path).unwrap();
     let (version, name): (i64, String) = raw
-        .query_row("SELECT version, name FROM schema_migrations", [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
+        .query_row(
+            "SELECT version, name FROM schema_migrations ORDER BY version DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
         .unwrap();
     assert_eq!(
         (version, name.as_str()),
-        (SqliteStore::schema_version(), "0001_initial")
+        (SqliteStore::schema_version(), "0002_targets")
     );
 
     // A newer schema is refused.
