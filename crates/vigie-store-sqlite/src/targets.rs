@@ -107,7 +107,7 @@ pub(crate) fn put_targets(conn: &Connection, writes: &[TargetWrite]) -> StoreRes
             "the same target appears twice in one registration".to_owned(),
         ));
     }
-    let mut next_ord: i64 = conn
+    let first_ord: i64 = conn
         .query_row("SELECT COALESCE(MAX(ord), 0) + 1 FROM targets", [], |row| {
             row.get(0)
         })
@@ -126,14 +126,14 @@ pub(crate) fn put_targets(conn: &Connection, writes: &[TargetWrite]) -> StoreRes
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
         )
         .sql()?;
-    for write in writes {
+    for (ord, write) in (first_ord..).zip(writes) {
         let target = &write.target;
         let id = id_text(target.id.0);
         let unit = id_text(target.unit.0);
         let changed = upsert
             .execute(params![
                 id,
-                next_ord,
+                ord,
                 unit,
                 target.registered_at_micros,
                 target.expires_at_micros,
@@ -145,7 +145,6 @@ pub(crate) fn put_targets(conn: &Connection, writes: &[TargetWrite]) -> StoreRes
                 "a target of this registration belongs to another unit".to_owned(),
             ));
         }
-        next_ord += 1;
         for key in &write.keys {
             insert_key
                 .execute(params![
