@@ -37,10 +37,18 @@ pub enum Action {
     /// Use French geography: locate a point, look a commune up, draw the map's outlines. Public
     /// reference data (no personal data), so not journaled.
     ReadGeography,
+    /// Register a target in the national target file for one's own unit, add identifiers to it,
+    /// renew it or end it; each registration is deconflicted against other units' targets.
+    RegisterTarget,
+    /// Read one's own unit's targets and the deconfliction notices about them.
+    ReadTargets,
+    /// Check identifiers against other units' targets without registering (before a tap, a
+    /// search warrant...). Journaled; repeated probing alerts the inspection.
+    CheckDeconfliction,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 13] = [
         Action::ConsultEntity,
         Action::SearchEntities,
         Action::CreateEntity,
@@ -51,6 +59,9 @@ impl Action {
         Action::ManageAccounts,
         Action::ReadOwnProfile,
         Action::ReadGeography,
+        Action::RegisterTarget,
+        Action::ReadTargets,
+        Action::CheckDeconfliction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +76,9 @@ impl Action {
             Action::ManageAccounts => "manage_accounts",
             Action::ReadOwnProfile => "read_own_profile",
             Action::ReadGeography => "read_geography",
+            Action::RegisterTarget => "register_target",
+            Action::ReadTargets => "read_targets",
+            Action::CheckDeconfliction => "check_deconfliction",
         }
     }
 
@@ -179,7 +193,33 @@ pub const RULES: &[PolicyRow] = &[
     row(Action::ReadGeography,   Role::Inspection,     A,        D,         D),
     row(Action::ReadGeography,   Role::Administrator,  A,        D,         D),
     row(Action::ReadGeography,   Role::Partner,        A,        D,         D),
+    row(Action::RegisterTarget,  Role::Agent,          A,        D,         D),
+    row(Action::RegisterTarget,  Role::HeadOfUnit,     A,        D,         D),
+    row(Action::RegisterTarget,  Role::OfastAnalyst,   A,        D,         D),
+    row(Action::ReadTargets,     Role::Agent,          A,        D,         D),
+    row(Action::ReadTargets,     Role::HeadOfUnit,     A,        D,         D),
+    row(Action::ReadTargets,     Role::OfastAnalyst,   A,        D,         D),
+    row(Action::CheckDeconfliction, Role::Agent,       A,        D,         D),
+    row(Action::CheckDeconfliction, Role::HeadOfUnit,  A,        D,         D),
+    row(Action::CheckDeconfliction, Role::OfastAnalyst, A,       D,         D),
 ];
+
+/// Actions reserved to some kinds of unit, whatever the role: the target file belongs to the
+/// investigating services (police, gendarmerie, customs, OFAST and its antennas).
+#[rustfmt::skip]
+pub const UNIT_KIND_RULES: &[(Action, &[UnitKind])] = &[
+    (Action::RegisterTarget,     &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    (Action::ReadTargets,        &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    (Action::CheckDeconfliction, &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
+];
+
+/// Whether `unit_kind` may do `action` at all (actions absent from [`UNIT_KIND_RULES`]: every kind).
+pub fn unit_kind_allows(action: Action, unit_kind: UnitKind) -> bool {
+    UNIT_KIND_RULES
+        .iter()
+        .find(|(rule_action, _)| *rule_action == action)
+        .is_none_or(|(_, kinds)| kinds.contains(&unit_kind))
+}
 
 /// Which kinds of unit may see records of another unit collected under each regime. A unit always
 /// sees its own records (if its role allows the action at all).
@@ -228,6 +268,8 @@ pub enum DenyReason {
     Relation,
     /// The object's legal regime is closed to the actor's kind of unit.
     Regime,
+    /// The action is reserved to other kinds of unit.
+    UnitKind,
 }
 
 impl Decision {
@@ -270,6 +312,9 @@ pub fn regime_open_to(regime: LegalRegime, unit_kind: UnitKind) -> bool {
 
 /// Decides whether `subject` may do `action` on `object` (None for actions without an object).
 pub fn decide(subject: &Subject<'_>, action: Action, object: Option<ObjectMarks<'_>>) -> Decision {
+    if !unit_kind_allows(action, subject.unit_kind) {
+        return Decision::Deny(DenyReason::UnitKind);
+    }
     let relation = relation(subject, object);
     let cell = rule(subject.role, action, relation);
     if cell == Rule::Deny {
@@ -343,6 +388,18 @@ pub fn render_markdown() -> String {
         out.push_str(&format!(
             "| `{}` | {} |\n",
             regime.as_str(),
+            kinds.join(", ")
+        ));
+    }
+    out.push_str(
+        "\n## Kinds of unit\n\nThese actions are reserved to these kinds of unit, whatever the role:\n\n\
+         | action | kinds of unit |\n|---|---|\n",
+    );
+    for (action, kinds) in UNIT_KIND_RULES {
+        let kinds: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
+        out.push_str(&format!(
+            "| `{}` | {} |\n",
+            action.as_str(),
             kinds.join(", ")
         ));
     }

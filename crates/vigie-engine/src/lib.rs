@@ -18,8 +18,13 @@ mod geography;
 mod journal;
 pub mod keys;
 mod seed;
+mod targets;
 mod throttle;
 pub use seed::SeedSummary;
+pub use targets::{
+    BulkRegistration, CheckOutcome, Notice, ProbeAlert, Registration, TargetView, MAX_BULK_TARGETS,
+    PROBE_LIMIT_PER_HOUR,
+};
 
 pub use admin::{NewAccount, NewUnit};
 pub use auth::{Actor, SessionGrant};

@@ -328,6 +328,53 @@ impl vigie_store::Store for FailingWrites {
     ) -> vigie_store::StoreResult<Vec<vigie_core::entity::Link>> {
         self.inner.links_of(id).await
     }
+    async fn target(
+        &self,
+        id: vigie_targets::TargetId,
+    ) -> vigie_store::StoreResult<Option<vigie_store::TargetRecord>> {
+        self.inner.target(id).await
+    }
+    async fn targets_of_unit(
+        &self,
+        unit: vigie_core::org::UnitId,
+        live_at: i64,
+    ) -> vigie_store::StoreResult<Vec<vigie_store::TargetRecord>> {
+        self.inner.targets_of_unit(unit, live_at).await
+    }
+    async fn key_hits(
+        &self,
+        digests: &[[u8; 16]],
+        live_at: i64,
+    ) -> vigie_store::StoreResult<Vec<vigie_store::KeyHit>> {
+        self.inner.key_hits(digests, live_at).await
+    }
+    async fn conflicts_of_unit(
+        &self,
+        unit: vigie_core::org::UnitId,
+        live_at: i64,
+    ) -> vigie_store::StoreResult<Vec<vigie_store::ConflictRow>> {
+        self.inner.conflicts_of_unit(unit, live_at).await
+    }
+    async fn expired_targets(
+        &self,
+        now: i64,
+        limit: u32,
+    ) -> vigie_store::StoreResult<Vec<vigie_targets::TargetId>> {
+        self.inner.expired_targets(now, limit).await
+    }
+    async fn record(
+        &self,
+        kind: &str,
+        id: &str,
+    ) -> vigie_store::StoreResult<Option<vigie_store::WorkflowRecord>> {
+        self.inner.record(kind, id).await
+    }
+    async fn records(
+        &self,
+        query: &vigie_store::RecordQuery,
+    ) -> vigie_store::StoreResult<Vec<vigie_store::WorkflowRecord>> {
+        self.inner.records(query).await
+    }
     async fn journal_len(&self) -> vigie_store::StoreResult<u64> {
         self.inner.journal_len().await
     }

@@ -10,3 +10,4 @@ mod architecture;
 mod consultation;
 mod geography;
 mod journal_tamper;
+mod targets;
