@@ -160,10 +160,7 @@ impl Engine {
         }
     }
 
-    async fn unit_names(
-        &self,
-        units: impl IntoIterator<Item = UnitId>,
-    ) -> EngineResult<HashMap<UnitId, Unit>> {
+    async fn unit_names(&self, units: Vec<UnitId>) -> EngineResult<HashMap<UnitId, Unit>> {
         let mut out = HashMap::new();
         for id in units {
             if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(id) {
@@ -178,7 +175,8 @@ impl Engine {
     /// Builds notices from (own target, own caption, own key, other key, other target) rows: one
     /// notice per pair of targets, its match kinds merged.
     async fn notices(&self, rows: Vec<NoticeRow>) -> EngineResult<Vec<Notice>> {
-        let units = self.unit_names(rows.iter().map(|row| row.4.unit)).await?;
+        let unit_ids: Vec<UnitId> = rows.iter().map(|row| row.4.unit).collect();
+        let units = self.unit_names(unit_ids).await?;
         let mut by_pair: BTreeMap<(Option<TargetId>, TargetId), Notice> = BTreeMap::new();
         for (own_target, own_caption, own_key, other_key, other, own_order) in rows {
             let Some(kind) = match_of(&own_key, &other_key) else {
@@ -219,6 +217,12 @@ impl Engine {
             }
         }
         let mut notices: Vec<Notice> = by_pair.into_values().collect();
+        for notice in &mut notices {
+            // An exact identity also shares its variants' keys: say only "exact".
+            if notice.matches.contains(&MatchKind::PersonExact) {
+                notice.matches.retain(|kind| *kind != MatchKind::PersonVariant);
+            }
+        }
         notices.sort_by_key(|notice| std::cmp::Reverse(notice.since_micros));
         Ok(notices)
     }

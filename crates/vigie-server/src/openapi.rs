@@ -19,6 +19,9 @@ Every consultation of personal data states a motif and is journaled before the a
         api::disable_account, api::enable_account, api::move_account,
         api::geo::locate, api::geo::locate_batch, api::geo::communes, api::geo::organisation,
         api::geo::departements_layer, api::geo::communes_layer,
+        api::targets::register, api::targets::register_bulk, api::targets::list, api::targets::show,
+        api::targets::add_identifiers, api::targets::renew, api::targets::end, api::targets::notices,
+        api::targets::check, api::targets::alerts,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
     modifiers(&BearerAuth),
@@ -28,6 +31,7 @@ Every consultation of personal data states a motif and is journaled before the a
         (name = "journal", description = "Journal des consultations (auditeurs)"),
         (name = "administration", description = "Unités et comptes (administrateurs)"),
         (name = "geography", description = "Géographie : localisation, communes, CROSS, antennes, zones, contours"),
+        (name = "targets", description = "Fichier national des objectifs et déconfliction"),
         (name = "operations", description = "Supervision"),
     )
 )]

@@ -4,6 +4,7 @@
 
 mod dto;
 pub mod geo;
+pub mod targets;
 
 pub use dto::*;
 
@@ -47,6 +48,18 @@ pub fn router() -> Router<AppState> {
             get(geo::departements_layer),
         )
         .route("/api/v1/geo/layers/communes", get(geo::communes_layer))
+        .route("/api/v1/targets", get(targets::list).post(targets::register))
+        .route("/api/v1/targets/bulk", post(targets::register_bulk))
+        .route("/api/v1/targets/{id}", get(targets::show))
+        .route(
+            "/api/v1/targets/{id}/identifiers",
+            post(targets::add_identifiers),
+        )
+        .route("/api/v1/targets/{id}/renewal", post(targets::renew))
+        .route("/api/v1/targets/{id}/end", post(targets::end))
+        .route("/api/v1/deconfliction/notices", get(targets::notices))
+        .route("/api/v1/deconfliction/check", post(targets::check))
+        .route("/api/v1/deconfliction/alerts", get(targets::alerts))
 }
 
 /// Adds `X-Vigie-Journal-Seq`: the journal entry that recorded this response's consultation.

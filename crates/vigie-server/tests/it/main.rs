@@ -7,3 +7,4 @@ mod support;
 mod api;
 mod geo;
 mod pages;
+mod targets;
