@@ -1,5 +1,5 @@
 //! Display helpers of the pages: dates and times in Europe/Paris, French labels of entity
-//! properties, placeholders for missing values.
+//! properties, French phone numbers, placeholders for missing values.
 //!
 //! Paris time follows the EU rule (UTC+1, UTC+2 from the last Sunday of March 01:00 UTC to the last
 //! Sunday of October 01:00 UTC): no time-zone database is needed for it.
@@ -51,6 +51,45 @@ pub fn paris_micros(at_micros: i64) -> String {
     match OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_micros) * 1_000) {
         Ok(at) => paris_datetime(at),
         Err(_) => NONE.to_owned(),
+    }
+}
+
+fn from_micros(at_micros: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_micros) * 1_000).ok()
+}
+
+/// A timestamp (UTC microseconds) to the minute in Paris time: "12/03/2025 14:05".
+pub fn paris_minutes(at_micros: i64) -> String {
+    let Some(at) = from_micros(at_micros) else {
+        return NONE.to_owned();
+    };
+    at.to_offset(paris_offset(at))
+        .format(format_description!("[day]/[month]/[year] [hour]:[minute]"))
+        .unwrap_or_else(|_| NONE.to_owned())
+}
+
+/// The Paris calendar day of a timestamp (UTC microseconds): "12/03/2025".
+pub fn paris_day(at_micros: i64) -> String {
+    match from_micros(at_micros) {
+        Some(at) => date(at.to_offset(paris_offset(at)).date()),
+        None => NONE.to_owned(),
+    }
+}
+
+/// A stored E.164 phone number as French users read it: "+33491000002" → "04 91 00 00 02"; other
+/// countries (and the overseas codes) stay in E.164.
+pub fn phone(e164: &str) -> String {
+    match e164.strip_prefix("+33") {
+        Some(nsn) if nsn.len() == 9 && nsn.chars().all(|c| c.is_ascii_digit()) => {
+            let digits = format!("0{nsn}");
+            digits
+                .as_bytes()
+                .chunks(2)
+                .map(|pair| String::from_utf8_lossy(pair).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        _ => e164.to_owned(),
     }
 }
 
@@ -158,6 +197,23 @@ mod tests {
             paris_datetime(datetime!(2025-10-26 01:00 UTC)),
             "26/10/2025 02:00:00"
         );
+    }
+
+    #[test]
+    fn minutes_days_and_phones() {
+        // 2026-11-23 09:00 UTC is 10:00 in Paris (winter).
+        let micros = datetime!(2026-11-23 09:00 UTC).unix_timestamp() * 1_000_000;
+        assert_eq!(paris_minutes(micros), "23/11/2026 10:00");
+        let late = datetime!(2026-07-31 23:30 UTC).unix_timestamp() * 1_000_000;
+        assert_eq!(
+            paris_day(late),
+            "01/08/2026",
+            "the Paris day, not the UTC one"
+        );
+        assert_eq!(paris_minutes(i64::MAX), NONE);
+        assert_eq!(phone("+33491000002"), "04 91 00 00 02");
+        assert_eq!(phone("+590690123456"), "+590690123456");
+        assert_eq!(phone("+3349"), "+3349");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `GET /`: the home page, by role. Roles that search entities get the search form and the reminder
-//! that every consultation is journaled with its motif; auditors and inspection get the journal;
-//! administrators get administration (and nothing about entities); partners get a notice.
+//! that every consultation is journaled with its motif; investigating units get the way to their
+//! targets; auditors and inspection get the journal; administrators get administration (and nothing
+//! about entities); partners get a notice.
 
 use super::entities::search_form_fields;
 use super::session::PageSession;
@@ -18,6 +19,7 @@ pub async fn home(session: PageSession) -> PageResult {
         role: session.role().label_fr().to_owned(),
         unit: session.actor.unit.name.clone(),
         can_search,
+        can_use_targets: session.may(Action::ReadTargets),
         can_read_journal: session.may(Action::ReadJournal),
         can_administer: session.may(Action::ManageAccounts) || session.may(Action::ManageUnits),
         is_partner: session.role() == Role::Partner,

@@ -1,6 +1,7 @@
 //! `GET /journal`: the consultation journal for auditors and inspection, newest first, filtered by
 //! action and paged backwards with `?avant=<seq>`. Reading it is itself journaled (the engine does
-//! it) and the page says so with the number of that entry.
+//! it) and the page says so with the number of that entry. It links to the probing alerts of the
+//! target file (`/journal/alertes`, in `targets`).
 
 use super::format;
 use super::session::PageSession;

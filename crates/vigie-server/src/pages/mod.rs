@@ -14,6 +14,7 @@ mod journal;
 mod login;
 mod map;
 mod session;
+mod targets;
 mod view;
 
 use crate::AppState;
@@ -40,6 +41,24 @@ pub fn router() -> Router<AppState> {
             get(entities::motif_form).post(entities::consult),
         )
         .route("/journal", get(journal::journal))
+        .route("/journal/alertes", get(targets::alerts))
+        .route("/objectifs", get(targets::list))
+        .route(
+            "/objectifs/nouveau",
+            get(targets::new_form).post(targets::register),
+        )
+        .route("/objectifs/conflits", get(targets::inbox))
+        .route(
+            "/objectifs/verification",
+            get(targets::check_form_page).post(targets::check),
+        )
+        .route("/objectifs/{id}", get(targets::show))
+        .route(
+            "/objectifs/{id}/identifiants",
+            post(targets::add_identifiers),
+        )
+        .route("/objectifs/{id}/renouvellement", post(targets::renew))
+        .route("/objectifs/{id}/fin", post(targets::end))
         .route("/carte", get(map::map))
         .route("/admin", get(admin::admin))
         .route("/admin/comptes", post(admin::create_account))

@@ -1,6 +1,7 @@
 //! The browser session of the pages: the `vigie_session` cookie, the signed-in actor, the
 //! anti-forgery token of its forms, the same-origin check of every POST, and the layout (header,
-//! navigation) that follows from the actor's role.
+//! navigation) that follows from what the actor may do: its role, and for the target file its kind of
+//! unit.
 //!
 //! The CSRF token is derived from the session token: `hex(SHA-256("vigie-csrf" || token))`. It needs
 //! no server state, changes with every session, and cannot be computed by a page that cannot read
@@ -16,8 +17,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use vigie_core::org::Role;
-use vigie_core::policy::{search_reach, Action};
+use vigie_core::org::{Role, UnitKind};
+use vigie_core::policy::{search_reach, unit_kind_allows, Action};
 use vigie_engine::{Actor, EngineError};
 
 /// The anti-forgery token of a session.
@@ -64,19 +65,30 @@ pub fn role_may(role: Role, action: Action) -> bool {
     search_reach(role, action).is_some()
 }
 
-/// The navigation entries of a role: (href, label).
-fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
+/// Whether an account of `role` in a unit of `unit_kind` may perform `action` at all: the role's
+/// rules, and the kinds of unit some actions are reserved to (the target file: investigating units
+/// only). For actions without an object this is exactly what `policy::decide` answers.
+pub fn subject_may(role: Role, unit_kind: UnitKind, action: Action) -> bool {
+    role_may(role, action) && unit_kind_allows(action, unit_kind)
+}
+
+/// The navigation entries of an account: (href, label).
+fn nav_for(role: Role, unit_kind: UnitKind) -> Vec<(&'static str, &'static str)> {
+    let may = |action| subject_may(role, unit_kind, action);
     let mut nav = vec![("/", "Accueil")];
-    if role_may(role, Action::SearchEntities) {
+    if may(Action::SearchEntities) {
         nav.push(("/recherche", "Recherche"));
     }
-    if role_may(role, Action::ReadGeography) {
+    if may(Action::ReadTargets) {
+        nav.push(("/objectifs", "Objectifs"));
+    }
+    if may(Action::ReadGeography) {
         nav.push(("/carte", "Carte"));
     }
-    if role_may(role, Action::ReadJournal) {
+    if may(Action::ReadJournal) {
         nav.push(("/journal", "Journal des consultations"));
     }
-    if role_may(role, Action::ManageAccounts) {
+    if may(Action::ManageAccounts) {
         nav.push(("/admin", "Administration"));
     }
     nav
@@ -124,11 +136,12 @@ impl PageSession {
         self.actor.role()
     }
 
+    /// Whether the account may perform `action` at all (role, and kind of unit where it matters).
     pub fn may(&self, action: Action) -> bool {
-        role_may(self.role(), action)
+        subject_may(self.role(), self.actor.unit.kind, action)
     }
 
-    /// 403 unless the role may perform `action` at all.
+    /// 403 unless the account may perform `action` at all.
     pub fn require(&self, action: Action) -> Result<(), PageError> {
         if self.may(action) {
             Ok(())
@@ -162,7 +175,7 @@ impl PageSession {
         Layout {
             title: title.into(),
             user: Some(self.user_bar()),
-            nav: nav_links(&nav_for(self.role()), current),
+            nav: nav_links(&nav_for(self.role(), self.actor.unit.kind), current),
         }
     }
 
@@ -176,7 +189,7 @@ impl PageSession {
             unit_name: bar.unit_name,
             role: bar.role,
             csrf: bar.csrf,
-            nav: nav_for(self.role()),
+            nav: nav_for(self.role(), self.actor.unit.kind),
         }));
         error
     }
@@ -310,6 +323,40 @@ mod tests {
         );
         headers.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
         assert!(!same_origin(&headers, None));
+    }
+
+    #[test]
+    fn may_agrees_with_the_policy_for_actions_without_object() {
+        use vigie_core::org::{Territory, UnitId};
+        use vigie_core::policy::{decide, Subject};
+        let territory = Territory::national();
+        for role in Role::ALL {
+            for unit_kind in UnitKind::ALL {
+                let subject = Subject {
+                    role,
+                    unit: UnitId(uuid::Uuid::nil()),
+                    unit_kind,
+                    territory: &territory,
+                };
+                for action in [
+                    Action::RegisterTarget,
+                    Action::ReadTargets,
+                    Action::CheckDeconfliction,
+                    Action::ReadJournal,
+                ] {
+                    assert_eq!(
+                        subject_may(role, unit_kind, action),
+                        decide(&subject, action, None).is_allowed(),
+                        "{role:?} in {unit_kind:?}: {action:?}"
+                    );
+                }
+                let nav = nav_for(role, unit_kind);
+                assert_eq!(
+                    nav.iter().any(|(href, _)| *href == "/objectifs"),
+                    subject_may(role, unit_kind, Action::ReadTargets)
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! View models of the pages: one askama template struct per page, and the small pieces they share
-//! (layout, form fields, tables). They hold only display-ready strings: handlers translate engine
-//! types into French labels before rendering, so templates contain no logic beyond loops and tests.
+//! (layout, form fields, tables, notices of the target file). They hold only display-ready strings:
+//! handlers translate engine types into French labels before rendering, so templates contain no
+//! logic beyond loops and tests.
 //! Askama escapes every value (HTML templates), so nothing here needs to be pre-escaped.
 
 use askama::Template;
@@ -169,6 +170,8 @@ pub struct HomePage {
     pub role: String,
     pub unit: String,
     pub can_search: bool,
+    /// The unit investigates: it keeps targets in the national file.
+    pub can_use_targets: bool,
     pub can_read_journal: bool,
     pub can_administer: bool,
     pub is_partner: bool,
@@ -331,4 +334,188 @@ pub struct MapPage {
     /// External base layer URL template, or empty (none).
     pub tiles_url: String,
     pub tiles_attribution: String,
+}
+
+/// A live target of the unit, as its list shows it.
+pub struct TargetRow {
+    pub href: String,
+    pub caption: String,
+    pub procedure: String,
+    pub regime: String,
+    pub registered: String,
+    pub expires: String,
+    /// How many other units' targets it meets.
+    pub conflicts: usize,
+}
+
+#[derive(Template)]
+#[template(path = "objectifs.html")]
+pub struct TargetsPage {
+    pub layout: Layout,
+    /// A success message after an action (e.g. a procedure ended).
+    pub notice: Option<String>,
+    pub rows: Vec<TargetRow>,
+    /// How many notices the unit's inbox holds.
+    pub notice_count: usize,
+    pub can_register: bool,
+    pub can_check: bool,
+}
+
+/// What a unit is told about another unit's target: who to call, never what the other file holds.
+pub struct NoticeRow {
+    /// The unit's own target (empty for a standalone check).
+    pub own_caption: String,
+    pub own_href: Option<String>,
+    pub other_unit: String,
+    pub contact_name: String,
+    /// The contact's number as French users read it.
+    pub contact_phone: String,
+    /// `tel:` link target (E.164).
+    pub contact_tel: String,
+    pub magistrate: String,
+    pub since: String,
+    /// The match kinds, in French.
+    pub matches: String,
+    /// Whether the other unit registered first.
+    pub other_first: bool,
+}
+
+/// One row of identifier inputs (kind and value) in a form, numbered from 1.
+pub struct IdentifierRow {
+    /// Prefix of the inputs' ids and names (`identifiant`, `ajout`...).
+    pub prefix: &'static str,
+    pub number: usize,
+    pub kinds: Vec<SelectOption>,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+/// The person and identifiers part of a form (registration and check).
+pub struct IdentifiersBlock {
+    /// Prefix of the ids of the block and of its rows' inputs.
+    pub prefix: &'static str,
+    pub rows: Vec<IdentifierRow>,
+    /// An error about the identifiers as a whole ("a person or at least one identifier").
+    pub error: Option<String>,
+}
+
+/// The registration form.
+pub struct TargetForm {
+    pub procedure: Field,
+    pub regime: SelectField,
+    pub magistrate: Field,
+    pub contact_name: Field,
+    pub contact_phone: Field,
+    pub surname: Field,
+    pub given_names: Field,
+    pub aliases: Field,
+    pub birth_date: Field,
+    pub birth_place: Field,
+    pub identifiers: IdentifiersBlock,
+    pub has_errors: bool,
+    /// Errors that belong to no field of the form.
+    pub other_errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "objectif_nouveau.html")]
+pub struct TargetFormPage {
+    pub layout: Layout,
+    pub csrf: String,
+    pub form: TargetForm,
+}
+
+pub struct TargetIdentifierRow {
+    pub kind: String,
+    pub value: String,
+    pub added: String,
+}
+
+pub struct RenewalRow {
+    pub at: String,
+    pub motivation: String,
+}
+
+/// The person of a target, ready to show.
+pub struct PersonRows {
+    pub surname: String,
+    pub given_names: String,
+    pub aliases: String,
+    pub birth_date: String,
+    pub birth_place: String,
+}
+
+#[derive(Template)]
+#[template(path = "objectif.html")]
+pub struct TargetPage {
+    pub layout: Layout,
+    pub csrf: String,
+    /// The page's own address (`/objectifs/{id}`), the base of its forms.
+    pub href: String,
+    pub caption: String,
+    pub procedure: String,
+    pub regime: String,
+    pub magistrate: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub registered: String,
+    pub expires: String,
+    pub person: Option<PersonRows>,
+    pub identifiers: Vec<TargetIdentifierRow>,
+    pub renewals: Vec<RenewalRow>,
+    pub notices: Vec<NoticeRow>,
+    /// A success message after an action on the target.
+    pub success: Option<String>,
+    /// Just registered (or extended) and other units work on it: say so first.
+    pub warn_conflicts: bool,
+    pub can_register: bool,
+    pub add: IdentifiersBlock,
+    pub renew_motivation: Field,
+    pub end_motivation: Field,
+    pub has_errors: bool,
+}
+
+#[derive(Template)]
+#[template(path = "objectifs_conflits.html")]
+pub struct InboxPage {
+    pub layout: Layout,
+    pub notices: Vec<NoticeRow>,
+}
+
+/// The check form.
+pub struct CheckForm {
+    pub surname: Field,
+    pub given_names: Field,
+    pub birth_date: Field,
+    pub identifiers: IdentifiersBlock,
+    pub has_errors: bool,
+    pub other_errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "objectifs_verification.html")]
+pub struct CheckPage {
+    pub layout: Layout,
+    pub csrf: String,
+    pub form: CheckForm,
+    /// The journal number of the check just made, if one was.
+    pub checked: Option<u64>,
+    /// What the check found.
+    pub notices: Vec<NoticeRow>,
+}
+
+pub struct AlertRow {
+    pub account: String,
+    pub unit: String,
+    pub hour: String,
+    pub checks: usize,
+}
+
+#[derive(Template)]
+#[template(path = "journal_alertes.html")]
+pub struct AlertsPage {
+    pub layout: Layout,
+    pub rows: Vec<AlertRow>,
+    /// The checks allowed per account and hour before an alert.
+    pub limit: usize,
 }

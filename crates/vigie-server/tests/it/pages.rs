@@ -1,6 +1,8 @@
 //! The HTML pages, in process: login and cookie, home by role, search and consultation with a
 //! motif, hidden records as 404, the auditor's journal, administration, CSRF and same-origin checks,
-//! and the security headers of every page. Assertions are on what users see, not on whole pages.
+//! the target file (registration, notices to both units, the inbox, checks, renewal, end, probing
+//! alerts), and the security headers of every page. Assertions are on what users see, not on whole
+//! pages.
 
 // Test helpers outside `#[test]` functions may fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -341,7 +343,10 @@ async fn without_a_session_pages_redirect_to_the_login_page() {
         "/recherche",
         "/journal",
         "/admin",
+        "/objectifs",
+        "/journal/alertes",
         &format!("/entites/{MISSING_ID}"),
+        &format!("/objectifs/{MISSING_ID}"),
     ] {
         let answer = app.send(get(path, None)).await;
         assert_eq!(answer.status, 303, "{path}");
@@ -974,4 +979,398 @@ async fn the_login_page_says_how_long_to_wait_after_five_failures() {
     assert!(answer
         .text
         .contains("aria-describedby=\"mot-de-passe-messages\""));
+}
+
+/// The registration form's fields: a judicial target with one phone (in row `row`).
+fn target_form<'a>(
+    procedure: &'a str,
+    contact: &'a str,
+    row: &'a str,
+    phone: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("procedure", procedure),
+        ("regime", "judicial"),
+        ("magistrat", "Mme Leroy, JIRS de Marseille"),
+        ("enqueteur", contact),
+        ("telephone", "04 91 00 00 02"),
+        ("nom", ""),
+        ("prenoms", ""),
+        ("surnoms", ""),
+        ("date_naissance", ""),
+        ("lieu_naissance", ""),
+        ("identifiant-1-type", "phone"),
+        ("identifiant-1-valeur", row),
+        ("identifiant-2-type", "phone"),
+        ("identifiant-2-valeur", phone),
+    ]
+}
+
+/// Sets a field of a form (the first value of a name is the one read).
+fn set<'a>(fields: &mut Vec<(&'a str, &'a str)>, name: &'a str, value: &'a str) {
+    match fields.iter_mut().find(|(key, _)| *key == name) {
+        Some(field) => field.1 = value,
+        None => fields.push((name, value)),
+    }
+}
+
+/// Follows a 303 and returns the page it leads to.
+async fn follow(browser: &Browser<'_>, answer: &Answer) -> Answer {
+    assert_eq!(answer.status, 303, "{}", answer.text);
+    let location = answer.headers["location"].to_str().unwrap().to_owned();
+    browser.get(&location).await
+}
+
+/// The HTML element that starts with `id="{id}"`, up to the end of its first `</{tag}>`.
+fn element<'t>(html: &'t str, id: &str, tag: &str) -> &'t str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element {id}"));
+    let end = html[start..].find(&format!("</{tag}>")).unwrap() + start;
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn two_units_registering_the_same_phone_are_told_who_to_call() {
+    let app = app().await;
+    let gendarme = sign_in(&app, "agent.gendarmerie").await;
+    let home = gendarme.get("/").await;
+    assert!(
+        home.text.contains("href=\"/objectifs\""),
+        "in the navigation"
+    );
+
+    let form = gendarme.get("/objectifs/nouveau").await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text.contains("id=\"identifiant-6-valeur\""),
+        "six identifier rows"
+    );
+    assert!(form
+        .text
+        .contains("<option value=\"judicial\" selected>Judiciaire</option>"));
+    assert!(form.text.contains("type=\"date\""));
+
+    let registered = gendarme
+        .post(
+            "/objectifs/nouveau",
+            &target_form("SR-2026-041", "Adjudant Morel", "", "06 11 22 33 44"),
+        )
+        .await;
+    let page = follow(&gendarme, &registered).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Objectif enregistré"));
+    assert!(page.text.contains("23/11/2028"), "kept two years");
+    assert!(
+        page.text.contains("<code>+33611223344</code>"),
+        "the canonical number"
+    );
+    assert!(!page
+        .text
+        .contains("Un autre service travaille sur cet objectif"));
+
+    let list = gendarme.get("/objectifs").await;
+    assert_eq!(list.status, 200);
+    let table = element(&list.text, "table-objectifs", "table");
+    assert!(
+        table.contains("SR-2026-041") && table.contains("Judiciaire"),
+        "{table}"
+    );
+    assert!(
+        table.contains("23/11/2026") && table.contains("23/11/2028"),
+        "{table}"
+    );
+    assert!(list.text.contains("Conflits signalés à mon unité : 0"));
+    assert!(list.text.contains("deux ans après son enregistrement"));
+
+    // The customs team registers the same number, typed differently.
+    let douane = sign_in(&app, "agent.douane").await;
+    let form = douane.get("/objectifs/nouveau").await;
+    assert!(
+        form.text
+            .contains("<option value=\"customs\" selected>Douanier</option>"),
+        "customs units default to the customs regime"
+    );
+    let mut fields = target_form("D-2026-7", "Inspectrice Roux", "", "+33 6 11 22 33 44");
+    set(&mut fields, "regime", "customs");
+    let registered = douane.post("/objectifs/nouveau", &fields).await;
+    let page = follow(&douane, &registered).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let warning = element(&page.text, "alerte-conflit", "div");
+    assert!(
+        warning.contains("Un autre service travaille sur cet objectif"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("Section de recherches de Marseille"),
+        "{warning}"
+    );
+    assert!(warning.contains("Adjudant Morel"), "{warning}");
+    assert!(warning.contains("href=\"tel:+33491000002\"") && warning.contains("04 91 00 00 02"));
+    assert!(warning.contains("Même téléphone"), "{warning}");
+    assert!(page.text.contains("Enregistré avant vous"));
+    assert!(
+        !page.text.contains("SR-2026-041"),
+        "nothing of the other file's content"
+    );
+
+    // The gendarmes' inbox shows the customs unit, which came second.
+    let list = gendarme.get("/objectifs").await;
+    assert!(list.text.contains("Conflits signalés à mon unité : 1"));
+    assert!(list.text.contains("1 conflit(s)"));
+    let inbox = gendarme.get("/objectifs/conflits").await;
+    assert_eq!(inbox.status, 200);
+    assert!(inbox
+        .text
+        .contains("Direction régionale des douanes de Marseille"));
+    assert!(inbox.text.contains("Inspectrice Roux"));
+    assert!(inbox.text.contains("Enregistré après vous"));
+    assert!(
+        inbox.text.contains("href=\"/objectifs/"),
+        "links to the unit's own target"
+    );
+    assert!(!inbox.text.contains("D-2026-7"));
+
+    // A check by a third unit finds the number without registering anything.
+    let police = sign_in(&app, "agent.marseille").await;
+    let checked = police
+        .post(
+            "/objectifs/verification",
+            &[
+                ("identifiant-1-type", "phone"),
+                ("identifiant-1-valeur", "0611223344"),
+            ],
+        )
+        .await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    let result = element(&checked.text, "resultat-verification", "table");
+    assert!(result.contains("Vérification inscrite au journal (n°"));
+    assert!(result.contains("Section de recherches de Marseille"));
+    assert!(result.contains("Direction régionale des douanes de Marseille"));
+    let nothing = police
+        .post(
+            "/objectifs/verification",
+            &[
+                ("identifiant-1-type", "plate"),
+                ("identifiant-1-valeur", "AB-123-CD"),
+            ],
+        )
+        .await;
+    assert!(
+        nothing
+            .text
+            .contains("Aucun autre service n&#39;a enregistré ces éléments")
+            || nothing
+                .text
+                .contains("Aucun autre service n'a enregistré ces éléments")
+    );
+    assert!(police
+        .get("/objectifs")
+        .await
+        .text
+        .contains("id=\"aucun-objectif\""));
+}
+
+#[tokio::test]
+async fn an_invalid_iban_shows_the_form_again_with_the_error_on_its_row() {
+    let app = app().await;
+    let gendarme = sign_in(&app, "agent.gendarmerie").await;
+    let mut fields = target_form("SR-2026-042", "Adjudant Morel", "06 11 22 33 44", "");
+    set(&mut fields, "identifiant-3-type", "iban");
+    set(
+        &mut fields,
+        "identifiant-3-valeur",
+        "FR76 3000 6000 0112 3456 7890 188",
+    );
+    set(&mut fields, "nom", "Haddad");
+    set(&mut fields, "date_naissance", "1990-02-11");
+    let answer = gendarme.post("/objectifs/nouveau", &fields).await;
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    assert!(answer.text.contains("Le formulaire contient des erreurs"));
+    // Row 2 is empty: the IBAN is the second draft but stays on row 3.
+    let error = element(&answer.text, "identifiant-3-erreur", "p");
+    assert!(error.contains("IBAN invalide"), "{error}");
+    assert!(answer
+        .text
+        .contains("aria-describedby=\"identifiant-3-messages\""));
+    assert!(!answer.text.contains("id=\"identifiant-1-erreur\""));
+    // Values are kept.
+    assert!(answer.text.contains("value=\"SR-2026-042\""));
+    assert!(answer
+        .text
+        .contains("value=\"FR76 3000 6000 0112 3456 7890 188\""));
+    assert!(answer
+        .text
+        .contains("<option value=\"iban\" selected>IBAN</option>"));
+    // The surname without given names: the engine's message under the given names.
+    let given = element(&answer.text, "prenoms-erreur", "p");
+    assert!(given.contains("Prénoms : champ obligatoire"), "{given}");
+
+    // A birth date alone is not silently dropped.
+    let mut fields = target_form("SR-2026-043", "Adjudant Morel", "", "");
+    set(&mut fields, "date_naissance", "1990-02-11");
+    let answer = gendarme.post("/objectifs/nouveau", &fields).await;
+    assert_eq!(answer.status, 422);
+    assert!(element(&answer.text, "nom-erreur", "p").contains("Nom : champ obligatoire"));
+
+    let list = gendarme.get("/objectifs").await;
+    assert!(
+        list.text.contains("id=\"aucun-objectif\""),
+        "nothing registered"
+    );
+}
+
+#[tokio::test]
+async fn units_that_do_not_investigate_have_no_target_pages() {
+    let app = app().await;
+    for username in ["analyste.cross13", "magistrat.jirs", "auditeur"] {
+        let browser = sign_in(&app, username).await;
+        let home = browser.get("/").await;
+        assert!(!home.text.contains("href=\"/objectifs\""), "{username}");
+        assert!(!home.text.contains(">Objectifs<"), "{username}");
+        for path in [
+            "/objectifs",
+            "/objectifs/nouveau",
+            "/objectifs/conflits",
+            "/objectifs/verification",
+            &format!("/objectifs/{MISSING_ID}"),
+        ] {
+            let answer = browser.get(path).await;
+            assert_eq!(answer.status, 403, "{username} {path}");
+            assert!(
+                !answer.text.contains("href=\"/objectifs\""),
+                "the error page keeps the navigation without targets"
+            );
+        }
+        let refused = browser
+            .post(
+                "/objectifs/verification",
+                &[
+                    ("identifiant-1-type", "phone"),
+                    ("identifiant-1-valeur", "0611223344"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{username}");
+    }
+}
+
+#[tokio::test]
+async fn another_units_target_is_as_missing_and_a_target_is_renewed_extended_and_ended() {
+    let app = app().await;
+    let gendarme = sign_in(&app, "agent.gendarmerie").await;
+    let registered = gendarme
+        .post(
+            "/objectifs/nouveau",
+            &target_form("SR-2026-044", "Adjudant Morel", "06 11 22 33 44", ""),
+        )
+        .await;
+    let location = registered.headers["location"].to_str().unwrap().to_owned();
+    let path = location.split('?').next().unwrap().to_owned();
+    let id = path.strip_prefix("/objectifs/").unwrap().to_owned();
+
+    // Another investigating unit: the same 404 as a missing target, on every page of it.
+    let douane = sign_in(&app, "agent.douane").await;
+    let hidden = douane.get(&path).await;
+    let missing = douane.get(&format!("/objectifs/{MISSING_ID}")).await;
+    assert_eq!((hidden.status, missing.status), (404, 404));
+    assert_eq!(hidden.text, missing.text);
+    assert!(!hidden.text.contains("SR-2026-044"));
+    assert_eq!(douane.get("/objectifs/pas-un-uuid").await.status, 404);
+    for action in ["identifiants", "renouvellement", "fin"] {
+        let answer = douane
+            .post(
+                &format!("{path}/{action}"),
+                &[
+                    ("motivation", "Procédure toujours en cours"),
+                    ("ajout-1-type", "phone"),
+                    ("ajout-1-valeur", "0622334455"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, 404, "{action}");
+    }
+
+    // Adding identifiers: errors on their row, then the success notice.
+    let bad = gendarme
+        .post(
+            &format!("{path}/identifiants"),
+            &[("ajout-2-type", "plate"), ("ajout-2-valeur", "AB-123-OU")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(element(&bad.text, "ajout-2-erreur", "p").contains("Immatriculation invalide"));
+    let added = gendarme
+        .post(
+            &format!("{path}/identifiants"),
+            &[("ajout-1-type", "plate"), ("ajout-1-valeur", "ab-123-cd")],
+        )
+        .await;
+    let page = follow(&gendarme, &added).await;
+    assert!(page.text.contains("Identifiants ajoutés"));
+    assert!(page.text.contains("AB-123-CD"));
+
+    // Renewal needs a motivation.
+    let short = gendarme
+        .post(
+            &format!("{path}/renouvellement"),
+            &[("motivation", "court")],
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    assert!(element(&short.text, "motif-renouvellement-erreur", "p").contains("10 caractères"));
+    let renewed = gendarme
+        .post(
+            &format!("{path}/renouvellement"),
+            &[("motivation", "Commission rogatoire prolongée")],
+        )
+        .await;
+    let page = follow(&gendarme, &renewed).await;
+    assert!(page.text.contains("Objectif renouvelé"));
+    assert!(page.text.contains("Commission rogatoire prolongée"));
+
+    // The end of the procedure erases the target.
+    let no_motif = gendarme
+        .post(&format!("{path}/fin"), &[("motivation", "")])
+        .await;
+    assert_eq!(no_motif.status, 422);
+    let ended = gendarme
+        .post(&format!("{path}/fin"), &[("motivation", "Jugement rendu")])
+        .await;
+    assert_eq!(ended.headers["location"], "/objectifs?avis=fin");
+    let list = follow(&gendarme, &ended).await;
+    assert!(list.text.contains("Procédure close"));
+    assert!(!list.text.contains(&id));
+    assert_eq!(gendarme.get(&path).await.status, 404);
+}
+
+#[tokio::test]
+async fn the_inspection_sees_repeated_checks() {
+    let app = app().await;
+    let police = sign_in(&app, "agent.marseille").await;
+    for _ in 0..31 {
+        let answer = police
+            .post(
+                "/objectifs/verification",
+                &[
+                    ("identifiant-1-type", "phone"),
+                    ("identifiant-1-valeur", "0611223344"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, 200);
+    }
+    let auditor = sign_in(&app, "auditeur").await;
+    assert!(auditor
+        .get("/journal")
+        .await
+        .text
+        .contains("href=\"/journal/alertes\""));
+    let alerts = auditor.get("/journal/alertes").await;
+    assert_eq!(alerts.status, 200, "{}", alerts.text);
+    let table = element(&alerts.text, "table-alertes", "table");
+    assert!(table.contains("agent.marseille"), "{table}");
+    assert!(table.contains("SD-13"), "{table}");
+    assert!(table.contains("31"), "{table}");
+    assert_eq!(police.get("/journal/alertes").await.status, 403);
 }
