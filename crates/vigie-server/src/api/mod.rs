@@ -48,7 +48,10 @@ pub fn router() -> Router<AppState> {
             get(geo::departements_layer),
         )
         .route("/api/v1/geo/layers/communes", get(geo::communes_layer))
-        .route("/api/v1/targets", get(targets::list).post(targets::register))
+        .route(
+            "/api/v1/targets",
+            get(targets::list).post(targets::register),
+        )
         .route("/api/v1/targets/bulk", post(targets::register_bulk))
         .route("/api/v1/targets/{id}", get(targets::show))
         .route(
