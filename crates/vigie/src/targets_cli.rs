@@ -307,7 +307,7 @@ pub async fn bench(args: &BenchArgs, engine: Engine) -> Result<()> {
         args.identifiers,
         args.checks,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        time::OffsetDateTime::now_utc().date()
+        engine.now().date()
     );
     let generated = Instant::now();
     let synth = vigie_synth::targets::targets(7, args.targets, args.identifiers);
