@@ -337,9 +337,10 @@ pub async fn bench(args: &BenchArgs, engine: Engine) -> Result<()> {
         first.len() + second.len(),
         generated.elapsed().as_secs_f64()
     );
-    let check_phones: Vec<String> = synth
+    // Hits are drawn from the first unit's targets, all of which are registered.
+    let check_phones: Vec<String> = synth[..half]
         .iter()
-        .step_by((args.targets / args.checks.max(1)).max(1))
+        .step_by((half / args.checks.max(1)).max(1))
         .filter_map(|target| target.identifiers.first().map(|(_, value)| value.clone()))
         .collect();
     for (name, actor, drafts) in [
