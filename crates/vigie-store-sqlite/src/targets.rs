@@ -126,6 +126,8 @@ pub(crate) fn put_targets(conn: &Connection, writes: &[TargetWrite]) -> StoreRes
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
         )
         .sql()?;
+    // Targets first, then every key in digest order: the keys' B-trees fill front to back.
+    let mut keys: Vec<(&KeyRow, String, String)> = Vec::new();
     for (ord, write) in (first_ord..).zip(writes) {
         let target = &write.target;
         let id = id_text(target.id.0);
@@ -146,17 +148,21 @@ pub(crate) fn put_targets(conn: &Connection, writes: &[TargetWrite]) -> StoreRes
             ));
         }
         for key in &write.keys {
-            insert_key
-                .execute(params![
-                    key.digest.as_slice(),
-                    id,
-                    unit,
-                    key.kind,
-                    i64::from(key.exact),
-                    key.added_at_micros
-                ])
-                .sql()?;
+            keys.push((key, id.clone(), unit.clone()));
         }
+    }
+    keys.sort_unstable_by(|a, b| a.0.digest.cmp(&b.0.digest));
+    for (key, id, unit) in keys {
+        insert_key
+            .execute(params![
+                key.digest.as_slice(),
+                id,
+                unit,
+                key.kind,
+                i64::from(key.exact),
+                key.added_at_micros
+            ])
+            .sql()?;
     }
     Ok(())
 }

@@ -378,8 +378,8 @@ pub async fn bench(args: &BenchArgs, engine: Engine) -> Result<()> {
                 .cloned()
                 .unwrap_or_default()
         } else {
-            // Numbers no target holds (+33 6 99 ..., never drawn: 06 9x is skipped by the generator).
-            format!("+33699{:06}", index)
+            // Numbers no target holds: 06 39 is an overseas range the generator never draws.
+            format!("+336390{:05}", index)
         };
         if let Some(out) = writer.as_mut() {
             writeln!(
