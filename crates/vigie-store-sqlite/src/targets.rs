@@ -151,7 +151,7 @@ pub(crate) fn put_targets(conn: &Connection, writes: &[TargetWrite]) -> StoreRes
             keys.push((key, id.clone(), unit.clone()));
         }
     }
-    keys.sort_unstable_by(|a, b| a.0.digest.cmp(&b.0.digest));
+    keys.sort_unstable_by_key(|key| key.0.digest);
     for (key, id, unit) in keys {
         insert_key
             .execute(params![
