@@ -27,7 +27,8 @@ use vigie_store::{
     JournalQuery, KeyRow, Mutation, RecordQuery, TargetRecord, TargetWrite, WorkflowRecord,
     WriteBatch,
 };
-use vigie_targets::model::validate_identifiers;
+use vigie_targets::keys::subject_keys;
+use vigie_targets::model::{validate_identifiers, validate_subject};
 use vigie_targets::{
     expiry_after, target_keys, IdentifierDraft, KeyKind, MatchKind, PersonDraft, Renewal,
     TargetDraft, TargetFile, TargetId,
@@ -126,6 +127,18 @@ type NoticeRow = (
     Option<i64>,
 );
 
+impl TargetView {
+    fn new(record: &TargetRecord, file: TargetFile, conflicts: usize) -> Self {
+        TargetView {
+            id: record.id,
+            file,
+            registered_at_micros: record.registered_at_micros,
+            expires_at_micros: record.expires_at_micros,
+            conflicts,
+        }
+    }
+}
+
 fn parse_file(record: &TargetRecord) -> EngineResult<TargetFile> {
     serde_json::from_str(&record.body).map_err(|error| {
         EngineError::Corrupt(format!(
@@ -136,8 +149,11 @@ fn parse_file(record: &TargetRecord) -> EngineResult<TargetFile> {
 }
 
 fn key_rows(file: &TargetFile, at_micros: i64) -> Vec<KeyRow> {
-    target_keys(file)
-        .into_iter()
+    rows_of(target_keys(file), at_micros)
+}
+
+fn rows_of(keys: Vec<vigie_targets::DeconflictionKey>, at_micros: i64) -> Vec<KeyRow> {
+    keys.into_iter()
         .map(|key| KeyRow {
             digest: key.digest.0,
             kind: key.kind.as_str().to_owned(),
@@ -270,61 +286,73 @@ impl Engine {
         let now = self.inner.clock.now();
         let now_micros = clock::micros(now);
         let file = draft.validate(now_micros).map_err(EngineError::Invalid)?;
-        self.check_magistrate(&file).await?;
+        if let Some(unit) = file.magistrate.as_ref().and_then(|m| m.unit) {
+            self.check_magistrate(unit).await?;
+        }
         let record = TargetRecord {
             id: TargetId(Uuid::new_v4()),
             unit: actor.unit.id,
             registered_at_micros: now_micros,
             expires_at_micros: clock::micros(expiry_after(now)),
             order: 0,
-            body: serde_json::to_string(&file)
-                .map_err(|error| EngineError::Internal(error.to_string()))?,
+            body: String::new(),
         };
-        let keys = key_rows(&file, now_micros);
+        self.store_target(actor, record, file, JournalAction::Collect, "", ctx)
+            .await
+    }
+
+    /// Writes one target of the actor's unit (new or changed) with its keys and journal entry, then
+    /// answers with it as stored and the notices it now raises.
+    async fn store_target(
+        &self,
+        actor: &Actor,
+        mut record: TargetRecord,
+        file: TargetFile,
+        action: JournalAction,
+        motif: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<Registration> {
+        record.body = serde_json::to_string(&file)
+            .map_err(|error| EngineError::Internal(error.to_string()))?;
+        // Keys of identifiers added now carry this instant; keys already stored keep theirs.
+        let keys = key_rows(&file, clock::micros(self.inner.clock.now()));
         let draft = self.draft(
             Some(actor),
-            JournalAction::Collect,
+            action,
             format!("target:{}", record.id),
-            "",
+            motif,
             Outcome::Allow,
             ctx,
         );
+        let id = record.id;
         let seqs = self
             .commit(WriteBatch {
                 mutations: vec![Mutation::PutTargets(vec![TargetWrite {
-                    target: record.clone(),
+                    target: record,
                     keys,
                 }])],
                 journal: vec![draft],
             })
             .await?;
-        let stored = self.inner.store.target(record.id).await?.ok_or_else(|| {
-            EngineError::Internal("the target just registered is missing".to_owned())
+        // Read back: the registration order is the store's.
+        let stored = self.inner.store.target(id).await?.ok_or_else(|| {
+            EngineError::Internal("the target just written is missing".to_owned())
         })?;
         let notices = self.notices_of(actor, &stored, &file).await?;
         Ok(Registration {
-            target: TargetView {
-                id: stored.id,
-                conflicts: notices.len(),
-                file,
-                registered_at_micros: stored.registered_at_micros,
-                expires_at_micros: stored.expires_at_micros,
-            },
+            target: TargetView::new(&stored, file, notices.len()),
             notices,
             journal_seq: seqs.first().copied().unwrap_or_default(),
         })
     }
 
     /// A magistrate named by a unit id must be a parquet or JIRS unit.
-    async fn check_magistrate(&self, file: &TargetFile) -> EngineResult<()> {
-        let Some(unit) = file.magistrate.as_ref().and_then(|m| m.unit) else {
-            return Ok(());
-        };
+    async fn check_magistrate(&self, unit: UnitId) -> EngineResult<()> {
         match self.inner.store.unit(unit).await? {
-            Some(unit) if matches!(unit.kind, UnitKind::Parquet | UnitKind::Jirs) => Ok(()),
+            Some(found) if matches!(found.kind, UnitKind::Parquet | UnitKind::Jirs) => Ok(()),
             _ => Err(EngineError::Invalid(vec![FieldError {
                 field: "magistrate_unit".to_owned(),
-                message: "Magistrat : l'unité indiquée n'est ni un parquet ni une JIRS".to_owned(),
+                message: format!("Magistrat : l'unité {unit} n'est ni un parquet ni une JIRS"),
             }])),
         }
     }
@@ -378,12 +406,8 @@ impl Engine {
             }
         }
         for unit in magistrate_units {
-            if !matches!(self.inner.store.unit(unit).await?, Some(u) if matches!(u.kind, UnitKind::Parquet | UnitKind::Jirs))
-            {
-                errors.push(FieldError {
-                    field: "magistrate_unit".to_owned(),
-                    message: format!("Magistrat : l'unité {unit} n'est ni un parquet ni une JIRS"),
-                });
+            if let Err(EngineError::Invalid(found)) = self.check_magistrate(unit).await {
+                errors.extend(found);
             }
         }
         if !errors.is_empty() {
@@ -479,8 +503,15 @@ impl Engine {
                 file.identifiers.push(identifier);
             }
         }
-        self.rewrite_target(actor, record, file, "ajout d'identifiants", ctx)
-            .await
+        self.store_target(
+            actor,
+            record,
+            file,
+            JournalAction::Modify,
+            "ajout d'identifiants",
+            ctx,
+        )
+        .await
     }
 
     /// Renews one of the unit's targets for two years from now, with a motivation.
@@ -507,52 +538,15 @@ impl Engine {
             motivation: motivation.chars().take(2_000).collect(),
         });
         record.expires_at_micros = clock::micros(expiry_after(now));
-        self.rewrite_target(actor, record, file, "renouvellement", ctx)
-            .await
-    }
-
-    async fn rewrite_target(
-        &self,
-        actor: &Actor,
-        mut record: TargetRecord,
-        file: TargetFile,
-        motif: &str,
-        ctx: &RequestContext,
-    ) -> EngineResult<Registration> {
-        let now_micros = clock::micros(self.inner.clock.now());
-        // Keys of identifiers added now carry this instant; the others are kept as stored.
-        let keys = key_rows(&file, now_micros);
-        record.body = serde_json::to_string(&file)
-            .map_err(|error| EngineError::Internal(error.to_string()))?;
-        let draft = self.draft(
-            Some(actor),
+        self.store_target(
+            actor,
+            record,
+            file,
             JournalAction::Modify,
-            format!("target:{}", record.id),
-            motif,
-            Outcome::Allow,
+            "renouvellement",
             ctx,
-        );
-        let seqs = self
-            .commit(WriteBatch {
-                mutations: vec![Mutation::PutTargets(vec![TargetWrite {
-                    target: record.clone(),
-                    keys,
-                }])],
-                journal: vec![draft],
-            })
-            .await?;
-        let notices = self.notices_of(actor, &record, &file).await?;
-        Ok(Registration {
-            target: TargetView {
-                id: record.id,
-                conflicts: notices.len(),
-                file,
-                registered_at_micros: record.registered_at_micros,
-                expires_at_micros: record.expires_at_micros,
-            },
-            notices,
-            journal_seq: seqs.first().copied().unwrap_or_default(),
-        })
+        )
+        .await
     }
 
     /// Ends one of the unit's targets (the procedure is over): erased at once, everywhere.
@@ -620,13 +614,8 @@ impl Engine {
             .into_iter()
             .map(|record| {
                 let file = parse_file(&record)?;
-                Ok(TargetView {
-                    id: record.id,
-                    conflicts: per_target.get(&record.id).map_or(0, |others| others.len()),
-                    file,
-                    registered_at_micros: record.registered_at_micros,
-                    expires_at_micros: record.expires_at_micros,
-                })
+                let conflicts = per_target.get(&record.id).map_or(0, |others| others.len());
+                Ok(TargetView::new(&record, file, conflicts))
             })
             .collect()
     }
@@ -656,16 +645,7 @@ impl Engine {
         .await?;
         let (record, file) = found?;
         let notices = self.notices_of(actor, &record, &file).await?;
-        Ok((
-            TargetView {
-                id: record.id,
-                conflicts: notices.len(),
-                file,
-                registered_at_micros: record.registered_at_micros,
-                expires_at_micros: record.expires_at_micros,
-            },
-            notices,
-        ))
+        Ok((TargetView::new(&record, file, notices.len()), notices))
     }
 
     /// The unit's conflict inbox: one notice per pair (own target, other unit's target), newest
@@ -728,18 +708,13 @@ impl Engine {
     ) -> EngineResult<CheckOutcome> {
         self.allow_targets(actor, Action::CheckDeconfliction)?;
         let now_micros = clock::micros(self.inner.clock.now());
-        // Validate as a target would be, with placeholder procedure fields.
-        let draft = TargetDraft {
-            procedure: "vérification".to_owned(),
-            regime: "administrative".to_owned(),
-            contact_name: "vérification".to_owned(),
-            contact_phone: "+33100000000".to_owned(),
-            person,
-            identifiers,
-            ..TargetDraft::default()
-        };
-        let file = draft.validate(now_micros).map_err(EngineError::Invalid)?;
-        let keys = key_rows(&file, now_micros);
+        let mut errors = Vec::new();
+        let (person, identifiers) =
+            validate_subject(person.as_ref(), &identifiers, now_micros, &mut errors);
+        if !errors.is_empty() {
+            return Err(EngineError::Invalid(errors));
+        }
+        let keys = rows_of(subject_keys(person.as_ref(), &identifiers), now_micros);
         let digests: Vec<[u8; 16]> = keys.iter().map(|key| key.digest).collect();
         let hits = self.inner.store.key_hits(&digests, now_micros).await?;
         let rows: Vec<_> = hits

@@ -11,7 +11,7 @@
 //! holds no readable identifier, and keys of different kinds can never collide by construction. This
 //! module does not look keys up; the store does, by equality.
 
-use crate::model::{IdentifierKind, PersonIdentity, TargetFile};
+use crate::model::{IdentifierKind, PersonIdentity, TargetFile, TargetIdentifier};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use vigie_core::text::fold;
@@ -210,8 +210,16 @@ pub fn person_keys(person: &PersonIdentity) -> Vec<DeconflictionKey> {
 
 /// Every key of a target: its person's and its identifiers', each digest once.
 pub fn target_keys(file: &TargetFile) -> Vec<DeconflictionKey> {
-    let mut keys: Vec<DeconflictionKey> = file.person.as_ref().map(person_keys).unwrap_or_default();
-    for identifier in &file.identifiers {
+    subject_keys(file.person.as_ref(), &file.identifiers)
+}
+
+/// The keys of a person and identifiers (a target's, or what a check asks about), each digest once.
+pub fn subject_keys(
+    person: Option<&PersonIdentity>,
+    identifiers: &[TargetIdentifier],
+) -> Vec<DeconflictionKey> {
+    let mut keys: Vec<DeconflictionKey> = person.map(person_keys).unwrap_or_default();
+    for identifier in identifiers {
         let key = identifier_key(identifier.kind, &identifier.value);
         if !keys.iter().any(|known| known.digest == key.digest) {
             keys.push(key);

@@ -462,6 +462,33 @@ fn validate_person(draft: &PersonDraft, errors: &mut Vec<FieldError>) -> Option<
     })
 }
 
+/// Validates what a target is about (a person and/or identifiers), as registering and checking both
+/// need it: a person counts once a surname or given name is typed, and at least one of the two must
+/// be given. Errors go to `errors`, named `person.*` and `identifiers[i].*`.
+pub fn validate_subject(
+    person: Option<&PersonDraft>,
+    identifiers: &[IdentifierDraft],
+    now_micros: i64,
+    errors: &mut Vec<FieldError>,
+) -> (Option<PersonIdentity>, Vec<TargetIdentifier>) {
+    let person = person
+        .filter(|person| !person.surname.trim().is_empty() || !person.given_names.trim().is_empty())
+        .and_then(|person| validate_person(person, errors));
+    let identifiers = validate_identifiers(identifiers, "identifiers", now_micros, errors);
+    if person.is_none()
+        && identifiers.is_empty()
+        && !errors.iter().any(|error| {
+            error.field.starts_with("identifiers") || error.field.starts_with("person")
+        })
+    {
+        errors.push(field_error(
+            "identifiers",
+            "Indiquez une personne ou au moins un identifiant (téléphone, immatriculation, IBAN…)",
+        ));
+    }
+    (person, identifiers)
+}
+
 impl TargetDraft {
     /// Validates the draft: every faulty field is reported, in French, by its name. A target needs a
     /// person or at least one identifier; a judicial procedure needs its magistrate.
@@ -533,26 +560,12 @@ impl TargetDraft {
                 None
             }
         };
-        let person = self
-            .person
-            .as_ref()
-            .filter(|person| {
-                !person.surname.trim().is_empty() || !person.given_names.trim().is_empty()
-            })
-            .and_then(|person| validate_person(person, &mut errors));
-        let identifiers =
-            validate_identifiers(&self.identifiers, "identifiers", now_micros, &mut errors);
-        if person.is_none()
-            && identifiers.is_empty()
-            && !errors.iter().any(|error| {
-                error.field.starts_with("identifiers") || error.field.starts_with("person")
-            })
-        {
-            errors.push(field_error(
-                "identifiers",
-                "Indiquez une personne ou au moins un identifiant (téléphone, immatriculation, IBAN…)",
-            ));
-        }
+        let (person, identifiers) = validate_subject(
+            self.person.as_ref(),
+            &self.identifiers,
+            now_micros,
+            &mut errors,
+        );
         match (procedure, regime, contact_name, contact_phone) {
             (Some(procedure), Some(regime), Some(contact_name), Some(contact_phone))
                 if errors.is_empty() =>
