@@ -463,17 +463,34 @@ fn validate_person(draft: &PersonDraft, errors: &mut Vec<FieldError>) -> Option<
 }
 
 /// Validates what a target is about (a person and/or identifiers), as registering and checking both
-/// need it: a person counts once a surname or given name is typed, and at least one of the two must
-/// be given. Errors go to `errors`, named `person.*` and `identifiers[i].*`.
+/// need it: a person counts once any of its fields is typed, and then needs a name; at least a
+/// person or an identifier must be given. Errors go to `errors`, named `person.*` and `identifiers[i].*`.
 pub fn validate_subject(
     person: Option<&PersonDraft>,
     identifiers: &[IdentifierDraft],
     now_micros: i64,
     errors: &mut Vec<FieldError>,
 ) -> (Option<PersonIdentity>, Vec<TargetIdentifier>) {
-    let person = person
-        .filter(|person| !person.surname.trim().is_empty() || !person.given_names.trim().is_empty())
-        .and_then(|person| validate_person(person, errors));
+    let typed = |value: &str| !value.trim().is_empty();
+    let person = person.filter(|person| {
+        typed(&person.surname)
+            || typed(&person.given_names)
+            || person.aliases.iter().any(|alias| typed(alias))
+            || person.birth_date.as_deref().is_some_and(typed)
+            || person.birth_place.as_deref().is_some_and(typed)
+    });
+    let person = match person {
+        // Something about a person was typed, but no name: say so rather than drop it.
+        Some(person) if !typed(&person.surname) && !typed(&person.given_names) => {
+            errors.push(field_error(
+                "person.surname",
+                "Nom : champ obligatoire dès qu'une information sur la personne est saisie",
+            ));
+            None
+        }
+        Some(person) => validate_person(person, errors),
+        None => None,
+    };
     let identifiers = validate_identifiers(identifiers, "identifiers", now_micros, errors);
     if person.is_none()
         && identifiers.is_empty()
@@ -768,6 +785,15 @@ mod tests {
         check_errors(
             |t| t.contact_phone = "?".to_owned(),
             &[("contact_phone", "Numéro de téléphone invalide")],
+        );
+        check_errors(
+            |t| {
+                if let Some(person) = t.person.as_mut() {
+                    person.surname.clear();
+                    person.given_names.clear();
+                }
+            },
+            &[("person.surname", "dès qu'une information sur la personne")],
         );
     }
 

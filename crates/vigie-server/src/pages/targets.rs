@@ -204,15 +204,14 @@ fn identifier_error(
     true
 }
 
-/// A person as typed: `None` when every field is empty. When something is typed but neither the
-/// surname nor the given names, the engine would ignore the person silently: say so instead.
+/// A person as typed: `None` when every field is empty. A person with something typed but no name
+/// is refused by the shared validation (`vigie_targets::model::validate_subject`).
 fn person_draft(
     surname: &str,
     given_names: &str,
     aliases: &str,
     birth_date: &str,
     birth_place: &str,
-    errors: &mut Vec<FieldError>,
 ) -> Option<PersonDraft> {
     let filled = |value: &str| !value.trim().is_empty();
     if ![surname, given_names, aliases, birth_date, birth_place]
@@ -220,13 +219,6 @@ fn person_draft(
         .any(|value| filled(value))
     {
         return None;
-    }
-    if !filled(surname) && !filled(given_names) {
-        errors.push(FieldError {
-            field: "person.surname".to_owned(),
-            message: "Nom : champ obligatoire dès qu'une information sur la personne est saisie"
-                .to_owned(),
-        });
     }
     let optional = |value: &str| filled(value).then(|| value.trim().to_owned());
     Some(PersonDraft {
@@ -417,14 +409,12 @@ pub async fn register(
     session.check_csrf(posted.get("csrf"))?;
     session.require(Action::RegisterTarget)?;
     let rows = typed_rows(&posted, FORM_PREFIX, FORM_ROWS);
-    let mut errors = Vec::new();
     let person = person_draft(
         posted.get("nom"),
         posted.get("prenoms"),
         posted.get("surnoms"),
         posted.get("date_naissance"),
         posted.get("lieu_naissance"),
-        &mut errors,
     );
     let magistrate = posted.get("magistrat").trim();
     let draft = TargetDraft {
@@ -445,13 +435,6 @@ pub async fn register(
         };
         Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
     };
-    if !errors.is_empty() {
-        // Nothing is registered; the draft's own faults are shown along (pure validation).
-        if let Err(more) = draft.validate(0) {
-            errors.extend(more);
-        }
-        return invalid(errors);
-    }
     match state
         .engine
         .register_target(&session.actor, draft, &ctx)
@@ -825,14 +808,12 @@ pub async fn check(
     session.check_csrf(posted.get("csrf"))?;
     session.require(Action::CheckDeconfliction)?;
     let rows = typed_rows(&posted, FORM_PREFIX, FORM_ROWS);
-    let mut errors = Vec::new();
     let person = person_draft(
         posted.get("nom"),
         posted.get("prenoms"),
         "",
         posted.get("date_naissance"),
         "",
-        &mut errors,
     );
     let page = |form: CheckForm, checked: Option<u64>, notices: Vec<NoticeRow>| CheckPage {
         layout: session.layout("Vérifier un identifiant", "/objectifs"),
@@ -841,13 +822,6 @@ pub async fn check(
         checked,
         notices,
     };
-    if !errors.is_empty() {
-        let form = check_form(Some(&posted), Some(&rows), &errors);
-        return Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(form, None, Vec::new()),
-        ));
-    }
     match state
         .engine
         .check_deconfliction(&session.actor, person, rows.drafts.clone(), &ctx)
