@@ -45,10 +45,24 @@ pub enum Action {
     /// Check identifiers against other units' targets without registering (before a tap, a
     /// search warrant...). Journaled; repeated probing alerts the inspection.
     CheckDeconfliction,
+    /// Declare one's own unit's planned operations (time window, place, radius), read its calendar
+    /// and the overlaps with other units' operations, cancel them.
+    PlanOperation,
+    /// Refer a conflict between one's own target and another unit's to the competent magistrate
+    /// (OFAST for files that are not judicial); read one's own unit's referrals.
+    ReferArbitration,
+    /// Read the referrals addressed to one's unit (a parquet, a JIRS, OFAST) with both summaries,
+    /// and decide who leads.
+    DecideArbitration,
+    /// Nominate one of one's own unit's targets for the priority-target list (plan measure 17) and
+    /// record what came of it.
+    NominatePriority,
+    /// Read the priority-target list, its history and indicators; list, refuse, review, de-list.
+    DecidePriority,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 18] = [
         Action::ConsultEntity,
         Action::SearchEntities,
         Action::CreateEntity,
@@ -62,6 +76,11 @@ impl Action {
         Action::RegisterTarget,
         Action::ReadTargets,
         Action::CheckDeconfliction,
+        Action::PlanOperation,
+        Action::ReferArbitration,
+        Action::DecideArbitration,
+        Action::NominatePriority,
+        Action::DecidePriority,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +98,11 @@ impl Action {
             Action::RegisterTarget => "register_target",
             Action::ReadTargets => "read_targets",
             Action::CheckDeconfliction => "check_deconfliction",
+            Action::PlanOperation => "plan_operation",
+            Action::ReferArbitration => "refer_arbitration",
+            Action::DecideArbitration => "decide_arbitration",
+            Action::NominatePriority => "nominate_priority",
+            Action::DecidePriority => "decide_priority",
         }
     }
 
@@ -202,15 +226,37 @@ pub const RULES: &[PolicyRow] = &[
     row(Action::CheckDeconfliction, Role::Agent,       A,        D,         D),
     row(Action::CheckDeconfliction, Role::HeadOfUnit,  A,        D,         D),
     row(Action::CheckDeconfliction, Role::OfastAnalyst, A,       D,         D),
+    row(Action::PlanOperation,   Role::Agent,          A,        D,         D),
+    row(Action::PlanOperation,   Role::HeadOfUnit,     A,        D,         D),
+    row(Action::PlanOperation,   Role::OfastAnalyst,   A,        D,         D),
+    row(Action::ReferArbitration, Role::Agent,         A,        D,         D),
+    row(Action::ReferArbitration, Role::HeadOfUnit,    A,        D,         D),
+    row(Action::ReferArbitration, Role::OfastAnalyst,  A,        D,         D),
+    row(Action::DecideArbitration, Role::OfastAnalyst, A,        D,         D),
+    row(Action::DecideArbitration, Role::HeadOfUnit,   A,        D,         D),
+    row(Action::DecideArbitration, Role::Magistrate,   A,        D,         D),
+    row(Action::NominatePriority, Role::Agent,         A,        D,         D),
+    row(Action::NominatePriority, Role::HeadOfUnit,    A,        D,         D),
+    row(Action::NominatePriority, Role::OfastAnalyst,  A,        D,         D),
+    row(Action::DecidePriority,  Role::OfastAnalyst,   A,        D,         D),
+    row(Action::DecidePriority,  Role::HeadOfUnit,     A,        D,         D),
 ];
 
-/// Actions reserved to some kinds of unit, whatever the role: the target file belongs to the
-/// investigating services (police, gendarmerie, customs, OFAST and its antennas).
+/// Actions reserved to some kinds of unit, whatever the role: the target file, the operation
+/// calendar and nominations belong to the investigating services (police, gendarmerie, customs,
+/// OFAST and its antennas); arbitration to the magistrates and OFAST; the priority list to OFAST.
 #[rustfmt::skip]
 pub const UNIT_KIND_RULES: &[(Action, &[UnitKind])] = &[
     (Action::RegisterTarget,     &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
     (Action::ReadTargets,        &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
     (Action::CheckDeconfliction, &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    (Action::PlanOperation,      &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    (Action::ReferArbitration,   &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    // Magistrates of parquets and JIRS arbitrate judicial files, OFAST the others.
+    (Action::DecideArbitration,  &[UnitKind::Parquet, UnitKind::Jirs, UnitKind::Ofast]),
+    (Action::NominatePriority,   &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    // The priority list is OFAST's committee's, at the national office (not its antennas).
+    (Action::DecidePriority,     &[UnitKind::Ofast]),
 ];
 
 /// Whether `unit_kind` may do `action` at all (actions absent from [`UNIT_KIND_RULES`]: every kind).

@@ -10,6 +10,7 @@
 //! Architecture invariant: no other crate depends on `vigie-store*` except the conformance tests.
 
 mod admin;
+mod arbitration;
 mod auth;
 pub mod clock;
 mod entities;
@@ -17,9 +18,14 @@ pub mod error;
 mod geography;
 mod journal;
 pub mod keys;
+mod operations;
+mod priority;
 mod seed;
 mod targets;
 mod throttle;
+pub use arbitration::{ArbiterChoice, ArbitrationCase, ArbitrationView, TargetSummary};
+pub use operations::{OperationOverlap, OperationView, OPERATION_RETENTION_DAYS};
+pub use priority::{indicators as priority_indicators, PriorityIndicators, PriorityView};
 pub use seed::SeedSummary;
 pub use targets::{
     BulkRegistration, CheckOutcome, Notice, ProbeAlert, Registration, TargetView, MAX_BULK_TARGETS,

@@ -139,7 +139,7 @@ impl TargetView {
     }
 }
 
-fn parse_file(record: &TargetRecord) -> EngineResult<TargetFile> {
+pub(crate) fn parse_file(record: &TargetRecord) -> EngineResult<TargetFile> {
     serde_json::from_str(&record.body).map_err(|error| {
         EngineError::Corrupt(format!(
             "target {} has an unreadable body: {error}",
@@ -148,7 +148,7 @@ fn parse_file(record: &TargetRecord) -> EngineResult<TargetFile> {
     })
 }
 
-fn key_rows(file: &TargetFile, at_micros: i64) -> Vec<KeyRow> {
+pub(crate) fn key_rows(file: &TargetFile, at_micros: i64) -> Vec<KeyRow> {
     rows_of(target_keys(file), at_micros)
 }
 
@@ -163,7 +163,7 @@ fn rows_of(keys: Vec<vigie_targets::DeconflictionKey>, at_micros: i64) -> Vec<Ke
         .collect()
 }
 
-fn match_of(own: &KeyRow, other: &KeyRow) -> Option<MatchKind> {
+pub(crate) fn match_of(own: &KeyRow, other: &KeyRow) -> Option<MatchKind> {
     KeyKind::parse(&other.kind).map(|kind| MatchKind::of(kind, own.exact, other.exact))
 }
 
@@ -176,7 +176,10 @@ impl Engine {
         }
     }
 
-    async fn unit_names(&self, units: Vec<UnitId>) -> EngineResult<HashMap<UnitId, Unit>> {
+    pub(crate) async fn unit_names(
+        &self,
+        units: Vec<UnitId>,
+    ) -> EngineResult<HashMap<UnitId, Unit>> {
         let mut out = HashMap::new();
         for id in units {
             if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(id) {
@@ -463,7 +466,7 @@ impl Engine {
     }
 
     /// The actor's unit's live target, or `NotFound` (another unit's target is as missing).
-    async fn own_target(
+    pub(crate) async fn own_target(
         &self,
         actor: &Actor,
         id: TargetId,

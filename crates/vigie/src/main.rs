@@ -101,7 +101,8 @@ enum TargetsCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Erase the targets whose two years are up (`vigie serve` does it every ten minutes).
+    /// Erase the targets whose two years are up and the operations ended more than 90 days ago
+    /// (`vigie serve` does it every ten minutes).
     Expire(StoreArgs),
 }
 
@@ -581,8 +582,16 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     break;
                 }
             }
+            let operations = engine
+                .expire_operations()
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
             engine.close().await;
             println!("{erased} objectif(s) arrivé(s) à échéance effacé(s).");
+            println!(
+                "{operations} opération(s) terminée(s) depuis plus de {} jours effacée(s).",
+                vigie_engine::OPERATION_RETENTION_DAYS
+            );
         }
         Command::Bench {
             command:
@@ -701,7 +710,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         demo_accounts: demo_accounts.clone(),
     };
     let demo = args.demo;
-    // Targets whose two years are up are erased every ten minutes (and at start).
+    // Targets whose two years are up, and operations past their retention, are erased every ten
+    // minutes (and at start).
     let expiring = engine.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -711,6 +721,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 Ok(0) => {}
                 Ok(erased) => tracing::info!(erased, "expired targets erased"),
                 Err(error) => tracing::warn!(%error, "erasing expired targets failed"),
+            }
+            match expiring.expire_operations().await {
+                Ok(0) => {}
+                Ok(erased) => tracing::info!(erased, "past operations erased"),
+                Err(error) => tracing::warn!(%error, "erasing past operations failed"),
             }
         }
     });

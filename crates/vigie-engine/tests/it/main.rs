@@ -11,3 +11,4 @@ mod consultation;
 mod geography;
 mod journal_tamper;
 mod targets;
+mod workflows;
