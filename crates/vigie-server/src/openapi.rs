@@ -22,6 +22,10 @@ Every consultation of personal data states a motif and is journaled before the a
         api::targets::register, api::targets::register_bulk, api::targets::list, api::targets::show,
         api::targets::add_identifiers, api::targets::renew, api::targets::end, api::targets::notices,
         api::targets::check, api::targets::alerts,
+        api::workflows::declare_operation, api::workflows::operations, api::workflows::cancel_operation,
+        api::workflows::refer, api::workflows::arbitrations, api::workflows::arbitration, api::workflows::decide,
+        api::workflows::nominate, api::workflows::priority_list, api::workflows::priority_decision,
+        api::workflows::priority_review, api::workflows::priority_outcome,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
     modifiers(&BearerAuth),
@@ -31,7 +35,7 @@ Every consultation of personal data states a motif and is journaled before the a
         (name = "journal", description = "Journal des consultations (auditeurs)"),
         (name = "administration", description = "Unités et comptes (administrateurs)"),
         (name = "geography", description = "Géographie : localisation, communes, CROSS, antennes, zones, contours"),
-        (name = "targets", description = "Fichier national des objectifs et déconfliction"),
+        (name = "targets", description = "Fichier national des objectifs, déconfliction, opérations, arbitrages, objectifs prioritaires"),
         (name = "operations", description = "Supervision"),
     )
 )]

@@ -5,6 +5,7 @@
 mod dto;
 pub mod geo;
 pub mod targets;
+pub mod workflows;
 
 pub use dto::*;
 
@@ -63,6 +64,39 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/deconfliction/notices", get(targets::notices))
         .route("/api/v1/deconfliction/check", post(targets::check))
         .route("/api/v1/deconfliction/alerts", get(targets::alerts))
+        .route(
+            "/api/v1/operations",
+            get(workflows::operations).post(workflows::declare_operation),
+        )
+        .route(
+            "/api/v1/operations/{id}/cancel",
+            post(workflows::cancel_operation),
+        )
+        .route(
+            "/api/v1/arbitrations",
+            get(workflows::arbitrations).post(workflows::refer),
+        )
+        .route("/api/v1/arbitrations/{id}", get(workflows::arbitration))
+        .route(
+            "/api/v1/arbitrations/{id}/decision",
+            post(workflows::decide),
+        )
+        .route(
+            "/api/v1/priority",
+            get(workflows::priority_list).post(workflows::nominate),
+        )
+        .route(
+            "/api/v1/priority/{id}/decision",
+            post(workflows::priority_decision),
+        )
+        .route(
+            "/api/v1/priority/{id}/review",
+            post(workflows::priority_review),
+        )
+        .route(
+            "/api/v1/priority/{id}/outcomes",
+            post(workflows::priority_outcome),
+        )
 }
 
 /// Adds `X-Vigie-Journal-Seq`: the journal entry that recorded this response's consultation.

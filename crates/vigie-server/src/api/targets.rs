@@ -22,7 +22,7 @@ use vigie_targets::{IdentifierDraft, PersonDraft, TargetDraft, TargetId};
 /// Most targets in one bulk request (the command line imports more).
 pub const MAX_API_BULK: usize = 10_000;
 
-fn rfc3339(micros: i64) -> String {
+pub(crate) fn rfc3339(micros: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
         .ok()
         .and_then(|at| {

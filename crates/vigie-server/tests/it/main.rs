@@ -8,3 +8,4 @@ mod api;
 mod geo;
 mod pages;
 mod targets;
+mod workflows;
