@@ -93,6 +93,58 @@ pub fn phone(e164: &str) -> String {
     }
 }
 
+/// A `datetime-local` input ("2026-12-01T22:30", Paris wall time) as UTC microseconds. Around the
+/// autumn change the ambiguous hour is read as summer time.
+pub fn paris_local_input(text: &str) -> Option<i64> {
+    let naive = time::PrimitiveDateTime::parse(
+        text.trim(),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+    )
+    .ok()?;
+    // The offset at the wall time read as UTC is the offset at the instant, except within the
+    // hour or two around a change.
+    let at = naive.assume_offset(paris_offset(naive.assume_utc()));
+    Some((at.unix_timestamp_nanos() / 1_000) as i64)
+}
+
+/// UTC microseconds as a `datetime-local` value in Paris time ("2026-12-01T22:30").
+pub fn paris_local_value(at_micros: i64) -> String {
+    let Some(at) = from_micros(at_micros) else {
+        return String::new();
+    };
+    at.to_offset(paris_offset(at))
+        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+        .unwrap_or_default()
+}
+
+/// "lundi 23/11/2026": a Paris calendar day with its French weekday.
+pub fn paris_weekday(at_micros: i64) -> String {
+    let Some(at) = from_micros(at_micros) else {
+        return NONE.to_owned();
+    };
+    let local = at.to_offset(paris_offset(at));
+    let weekday = match local.weekday() {
+        time::Weekday::Monday => "lundi",
+        time::Weekday::Tuesday => "mardi",
+        time::Weekday::Wednesday => "mercredi",
+        time::Weekday::Thursday => "jeudi",
+        time::Weekday::Friday => "vendredi",
+        time::Weekday::Saturday => "samedi",
+        time::Weekday::Sunday => "dimanche",
+    };
+    format!("{weekday} {}", date(local.date()))
+}
+
+/// "21:30" in Paris time.
+pub fn paris_time(at_micros: i64) -> String {
+    let Some(at) = from_micros(at_micros) else {
+        return NONE.to_owned();
+    };
+    at.to_offset(paris_offset(at))
+        .format(format_description!("[hour]:[minute]"))
+        .unwrap_or_else(|_| NONE.to_owned())
+}
+
 /// "12/03/2025".
 pub fn date(date: Date) -> String {
     date.format(format_description!("[day]/[month]/[year]"))
@@ -168,6 +220,18 @@ pub fn departement(code: Option<&str>) -> String {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn datetime_inputs_are_read_in_paris_time() {
+        let winter = paris_local_input("2026-12-01T22:30").unwrap();
+        assert_eq!(paris_micros(winter), "01/12/2026 22:30:00");
+        assert_eq!(paris_local_value(winter), "2026-12-01T22:30");
+        assert_eq!(paris_weekday(winter), "mardi 01/12/2026");
+        let summer = paris_local_input("2026-07-14T06:00").unwrap();
+        assert_eq!(paris_time(summer), "06:00");
+        assert_eq!(summer, 1_784_001_600_000_000, "04:00 UTC");
+        assert_eq!(paris_local_input("01/12/2026 22:30"), None);
+    }
 
     #[test]
     fn paris_time_follows_the_eu_rule() {

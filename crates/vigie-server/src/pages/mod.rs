@@ -16,6 +16,7 @@ mod map;
 mod session;
 mod targets;
 mod view;
+mod workflows;
 
 use crate::AppState;
 use askama::Template;
@@ -59,6 +60,30 @@ pub fn router() -> Router<AppState> {
         )
         .route("/objectifs/{id}/renouvellement", post(targets::renew))
         .route("/objectifs/{id}/fin", post(targets::end))
+        .route("/objectifs/{id}/arbitrage", post(workflows::refer))
+        .route("/objectifs/{id}/priorite", post(targets::nominate))
+        .route("/objectifs/{id}/resultats", post(targets::add_outcome))
+        .route("/objectifs/prioritaires", get(workflows::priority_list))
+        .route(
+            "/objectifs/prioritaires/{id}/decision",
+            post(workflows::priority_decision),
+        )
+        .route(
+            "/objectifs/prioritaires/{id}/revue",
+            post(workflows::priority_review),
+        )
+        .route(
+            "/objectifs/prioritaires/{id}/resultats",
+            post(workflows::priority_outcome),
+        )
+        .route(
+            "/operations",
+            get(workflows::operations).post(workflows::declare),
+        )
+        .route("/operations/{id}/annulation", post(workflows::cancel))
+        .route("/arbitrages", get(workflows::arbitrations))
+        .route("/arbitrages/{id}", get(workflows::case))
+        .route("/arbitrages/{id}/decision", post(workflows::decide))
         .route("/carte", get(map::map))
         .route("/admin", get(admin::admin))
         .route("/admin/comptes", post(admin::create_account))

@@ -82,6 +82,15 @@ fn nav_for(role: Role, unit_kind: UnitKind) -> Vec<(&'static str, &'static str)>
     if may(Action::ReadTargets) {
         nav.push(("/objectifs", "Objectifs"));
     }
+    if may(Action::PlanOperation) {
+        nav.push(("/operations", "Opérations"));
+    }
+    if may(Action::ReferArbitration) || may(Action::DecideArbitration) {
+        nav.push(("/arbitrages", "Arbitrages"));
+    }
+    if may(Action::DecidePriority) {
+        nav.push(("/objectifs/prioritaires", "Objectifs prioritaires"));
+    }
     if may(Action::ReadGeography) {
         nav.push(("/carte", "Carte"));
     }

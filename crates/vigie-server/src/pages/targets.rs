@@ -30,6 +30,7 @@ use vigie_core::journal::JournalAction;
 use vigie_core::org::UnitKind;
 use vigie_core::policy::Action;
 use vigie_engine::{EngineError, JournalQuery, Notice, TargetView, PROBE_LIMIT_PER_HOUR};
+use vigie_targets::workflow::{PriorityEntry, PriorityStatus};
 use vigie_targets::{IdentifierDraft, IdentifierKind, PersonDraft, TargetDraft, TargetId};
 
 /// Identifier rows of the registration and check forms.
@@ -57,7 +58,7 @@ pub struct Posted(Vec<(String, String)>);
 
 impl Posted {
     /// The first value posted under `name`, or "".
-    fn get(&self, name: &str) -> &str {
+    pub(super) fn get(&self, name: &str) -> &str {
         self.0
             .iter()
             .find(|(key, _)| key == name)
@@ -113,7 +114,7 @@ fn notice_row(notice: &Notice) -> NoticeRow {
 
 /// What the user typed in the identifier rows: (kind, value) per row, and the drafts of the
 /// non-empty rows with the row each came from (errors name the draft's index).
-struct TypedRows {
+pub(super) struct TypedRows {
     typed: Vec<(String, String)>,
     drafts: Vec<IdentifierDraft>,
     row_of_draft: Vec<usize>,
@@ -288,8 +289,32 @@ pub async fn list(
 // /objectifs/nouveau
 
 /// The registration form, filled with what was typed (or the defaults) and the errors.
+/// The parquets and JIRS in Vigie, as (id, name) options of the form, "none" first.
+async fn courts(
+    state: &AppState,
+    session: &PageSession,
+) -> Result<Vec<(String, String)>, PageError> {
+    let units = state
+        .engine
+        .units()
+        .await
+        .map_err(|error| session.fail(error))?;
+    let mut courts = vec![(
+        String::new(),
+        "Aucune ou hors Vigie (l'arbitrage se fera hors Vigie)".to_owned(),
+    )];
+    courts.extend(
+        units
+            .into_iter()
+            .filter(|unit| matches!(unit.kind, UnitKind::Parquet | UnitKind::Jirs))
+            .map(|unit| (unit.id.to_string(), unit.name)),
+    );
+    Ok(courts)
+}
+
 fn target_form(
     session: &PageSession,
+    courts: Vec<(String, String)>,
     posted: Option<&Posted>,
     rows: Option<&TypedRows>,
     errors: &[FieldError],
@@ -337,6 +362,17 @@ fn target_form(
                 .collect(),
             &regime,
         ),
+        magistrate_unit: {
+            let mut field = SelectField::new(
+                "juridiction",
+                "juridiction",
+                "Juridiction en charge",
+                courts,
+                &typed("juridiction"),
+            );
+            field.hint = "Le parquet ou la JIRS, s'il est dans Vigie : c'est lui qui arbitrera un conflit avec un autre service";
+            field
+        },
         magistrate: Field::text("magistrat", "magistrat", "Magistrat en charge")
             .hint("Obligatoire pour une procédure judiciaire : parquet, JIRS ou juge d'instruction, par exemple « Mme Leroy, JIRS de Marseille »")
             .value(typed("magistrat")),
@@ -368,7 +404,8 @@ fn target_form(
         let slot = match error.field.as_str() {
             "procedure" => &mut form.procedure.error,
             "regime" => &mut form.regime.error,
-            "magistrate_name" | "magistrate_unit" => &mut form.magistrate.error,
+            "magistrate_name" => &mut form.magistrate.error,
+            "magistrate_unit" => &mut form.magistrate_unit.error,
             "contact_name" => &mut form.contact_name.error,
             "contact_phone" => &mut form.contact_phone.error,
             "person.surname" => &mut form.surname.error,
@@ -387,12 +424,13 @@ fn target_form(
 }
 
 /// `GET /objectifs/nouveau`: the empty registration form.
-pub async fn new_form(session: PageSession) -> PageResult {
+pub async fn new_form(State(state): State<AppState>, session: PageSession) -> PageResult {
     session.require(Action::RegisterTarget)?;
+    let courts = courts(&state, &session).await?;
     let page = TargetFormPage {
         layout: session.layout("Enregistrer un objectif", "/objectifs"),
         csrf: session.csrf.clone(),
-        form: target_form(&session, None, None, &[]),
+        form: target_form(&session, courts, None, None, &[]),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -420,18 +458,19 @@ pub async fn register(
     let draft = TargetDraft {
         procedure: posted.get("procedure").to_owned(),
         regime: posted.get("regime").to_owned(),
-        magistrate_unit: None,
+        magistrate_unit: vigie_core::org::UnitId::parse(posted.get("juridiction").trim()),
         magistrate_name: (!magistrate.is_empty()).then(|| magistrate.to_owned()),
         contact_name: posted.get("enqueteur").to_owned(),
         contact_phone: posted.get("telephone").to_owned(),
         person,
         identifiers: rows.drafts.clone(),
     };
+    let courts = courts(&state, &session).await?;
     let invalid = |errors: Vec<FieldError>| {
         let page = TargetFormPage {
             layout: session.layout("Enregistrer un objectif", "/objectifs"),
             csrf: session.csrf.clone(),
-            form: target_form(&session, Some(&posted), Some(&rows), &errors),
+            form: target_form(&session, courts, Some(&posted), Some(&rows), &errors),
         };
         Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
     };
@@ -457,11 +496,17 @@ fn parse_target_id(session: &PageSession, raw: &str) -> Result<TargetId, PageErr
 }
 
 /// A form of the target page that came back with errors.
-enum Pending {
+pub(super) enum Pending {
     None,
     Add(TypedRows, Vec<FieldError>),
     Renew(String, String),
     End(String, String),
+    /// The other target chosen, the reason typed, the error.
+    Refer(String, String, String),
+    /// The reasons typed, the error.
+    Nominate(String, String),
+    /// Kind, date and description typed, and the errors.
+    Outcome(String, String, String, Vec<FieldError>),
 }
 
 /// What the target page says on top.
@@ -492,6 +537,11 @@ fn banner(avis: &str, view: &TargetView, notices: &[Notice]) -> Banner {
             )),
             false,
         ),
+        "propose" => (
+            Some("Objectif proposé au comité des objectifs prioritaires de l'OFAST.".to_owned()),
+            false,
+        ),
+        "resultat" => (Some("Résultat rattaché à l'objectif.".to_owned()), false),
         _ => (None, false),
     };
     Banner {
@@ -504,6 +554,7 @@ fn target_page(
     session: &PageSession,
     view: &TargetView,
     notices: &[Notice],
+    priority: Option<&PriorityEntry>,
     banner: Banner,
     pending: Pending,
 ) -> TargetPage {
@@ -520,9 +571,36 @@ fn target_page(
     let mut end_motivation = Field::text("motif-fin", "motivation", "Motif de la fin de procédure")
         .hint("Par exemple : classement, jugement, dessaisissement")
         .required();
+    let mut refer_choice = String::new();
+    let mut refer_reason = Field::text("motif-arbitrage", "motif", "Motif de la saisine")
+        .hint("Au moins 10 caractères : sur quoi porte le désaccord")
+        .required();
+    let mut refer_error = None;
+    let mut nominate_reasons = Field::text(
+        "motifs-priorite",
+        "motifs",
+        "Pourquoi cet objectif doit être prioritaire",
+    )
+    .hint("Au moins 10 caractères : place dans le réseau, territoires, volumes")
+    .required();
+    let mut outcome_typed = (String::new(), String::new(), String::new());
+    let mut outcome_errors = Vec::new();
     let mut has_errors = true;
     match pending {
         Pending::None => has_errors = false,
+        Pending::Refer(choice, reason, error) => {
+            refer_choice = choice;
+            refer_reason = refer_reason.value(reason);
+            refer_error = Some(error);
+        }
+        Pending::Nominate(reasons, error) => {
+            nominate_reasons = nominate_reasons.value(reasons);
+            nominate_reasons.error = Some(error);
+        }
+        Pending::Outcome(kind, date, description, errors) => {
+            outcome_typed = (kind, date, description);
+            outcome_errors = errors;
+        }
         Pending::Add(rows, errors) => {
             add = identifiers_block(ADD_PREFIX, ADD_ROWS, &rows.typed);
             for error in &errors {
@@ -586,6 +664,87 @@ fn target_page(
         add,
         renew_motivation,
         end_motivation,
+        can_refer: session.may(Action::ReferArbitration) && !notices.is_empty(),
+        refer_other: {
+            let mut seen = std::collections::HashSet::new();
+            let options = notices
+                .iter()
+                .filter(|notice| seen.insert(notice.other_target))
+                .map(|notice| {
+                    (
+                        notice.other_target.to_string(),
+                        format!(
+                            "{} ({}, depuis le {})",
+                            notice.other_unit_name,
+                            notice.contact_name,
+                            format::paris_day(notice.other_registered_at_micros)
+                        ),
+                    )
+                })
+                .collect();
+            let mut field = SelectField::new(
+                "autre",
+                "autre",
+                "Service en désaccord",
+                options,
+                &refer_choice,
+            );
+            field.error = refer_error;
+            field
+        },
+        refer_reason,
+        can_nominate: session.may(Action::NominatePriority)
+            && priority.is_none_or(|entry| {
+                matches!(
+                    entry.status,
+                    PriorityStatus::Refused | PriorityStatus::Delisted
+                )
+            }),
+        priority: priority.map(super::workflows::priority_block),
+        nominate_reasons,
+        can_add_outcome: session.may(Action::NominatePriority)
+            && priority.is_some_and(|entry| {
+                matches!(
+                    entry.status,
+                    PriorityStatus::Listed | PriorityStatus::Delisted
+                )
+            }),
+        outcome_kind: {
+            let mut field = SelectField::new(
+                "type-resultat",
+                "type",
+                "Résultat",
+                super::workflows::outcome_options(),
+                &outcome_typed.0,
+            );
+            field.error = outcome_errors
+                .iter()
+                .find(|error| error.field == "kind")
+                .map(|error| error.message.clone());
+            field
+        },
+        outcome_date: {
+            let mut field = Field::text("date-resultat", "date", "Date")
+                .value(outcome_typed.1.clone())
+                .required();
+            field.input_type = "date";
+            field.error = outcome_errors
+                .iter()
+                .find(|error| error.field == "date")
+                .map(|error| error.message.clone());
+            field
+        },
+        outcome_description: {
+            let mut field = Field::text("description-resultat", "description", "Description")
+                .hint("Par exemple : 40 kg de résine saisis au domicile")
+                .value(outcome_typed.2.clone())
+                .required();
+            field.error = outcome_errors
+                .iter()
+                .find(|error| error.field != "kind" && error.field != "date")
+                .map(|error| error.message.clone());
+            field
+        },
         has_errors,
     }
 }
@@ -609,11 +768,96 @@ async fn show_target(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let priority = state
+        .engine
+        .target_priority(&session.actor, id, ctx)
+        .await
+        .map_err(|error| session.fail(error))?;
     let banner = banner(avis, &view, &notices);
     Ok(render(
         status,
-        &target_page(session, &view, &notices, banner, pending),
+        &target_page(session, &view, &notices, priority.as_ref(), banner, pending),
     ))
+}
+
+/// The target page with one of its forms' errors (422).
+pub(super) async fn show_with_error(
+    state: &AppState,
+    ctx: &vigie_engine::RequestContext,
+    session: &PageSession,
+    id: TargetId,
+    pending: Pending,
+) -> PageResult {
+    show_target(state, ctx, session, id, "", pending).await
+}
+
+/// `POST /objectifs/{id}/priorite`: nominates the target for the priority list.
+pub async fn nominate(
+    _origin: SameOrigin,
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    session: PageSession,
+    Path(raw): Path<String>,
+    PageForm(posted): PageForm<Posted>,
+) -> PageResult {
+    session.check_csrf(posted.get("csrf"))?;
+    session.require(Action::NominatePriority)?;
+    let id = parse_target_id(&session, &raw)?;
+    let reasons = posted.get("motifs");
+    match state
+        .engine
+        .nominate_priority(&session.actor, id, reasons, &ctx)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/objectifs/{id}?avis=propose#priorite"))),
+        Err(EngineError::Invalid(errors)) => {
+            let message = errors
+                .first()
+                .map(|error| error.message.clone())
+                .unwrap_or_default();
+            let pending = Pending::Nominate(reasons.to_owned(), message);
+            show_target(&state, &ctx, &session, id, "", pending).await
+        }
+        Err(error) => Err(session.fail(error)),
+    }
+}
+
+/// `POST /objectifs/{id}/resultats`: the unit links an outcome to its listed target.
+pub async fn add_outcome(
+    _origin: SameOrigin,
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    session: PageSession,
+    Path(raw): Path<String>,
+    PageForm(posted): PageForm<Posted>,
+) -> PageResult {
+    session.check_csrf(posted.get("csrf"))?;
+    session.require(Action::NominatePriority)?;
+    let id = parse_target_id(&session, &raw)?;
+    let (kind, date, description) = (
+        posted.get("type"),
+        posted.get("date"),
+        posted.get("description"),
+    );
+    match state
+        .engine
+        .add_priority_outcome(&session.actor, id, kind, date, description, &ctx)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/objectifs/{id}?avis=resultat#priorite"
+        ))),
+        Err(EngineError::Invalid(errors)) => {
+            let pending = Pending::Outcome(
+                kind.to_owned(),
+                date.to_owned(),
+                description.to_owned(),
+                errors,
+            );
+            show_target(&state, &ctx, &session, id, "", pending).await
+        }
+        Err(error) => Err(session.fail(error)),
+    }
 }
 
 /// `GET /objectifs/{id}`: one of the unit's targets with its notices.

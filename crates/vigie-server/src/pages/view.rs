@@ -403,6 +403,7 @@ pub struct IdentifiersBlock {
 pub struct TargetForm {
     pub procedure: Field,
     pub regime: SelectField,
+    pub magistrate_unit: SelectField,
     pub magistrate: Field,
     pub contact_name: Field,
     pub contact_phone: Field,
@@ -472,7 +473,42 @@ pub struct TargetPage {
     pub add: IdentifiersBlock,
     pub renew_motivation: Field,
     pub end_motivation: Field,
+    /// Refer a conflict to the arbiter: one option per other unit's target met.
+    pub can_refer: bool,
+    pub refer_other: SelectField,
+    pub refer_reason: Field,
+    /// The target's entry on the priority list, if it was ever nominated.
+    pub priority: Option<PriorityBlock>,
+    pub can_nominate: bool,
+    pub nominate_reasons: Field,
+    pub can_add_outcome: bool,
+    pub outcome_kind: SelectField,
+    pub outcome_date: Field,
+    pub outcome_description: Field,
     pub has_errors: bool,
+}
+
+/// A priority-list entry as the target page shows it.
+pub struct PriorityBlock {
+    pub status: String,
+    /// A DSFR badge class for the status.
+    pub status_class: &'static str,
+    pub review_due: String,
+    pub history: Vec<PriorityHistoryRow>,
+    pub outcomes: Vec<PriorityOutcomeRow>,
+}
+
+pub struct PriorityHistoryRow {
+    pub at: String,
+    pub status: String,
+    pub criterion: String,
+    pub reasons: String,
+}
+
+pub struct PriorityOutcomeRow {
+    pub date: String,
+    pub kind: String,
+    pub description: String,
 }
 
 #[derive(Template)]

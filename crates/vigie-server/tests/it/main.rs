@@ -7,5 +7,6 @@ mod support;
 mod api;
 mod geo;
 mod pages;
+mod pages_workflows;
 mod targets;
 mod workflows;

@@ -119,20 +119,20 @@ fn csrf_of(html: &str) -> String {
     html[start..start + 64].to_owned()
 }
 
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookie: String,
     csrf: String,
 }
 
 impl Browser<'_> {
-    async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         let answer = self.app.send(get(path, Some(&self.cookie))).await;
         assert_html_headers(&answer);
         answer
     }
 
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let mut fields = fields.to_vec();
         fields.push(("csrf", &self.csrf));
         let answer = self.app.send(post(path, Some(&self.cookie), &fields)).await;
@@ -141,7 +141,7 @@ impl Browser<'_> {
     }
 }
 
-async fn sign_in<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {
+pub(crate) async fn sign_in<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {
     let answer = app
         .send(post(
             "/connexion",
@@ -982,7 +982,7 @@ async fn the_login_page_says_how_long_to_wait_after_five_failures() {
 }
 
 /// The registration form's fields: a judicial target with one phone (in row `row`).
-fn target_form<'a>(
+pub(crate) fn target_form<'a>(
     procedure: &'a str,
     contact: &'a str,
     row: &'a str,
@@ -1015,14 +1015,14 @@ fn set<'a>(fields: &mut Vec<(&'a str, &'a str)>, name: &'a str, value: &'a str) 
 }
 
 /// Follows a 303 and returns the page it leads to.
-async fn follow(browser: &Browser<'_>, answer: &Answer) -> Answer {
+pub(crate) async fn follow(browser: &Browser<'_>, answer: &Answer) -> Answer {
     assert_eq!(answer.status, 303, "{}", answer.text);
     let location = answer.headers["location"].to_str().unwrap().to_owned();
     browser.get(&location).await
 }
 
 /// The HTML element that starts with `id="{id}"`, up to the end of its first `</{tag}>`.
-fn element<'t>(html: &'t str, id: &str, tag: &str) -> &'t str {
+pub(crate) fn element<'t>(html: &'t str, id: &str, tag: &str) -> &'t str {
     let start = html
         .find(&format!("id=\"{id}\""))
         .unwrap_or_else(|| panic!("no element {id}"));
