@@ -696,6 +696,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
             bail!("--demo runs on an embedded SQLite file only");
         }
         let summary = seed(&engine, args.seed, 400).await?;
+        if summary.written {
+            // Targets, a referral, operations and a priority list, so the demo has conflicts to show.
+            engine
+                .seed_demo_workflows(args.seed)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+        }
         demo_accounts = summary
             .data
             .accounts

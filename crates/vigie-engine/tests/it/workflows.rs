@@ -507,3 +507,45 @@ async fn the_priority_list_from_nomination_to_delisting_with_its_indicators() {
         [("Réseau démantelé".to_owned(), 1)]
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_conflicts_a_referral_operations_and_a_priority_list_to_show() {
+    let fixture = demo().await;
+    let engine = &fixture.engine;
+    let seeded = engine.seed_demo_workflows(42).await.unwrap();
+    assert_eq!(
+        seeded,
+        vigie_engine::DemoWorkflows {
+            targets: 4,
+            operations: 2,
+            arbitrations: 1,
+            priority_entries: 2
+        }
+    );
+    let (gendarme, _) = login(&fixture, "agent.gendarmerie").await;
+    let notices = engine
+        .deconfliction_notices(&gendarme, &ctx())
+        .await
+        .unwrap();
+    let units: std::collections::BTreeSet<String> = notices
+        .iter()
+        .map(|notice| notice.other_unit_name.clone())
+        .collect();
+    assert_eq!(
+        units.len(),
+        2,
+        "customs and the police meet the gendarmes: {units:?}"
+    );
+    let (magistrate, _) = login(&fixture, "magistrat.jirs").await;
+    let referrals = engine.arbitrations(&magistrate, &ctx()).await.unwrap();
+    assert_eq!(referrals.len(), 1);
+    assert!(referrals[0].arbitration.decision.is_none());
+    let calendar = engine
+        .unit_operations(&gendarme, NOW, NOW + 72 * HOUR, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(calendar[0].overlaps.len(), 1);
+    let (ofast, _) = login(&fixture, "analyste.ofast").await;
+    let (_, indicators) = engine.priority_list(&ofast, &ctx()).await.unwrap();
+    assert_eq!((indicators.listed, indicators.nominated), (1, 1));
+}
