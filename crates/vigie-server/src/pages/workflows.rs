@@ -103,7 +103,16 @@ pub(super) fn outcome_options() -> Vec<(String, String)> {
         .collect()
 }
 
-fn first_message(errors: &[FieldError]) -> String {
+/// The message of a conflict (the text users see).
+fn other_message(error: EngineError) -> String {
+    match error {
+        EngineError::Conflict(message) => message,
+        other => other.to_string(),
+    }
+}
+
+/// Every message of a refused form, joined.
+fn all_messages(errors: &[FieldError]) -> String {
     errors
         .iter()
         .map(|error| error.message.clone())
@@ -583,33 +592,18 @@ pub async fn refer(
         .await
     {
         Ok(_) => Ok(see_other("/arbitrages?avis=saisi")),
-        Err(EngineError::Invalid(errors)) => {
-            super::targets::show_with_error(
-                &state,
-                &ctx,
-                &session,
-                id,
-                super::targets::Pending::Refer(
-                    posted.get("autre").to_owned(),
-                    posted.get("motif").to_owned(),
-                    first_message(&errors),
-                ),
-            )
-            .await
-        }
-        Err(EngineError::Conflict(message)) => {
-            super::targets::show_with_error(
-                &state,
-                &ctx,
-                &session,
-                id,
-                super::targets::Pending::Refer(
-                    posted.get("autre").to_owned(),
-                    posted.get("motif").to_owned(),
-                    message,
-                ),
-            )
-            .await
+        // A short reason, or a referral already open for the pair: said on the target page.
+        Err(error @ (EngineError::Invalid(_) | EngineError::Conflict(_))) => {
+            let message = match error {
+                EngineError::Invalid(errors) => all_messages(&errors),
+                other => other_message(other),
+            };
+            let pending = super::targets::Pending::Refer(
+                posted.get("autre").to_owned(),
+                posted.get("motif").to_owned(),
+                message,
+            );
+            super::targets::show_with_error(&state, &ctx, &session, id, pending).await
         }
         Err(error) => Err(session.fail(error)),
     }
@@ -1016,7 +1010,7 @@ async fn committee(
             "/objectifs/prioritaires?avis={avis}#objectif-{id}"
         ))),
         Err(EngineError::Invalid(errors)) => {
-            priority_page(state, ctx, session, "", Some(first_message(&errors))).await
+            priority_page(state, ctx, session, "", Some(all_messages(&errors))).await
         }
         Err(EngineError::Conflict(message)) => {
             priority_page(state, ctx, session, "", Some(message)).await
