@@ -20,6 +20,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0002_targets",
         include_str!("../migrations/0002_targets.sql"),
     ),
+    (
+        "0003_compact_keys",
+        include_str!("../migrations/0003_compact_keys.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

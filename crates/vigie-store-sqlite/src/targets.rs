@@ -5,7 +5,7 @@
 
 use crate::codec::{id_text, Sql};
 use crate::error::corrupt_value;
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 use vigie_core::org::UnitId;
 use vigie_store::{
@@ -77,7 +77,7 @@ pub(crate) fn key_hit(row: &Row<'_>) -> StoreResult<KeyHit> {
 }
 
 pub(crate) fn conflict(row: &Row<'_>) -> StoreResult<ConflictRow> {
-    let own_target = TargetId(uuid_at(row, 0, "target_keys", "target")?);
+    let own_target = TargetId(uuid_at(row, 0, "targets", "id")?);
     let (_, own_key) = key_at(row, 1)?;
     let (_, other_key) = key_at(row, 5)?;
     Ok(ConflictRow {
@@ -112,52 +112,56 @@ pub(crate) fn put_targets(conn: &Connection, writes: &[TargetWrite]) -> StoreRes
             row.get(0)
         })
         .sql()?;
+    // The order of a target already stored is kept (a renewal or added identifiers): RETURNING
+    // gives the order the row has after the upsert.
     let mut upsert = conn
         .prepare_cached(
             "INSERT INTO targets (id, ord, unit, registered_at_micros, expires_at_micros, body)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (id) DO UPDATE SET expires_at_micros = excluded.expires_at_micros, body = excluded.body
-             WHERE targets.unit = excluded.unit",
+             WHERE targets.unit = excluded.unit
+             RETURNING ord",
         )
         .sql()?;
     let mut insert_key = conn
         .prepare_cached(
-            "INSERT INTO target_keys (digest, target, unit, kind, exact, added_at_micros)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            "INSERT INTO target_keys (digest, ord, kind, exact, added_at_micros)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         )
         .sql()?;
-    // Targets first, then every key in digest order: the keys' B-trees fill front to back.
-    let mut keys: Vec<(&KeyRow, String, String)> = Vec::new();
-    for (ord, write) in (first_ord..).zip(writes) {
+    // Targets first, then every key in digest order: the keys' B-tree fills front to back.
+    let mut keys: Vec<(&KeyRow, i64)> = Vec::new();
+    for (next_ord, write) in (first_ord..).zip(writes) {
         let target = &write.target;
-        let id = id_text(target.id.0);
-        let unit = id_text(target.unit.0);
-        let changed = upsert
-            .execute(params![
-                id,
-                ord,
-                unit,
-                target.registered_at_micros,
-                target.expires_at_micros,
-                target.body
-            ])
+        let stored_ord: Option<i64> = upsert
+            .query_row(
+                params![
+                    id_text(target.id.0),
+                    next_ord,
+                    id_text(target.unit.0),
+                    target.registered_at_micros,
+                    target.expires_at_micros,
+                    target.body
+                ],
+                |row| row.get(0),
+            )
+            .optional()
             .sql()?;
-        if changed == 0 {
+        let Some(ord) = stored_ord else {
             return Err(vigie_store::StoreError::Conflict(
                 "a target of this registration belongs to another unit".to_owned(),
             ));
-        }
+        };
         for key in &write.keys {
-            keys.push((key, id.clone(), unit.clone()));
+            keys.push((key, ord));
         }
     }
-    keys.sort_unstable_by_key(|key| key.0.digest);
-    for (key, id, unit) in keys {
+    keys.sort_unstable_by_key(|key| (key.0.digest, key.1));
+    for (key, ord) in keys {
         insert_key
             .execute(params![
                 key.digest.as_slice(),
-                id,
-                unit,
+                ord,
                 key.kind,
                 i64::from(key.exact),
                 key.added_at_micros
@@ -172,9 +176,11 @@ pub(crate) fn delete_target(conn: &Connection, id: TargetId) -> StoreResult<()> 
     conn.prepare_cached("DELETE FROM workflow_records WHERE target_a = ?1 OR target_b = ?1")
         .and_then(|mut statement| statement.execute(params![id]))
         .sql()?;
-    conn.prepare_cached("DELETE FROM target_keys WHERE target = ?1")
-        .and_then(|mut statement| statement.execute(params![id]))
-        .sql()?;
+    conn.prepare_cached(
+        "DELETE FROM target_keys WHERE ord = (SELECT ord FROM targets WHERE id = ?1)",
+    )
+    .and_then(|mut statement| statement.execute(params![id]))
+    .sql()?;
     conn.prepare_cached("DELETE FROM targets WHERE id = ?1")
         .and_then(|mut statement| statement.execute(params![id]))
         .sql()?;
@@ -218,7 +224,7 @@ pub(crate) fn key_hits(
     let mut statement = conn
         .prepare_cached(&format!(
             "SELECT k.digest, k.kind, k.exact, k.added_at_micros, {TARGET_COLUMNS}
-             FROM target_keys k JOIN targets t ON t.id = k.target
+             FROM target_keys k JOIN targets t ON t.ord = k.ord
              WHERE k.digest = ?1 AND t.expires_at_micros > ?2"
         ))
         .sql()?;
@@ -232,16 +238,15 @@ pub(crate) fn key_hits(
     Ok(out)
 }
 
-pub(crate) const CONFLICTS_SQL: &str =
-    "SELECT a.target, a.digest, a.kind, a.exact, a.added_at_micros,
+pub(crate) const CONFLICTS_SQL: &str = "SELECT o.id, a.digest, a.kind, a.exact, a.added_at_micros,
         b.digest, b.kind, b.exact, b.added_at_micros,
         t.id, t.unit, t.registered_at_micros, t.expires_at_micros, t.ord, t.body
-     FROM target_keys a
-     JOIN targets o ON o.id = a.target
-     JOIN target_keys b ON b.digest = a.digest AND b.unit <> a.unit
-     JOIN targets t ON t.id = b.target
-     WHERE a.unit = ?1 AND o.expires_at_micros > ?2 AND t.expires_at_micros > ?2
-     ORDER BY t.ord, a.target";
+     FROM targets o
+     JOIN target_keys a ON a.ord = o.ord
+     JOIN target_keys b ON b.digest = a.digest AND b.ord <> a.ord
+     JOIN targets t ON t.ord = b.ord AND t.unit <> o.unit
+     WHERE o.unit = ?1 AND o.expires_at_micros > ?2 AND t.expires_at_micros > ?2
+     ORDER BY t.ord, o.id";
 
 pub(crate) fn records(conn: &Connection, query: &RecordQuery) -> StoreResult<Vec<WorkflowRecord>> {
     let targets = query.targets.as_ref().map(|targets| {

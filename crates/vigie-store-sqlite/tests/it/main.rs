@@ -303,7 +303,7 @@ async fn schema_versions_are_checked() {
         .unwrap();
     assert_eq!(
         (version, name.as_str()),
-        (SqliteStore::schema_version(), "0002_targets")
+        (SqliteStore::schema_version(), "0003_compact_keys")
     );
 
     // A newer schema is refused.
@@ -634,5 +634,57 @@ async fn readers_see_only_committed_writes() {
     assert_eq!(last as u64, seqs[0]);
     drop(raw);
     store.health().await.unwrap();
+    store.close().await;
+}
+
+#[tokio::test]
+async fn keys_written_by_schema_2_are_kept_by_the_compact_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir, "v2.db");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL);",
+    )
+    .unwrap();
+    raw.execute_batch(include_str!("../../migrations/0001_initial.sql"))
+        .unwrap();
+    raw.execute_batch(include_str!("../../migrations/0002_targets.sql"))
+        .unwrap();
+    let unit_a = "00000000-0000-4000-8000-00000000000a";
+    let unit_b = "00000000-0000-4000-8000-00000000000b";
+    let target_a = "00000000-0000-4000-8000-0000000000a1";
+    let target_b = "00000000-0000-4000-8000-0000000000b1";
+    raw.execute_batch(&format!(
+        "INSERT INTO schema_migrations VALUES (1, '0001_initial', 'x'), (2, '0002_targets', 'x');
+         INSERT INTO targets VALUES ('{target_a}', 1, '{unit_a}', 10, 9000000000000000, '{{}}'),
+                                    ('{target_b}', 2, '{unit_b}', 20, 9000000000000000, '{{}}');
+         INSERT INTO target_keys VALUES (x'0102030405060708090a0b0c0d0e0f10', '{target_a}', '{unit_a}', 'phone', 1, 10),
+                                        (x'0102030405060708090a0b0c0d0e0f10', '{target_b}', '{unit_b}', 'phone', 1, 20),
+                                        (x'ffffffffffffffffffffffffffffffff', '{target_b}', '{unit_b}', 'plate', 1, 20);"
+    ))
+    .unwrap();
+    drop(raw);
+
+    let store = open(&path).await;
+    let shared = [1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+    let hits = store.key_hits(&[shared, [0xff; 16]], 100).await.unwrap();
+    let mut found: Vec<(String, String)> = hits
+        .iter()
+        .map(|hit| (hit.target.id.to_string(), hit.key.kind.clone()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (target_a.to_owned(), "phone".to_owned()),
+            (target_b.to_owned(), "phone".to_owned()),
+            (target_b.to_owned(), "plate".to_owned()),
+        ]
+    );
+    let unit = UnitId(uuid::Uuid::parse_str(unit_a).unwrap());
+    let conflicts = store.conflicts_of_unit(unit, 100).await.unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].own_target.to_string(), target_a);
+    assert_eq!(conflicts[0].other.id.to_string(), target_b);
     store.close().await;
 }
