@@ -416,10 +416,13 @@ impl Engine {
         if !errors.is_empty() {
             return Err(EngineError::Invalid(errors));
         }
-        let digests: Vec<[u8; 16]> = writes
+        // Sorted and unique: the store then walks its key index front to back.
+        let mut digests: Vec<[u8; 16]> = writes
             .iter()
             .flat_map(|write| write.keys.iter().map(|key| key.digest))
             .collect();
+        digests.sort_unstable();
+        digests.dedup();
         let registered = writes.len();
         let drafts_journal = writes
             .iter()
@@ -451,11 +454,14 @@ impl Engine {
         let now = clock::micros(self.inner.clock.now());
         let mut with_conflicts = std::collections::HashSet::new();
         for chunk in digests.chunks(10_000) {
-            for hit in self.inner.store.key_hits(chunk, now).await? {
-                if hit.target.unit != actor.unit.id {
-                    if let Some(own) = ids.get(&hit.digest) {
-                        with_conflicts.extend(own.iter().copied());
-                    }
+            for digest in self
+                .inner
+                .store
+                .shared_digests(actor.unit.id, chunk, now)
+                .await?
+            {
+                if let Some(own) = ids.get(&digest) {
+                    with_conflicts.extend(own.iter().copied());
                 }
             }
         }

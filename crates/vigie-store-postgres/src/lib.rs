@@ -582,6 +582,16 @@ impl Store for PostgresStore {
         targets::key_hits(&self.pool, digests, live_at).await
     }
 
+    async fn shared_digests(
+        &self,
+        unit: UnitId,
+        digests: &[[u8; 16]],
+        live_at: i64,
+    ) -> StoreResult<Vec<[u8; 16]>> {
+        self.ensure_open()?;
+        targets::shared_digests(&self.pool, unit, digests, live_at).await
+    }
+
     async fn conflicts_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<ConflictRow>> {
         self.ensure_open()?;
         let rows = sqlx::query(targets::CONFLICTS_SQL)

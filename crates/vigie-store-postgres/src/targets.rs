@@ -228,6 +228,36 @@ pub(crate) async fn key_hits(
     rows.iter().map(key_hit).collect()
 }
 
+pub(crate) async fn shared_digests(
+    pool: &PgPool,
+    unit: UnitId,
+    digests: &[[u8; 16]],
+    live_at: i64,
+) -> StoreResult<Vec<[u8; 16]>> {
+    let digests: Vec<Vec<u8>> = digests.iter().map(|digest| digest.to_vec()).collect();
+    let rows = sqlx::query(
+        "SELECT DISTINCT k.digest FROM target_keys k JOIN targets t ON t.id = k.target
+         WHERE k.digest = ANY($1::bytea[]) AND k.unit <> $2 AND t.expires_at_micros > $3",
+    )
+    .bind(&digests)
+    .bind(unit.0)
+    .bind(live_at)
+    .fetch_all(pool)
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|row| {
+            let bytes: Vec<u8> = row.try_get(0).map_err(map)?;
+            bytes.as_slice().try_into().map_err(|_| {
+                vigie_store::StoreError::Corrupt(format!(
+                    "target_keys.digest has {} bytes instead of 16",
+                    bytes.len()
+                ))
+            })
+        })
+        .collect()
+}
+
 pub(crate) const CONFLICTS_SQL: &str =
     "SELECT a.target, a.digest, a.kind, a.exact, a.added_at_micros,
         b.digest, b.kind, b.exact, b.added_at_micros,

@@ -21,3 +21,5 @@ INSERT INTO target_keys_compact (digest, ord, kind, exact, added_at_micros)
 DROP TABLE target_keys;
 ALTER TABLE target_keys_compact RENAME TO target_keys;
 CREATE INDEX target_keys_ord ON target_keys (ord);
+-- Whether a key belongs to another unit's live target, read from the index alone.
+CREATE INDEX targets_ord_live ON targets (ord, unit, expires_at_micros);

@@ -566,6 +566,21 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn shared_digests(
+        &self,
+        unit: UnitId,
+        digests: &[[u8; 16]],
+        live_at: i64,
+    ) -> StoreResult<Vec<[u8; 16]>> {
+        let digests = digests.to_vec();
+        self.read(move |conn| {
+            in_read_transaction(conn, |conn| {
+                targets::shared_digests(conn, unit, &digests, live_at)
+            })
+        })
+        .await
+    }
+
     async fn conflicts_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<ConflictRow>> {
         self.read(move |conn| {
             query_all(

@@ -238,6 +238,34 @@ pub(crate) fn key_hits(
     Ok(out)
 }
 
+pub(crate) fn shared_digests(
+    conn: &Connection,
+    unit: UnitId,
+    digests: &[[u8; 16]],
+    live_at: i64,
+) -> StoreResult<Vec<[u8; 16]>> {
+    // `targets_ord_live` covers the join: no target row (nor its body) is read.
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT 1 FROM target_keys k JOIN targets t ON t.ord = k.ord
+             WHERE k.digest = ?1 AND t.unit <> ?2 AND t.expires_at_micros > ?3 LIMIT 1",
+        )
+        .sql()?;
+    let unit = id_text(unit.0);
+    let mut out = Vec::new();
+    let mut asked = std::collections::HashSet::new();
+    for digest in digests {
+        if asked.insert(*digest)
+            && statement
+                .exists(params![digest.as_slice(), unit, live_at])
+                .sql()?
+        {
+            out.push(*digest);
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) const CONFLICTS_SQL: &str = "SELECT o.id, a.digest, a.kind, a.exact, a.added_at_micros,
         b.digest, b.kind, b.exact, b.added_at_micros,
         t.id, t.unit, t.registered_at_micros, t.expires_at_micros, t.ord, t.body

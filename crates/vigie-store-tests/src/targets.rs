@@ -130,6 +130,17 @@ impl Story {
         assert_eq!(customs_conflicts.len(), 1);
         assert_eq!(customs_conflicts[0].other.id, target_id(1));
         assert!(store.conflicts_of_unit(ofast, T0).await.unwrap().is_empty());
+        // Which digests another unit's live target holds: the shared phone, seen from each side;
+        // a unit's own digests and unknown ones are not listed.
+        let asked = [digest(1), digest(9), digest(1)];
+        let shared = |unit| store.shared_digests(unit, &asked, T0);
+        assert_eq!(shared(sr).await.unwrap(), [digest(1)]);
+        assert_eq!(shared(douane).await.unwrap(), [digest(1)]);
+        assert_eq!(
+            shared(ofast).await.unwrap().len(),
+            1,
+            "any other unit's target counts"
+        );
 
         // A renewal replaces body and expiry, keeps the order, adds keys, keeps the old ones.
         self.put(vec![write(
@@ -268,6 +279,11 @@ impl Story {
         );
         assert!(store
             .key_hits(&[digest(4)], T0 + 2 * YEAR)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(store
+            .shared_digests(ofast, &[digest(4)], T0 + 2 * YEAR)
             .await
             .unwrap()
             .is_empty());

@@ -381,6 +381,14 @@ pub trait Store: Send + Sync + 'static {
     async fn targets_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<TargetRecord>>;
     /// Every live target (any unit) holding one of `digests`, one row per (digest, target).
     async fn key_hits(&self, digests: &[[u8; 16]], live_at: i64) -> StoreResult<Vec<KeyHit>>;
+    /// Which of `digests` a live target of a unit other than `unit` holds, each once, in any
+    /// order. Cheaper than `key_hits` when only the fact of a conflict matters (bulk registration).
+    async fn shared_digests(
+        &self,
+        unit: UnitId,
+        digests: &[[u8; 16]],
+        live_at: i64,
+    ) -> StoreResult<Vec<[u8; 16]>>;
     /// Every digest a live target of `unit` shares with a live target of another unit.
     async fn conflicts_of_unit(&self, unit: UnitId, live_at: i64) -> StoreResult<Vec<ConflictRow>>;
     /// Targets whose expiry is at or before `now`, at most `limit`.
