@@ -348,6 +348,14 @@ impl vigie_store::Store for FailingWrites {
     ) -> vigie_store::StoreResult<Vec<vigie_store::KeyHit>> {
         self.inner.key_hits(digests, live_at).await
     }
+    async fn shared_digests(
+        &self,
+        unit: vigie_core::org::UnitId,
+        digests: &[[u8; 16]],
+        live_at: i64,
+    ) -> vigie_store::StoreResult<Vec<[u8; 16]>> {
+        self.inner.shared_digests(unit, digests, live_at).await
+    }
     async fn conflicts_of_unit(
         &self,
         unit: vigie_core::org::UnitId,
