@@ -734,7 +734,14 @@ impl Engine {
                 Some((None, String::new(), own, hit.key, hit.target, None))
             })
             .collect();
-        let notices = self.notices(rows).await?;
+        let notices = if rows.is_empty() {
+            // A miss does the read a hit's notice does (the unit's name), so that the answer's
+            // timing does not tell a prober whether another unit holds the identifier.
+            self.unit_names(vec![actor.unit.id]).await?;
+            Vec::new()
+        } else {
+            self.notices(rows).await?
+        };
         let seqs = self
             .journal_only(vec![self.draft(
                 Some(actor),
