@@ -258,8 +258,7 @@ impl Engine {
             actor.unit.id,
             now,
             reason,
-        )
-        .map_err(|message| invalid("reason", message))?;
+        )?;
         self.commit(WriteBatch {
             mutations: vec![Mutation::PutRecord(to_record(&arbitration)?)],
             journal: vec![self.draft(
@@ -479,22 +478,8 @@ impl Engine {
     ) -> EngineResult<ArbitrationView> {
         self.require(actor, Action::DecideArbitration)?;
         let mut arbitration = self.addressed_to(actor, id).await?;
-        if arbitration.decision.is_some() {
-            return Err(EngineError::Conflict(
-                "Cet arbitrage a déjà été rendu".to_owned(),
-            ));
-        }
         let now = clock::micros(self.inner.clock.now());
-        arbitration
-            .decide(outcome, motivation, now, actor.journal_ref())
-            .map_err(|message| {
-                let field = if message.contains("Motivation") {
-                    "motivation"
-                } else {
-                    "outcome"
-                };
-                invalid(field, message)
-            })?;
+        arbitration.decide(outcome, motivation, now, actor.journal_ref())?;
         self.commit(WriteBatch {
             mutations: vec![Mutation::PutRecord(to_record(&arbitration)?)],
             journal: vec![self.draft(

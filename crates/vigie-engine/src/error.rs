@@ -57,6 +57,23 @@ impl From<StoreError> for EngineError {
     }
 }
 
+impl From<vigie_targets::workflow::WorkflowError> for EngineError {
+    /// A refused workflow step: a typed value names its field (422), a wrong state is a conflict.
+    fn from(error: vigie_targets::workflow::WorkflowError) -> Self {
+        match error {
+            vigie_targets::workflow::WorkflowError::Invalid { field, message } => {
+                EngineError::Invalid(vec![FieldError {
+                    field: field.to_owned(),
+                    message,
+                }])
+            }
+            vigie_targets::workflow::WorkflowError::State(message) => {
+                EngineError::Conflict(message)
+            }
+        }
+    }
+}
+
 impl EngineError {
     /// A store error met while writing the journal of a consultation: refuse, do not leak.
     pub(crate) fn journal(error: StoreError) -> Self {

@@ -11,7 +11,6 @@ use crate::error::{EngineError, EngineResult};
 use crate::targets::parse_file;
 use crate::{clock, Engine, RequestContext};
 use std::collections::BTreeMap;
-use vigie_core::entity::FieldError;
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::policy::{decide, Action};
 use vigie_store::{Mutation, RecordQuery, WorkflowRecord, WriteBatch};
@@ -53,22 +52,6 @@ pub struct PriorityIndicators {
 fn parse(record: &WorkflowRecord) -> EngineResult<PriorityEntry> {
     serde_json::from_str(&record.body)
         .map_err(|error| EngineError::Corrupt(format!("priority entry {}: {error}", record.id)))
-}
-
-fn invalid(field: &str, message: String) -> EngineError {
-    EngineError::Invalid(vec![FieldError {
-        field: field.to_owned(),
-        message,
-    }])
-}
-
-/// A transition refused by the state machine: a wrong state is a conflict, a short text invalid.
-fn refused(message: String) -> EngineError {
-    if message.starts_with("Motivation") {
-        invalid("reasons", message)
-    } else {
-        EngineError::Conflict(message)
-    }
 }
 
 /// The indicators of a list (pure, so that tests can check them on any list).
@@ -190,14 +173,11 @@ impl Engine {
         let now = clock::micros(self.inner.clock.now());
         let entry = match self.priority_entry(target).await? {
             Some(mut entry) => {
-                entry
-                    .renominate(reasons, now, actor.journal_ref())
-                    .map_err(refused)?;
+                entry.renominate(reasons, now, actor.journal_ref())?;
                 entry
             }
             None => {
-                PriorityEntry::nominate(target, actor.unit.id, reasons, now, actor.journal_ref())
-                    .map_err(refused)?
+                PriorityEntry::nominate(target, actor.unit.id, reasons, now, actor.journal_ref())?
             }
         };
         self.store_priority(actor, &entry, JournalAction::Collect, "proposition", ctx)
@@ -313,9 +293,7 @@ impl Engine {
         self.require(actor, Action::DecidePriority)?;
         let mut entry = self.committee_entry(target).await?;
         let now = clock::micros(self.inner.clock.now());
-        entry
-            .decide(list, reasons, now, actor.journal_ref())
-            .map_err(refused)?;
+        entry.decide(list, reasons, now, actor.journal_ref())?;
         let motif = if list { "inscription" } else { "refus" };
         self.store_priority(actor, &entry, JournalAction::Modify, motif, ctx)
             .await?;
@@ -334,9 +312,7 @@ impl Engine {
         self.require(actor, Action::DecidePriority)?;
         let mut entry = self.committee_entry(target).await?;
         let now = clock::micros(self.inner.clock.now());
-        entry
-            .review(delist, reasons, now, actor.journal_ref())
-            .map_err(refused)?;
+        entry.review(delist, reasons, now, actor.journal_ref())?;
         let motif = if delist.is_some() {
             "retrait de la liste"
         } else {
@@ -363,20 +339,7 @@ impl Engine {
         }
         let mut entry = self.committee_entry(target).await?;
         let now = clock::micros(self.inner.clock.now());
-        entry
-            .add_outcome(kind, date, description, now)
-            .map_err(|message| {
-                let field = if message.starts_with("Date") {
-                    "date"
-                } else if message.starts_with("Description") {
-                    "description"
-                } else if message.starts_with("Type") {
-                    "kind"
-                } else {
-                    return EngineError::Conflict(message);
-                };
-                invalid(field, message)
-            })?;
+        entry.add_outcome(kind, date, description, now)?;
         self.store_priority(actor, &entry, JournalAction::Modify, "résultat", ctx)
             .await?;
         Ok(entry)

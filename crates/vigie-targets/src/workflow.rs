@@ -18,15 +18,46 @@ vigie_core::uuid_id!(ArbitrationId, "arbitration");
 /// Reasons and motivations are at least this long: a decision has to say why.
 pub const MIN_MOTIVATION_CHARS: usize = 10;
 
-fn motivation(text: &str) -> Result<String, String> {
+/// Why a transition is refused: a value the user typed (the field it goes in), or the state the
+/// record is in. The engine turns the first into a 422 naming the field, the second into a 409.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorkflowError {
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    State(String),
+}
+
+impl WorkflowError {
+    fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        WorkflowError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    fn state(message: &str) -> Self {
+        WorkflowError::State(message.to_owned())
+    }
+}
+
+/// A motivation typed in `field`, trimmed, of a sensible length.
+fn motivation(field: &'static str, text: &str) -> Result<String, WorkflowError> {
     let text = text.trim();
     if text.chars().count() < MIN_MOTIVATION_CHARS {
-        return Err(format!(
-            "Motivation : {MIN_MOTIVATION_CHARS} caractères au moins, pour que la décision soit compréhensible"
+        return Err(WorkflowError::invalid(
+            field,
+            format!(
+                "Motivation : {MIN_MOTIVATION_CHARS} caractères au moins, pour que la décision soit compréhensible"
+            ),
         ));
     }
     if text.chars().count() > 2_000 {
-        return Err("Motivation : 2 000 caractères au plus".to_owned());
+        return Err(WorkflowError::invalid(
+            field,
+            "Motivation : 2 000 caractères au plus",
+        ));
     }
     Ok(text.to_owned())
 }
@@ -91,9 +122,11 @@ impl Arbitration {
         referred_by: UnitId,
         at_micros: i64,
         reason: &str,
-    ) -> Result<Arbitration, String> {
+    ) -> Result<Arbitration, WorkflowError> {
         if referred_by != first.1 && referred_by != second.1 {
-            return Err("Seule l'une des deux unités en conflit peut saisir l'arbitre".to_owned());
+            return Err(WorkflowError::state(
+                "Seule l'une des deux unités en conflit peut saisir l'arbitre",
+            ));
         }
         Ok(Arbitration {
             id,
@@ -104,7 +137,7 @@ impl Arbitration {
             arbiter,
             referred_by,
             referred_at_micros: at_micros,
-            reason: motivation(reason)?,
+            reason: motivation("reason", reason)?,
             decision: None,
         })
     }
@@ -116,20 +149,21 @@ impl Arbitration {
         reasons: &str,
         at_micros: i64,
         by: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), WorkflowError> {
         if self.decision.is_some() {
-            return Err("Cet arbitrage a déjà été rendu".to_owned());
+            return Err(WorkflowError::state("Cet arbitrage a déjà été rendu"));
         }
         if let ArbitrationOutcome::LeadUnit(unit) = outcome {
             if unit != self.first_unit && unit != self.second_unit {
-                return Err(
-                    "La direction ne peut être confiée qu'à l'une des deux unités".to_owned(),
-                );
+                return Err(WorkflowError::invalid(
+                    "outcome",
+                    "La direction ne peut être confiée qu'à l'une des deux unités",
+                ));
             }
         }
         self.decision = Some(ArbitrationDecision {
             outcome,
-            motivation: motivation(reasons)?,
+            motivation: motivation("motivation", reasons)?,
             at_micros,
             by,
         });
@@ -148,6 +182,16 @@ pub enum PriorityStatus {
 }
 
 impl PriorityStatus {
+    /// As the API says it (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriorityStatus::Nominated => "nominated",
+            PriorityStatus::Listed => "listed",
+            PriorityStatus::Refused => "refused",
+            PriorityStatus::Delisted => "delisted",
+        }
+    }
+
     pub fn label_fr(self) -> &'static str {
         match self {
             PriorityStatus::Nominated => "Proposé",
@@ -255,7 +299,7 @@ impl PriorityEntry {
         reasons: &str,
         at_micros: i64,
         by: String,
-    ) -> Result<PriorityEntry, String> {
+    ) -> Result<PriorityEntry, WorkflowError> {
         Ok(PriorityEntry {
             target,
             unit,
@@ -265,7 +309,7 @@ impl PriorityEntry {
                 at_micros,
                 by,
                 status: PriorityStatus::Nominated,
-                reasons: motivation(reasons)?,
+                reasons: motivation("reasons", reasons)?,
                 criterion: None,
             }],
             outcomes: Vec::new(),
@@ -273,12 +317,19 @@ impl PriorityEntry {
     }
 
     /// A nomination may be made again after a refusal or a de-listing.
-    pub fn renominate(&mut self, reasons: &str, at_micros: i64, by: String) -> Result<(), String> {
+    pub fn renominate(
+        &mut self,
+        reasons: &str,
+        at_micros: i64,
+        by: String,
+    ) -> Result<(), WorkflowError> {
         match self.status {
             PriorityStatus::Refused | PriorityStatus::Delisted => {
                 self.push(PriorityStatus::Nominated, reasons, None, at_micros, by)
             }
-            _ => Err("Cet objectif est déjà proposé ou inscrit".to_owned()),
+            _ => Err(WorkflowError::state(
+                "Cet objectif est déjà proposé ou inscrit",
+            )),
         }
     }
 
@@ -289,8 +340,8 @@ impl PriorityEntry {
         criterion: Option<DelistCriterion>,
         at_micros: i64,
         by: String,
-    ) -> Result<(), String> {
-        let reasons = motivation(reasons)?;
+    ) -> Result<(), WorkflowError> {
+        let reasons = motivation("reasons", reasons)?;
         self.status = status;
         self.review_due_micros = match status {
             PriorityStatus::Listed => Some(at_micros + REVIEW_INTERVAL_MICROS),
@@ -313,11 +364,11 @@ impl PriorityEntry {
         reasons: &str,
         at_micros: i64,
         by: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), WorkflowError> {
         if self.status != PriorityStatus::Nominated {
-            return Err(
-                "Seule une proposition en attente peut être inscrite ou refusée".to_owned(),
-            );
+            return Err(WorkflowError::state(
+                "Seule une proposition en attente peut être inscrite ou refusée",
+            ));
         }
         let status = if list {
             PriorityStatus::Listed
@@ -334,9 +385,11 @@ impl PriorityEntry {
         reasons: &str,
         at_micros: i64,
         by: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), WorkflowError> {
         if self.status != PriorityStatus::Listed {
-            return Err("Seul un objectif inscrit peut être réexaminé".to_owned());
+            return Err(WorkflowError::state(
+                "Seul un objectif inscrit peut être réexaminé",
+            ));
         }
         match delist {
             Some(criterion) => self.push(
@@ -356,25 +409,36 @@ impl PriorityEntry {
         date: &str,
         description: &str,
         at_micros: i64,
-    ) -> Result<(), String> {
+    ) -> Result<(), WorkflowError> {
         if !matches!(
             self.status,
             PriorityStatus::Listed | PriorityStatus::Delisted
         ) {
-            return Err("Les résultats se rattachent à un objectif inscrit".to_owned());
+            return Err(WorkflowError::state(
+                "Les résultats se rattachent à un objectif inscrit",
+            ));
         }
         if !OUTCOME_KINDS.iter().any(|(known, _)| *known == kind) {
-            return Err(
-                "Type de résultat inconnu : arrest, seizure ou network_dismantled".to_owned(),
-            );
+            return Err(WorkflowError::invalid(
+                "kind",
+                "Type de résultat inconnu : arrest, seizure ou network_dismantled",
+            ));
         }
         match vigie_core::entity::parse_partial_date(date.trim()) {
             Ok(date) if date.len() == 10 => {}
-            _ => return Err("Date du résultat : AAAA-MM-JJ attendu".to_owned()),
+            _ => {
+                return Err(WorkflowError::invalid(
+                    "date",
+                    "Date du résultat : AAAA-MM-JJ attendu",
+                ))
+            }
         }
         let description = description.trim();
         if description.is_empty() || description.chars().count() > 1_000 {
-            return Err("Description : obligatoire, 1 000 caractères au plus".to_owned());
+            return Err(WorkflowError::invalid(
+                "description",
+                "Description : obligatoire, 1 000 caractères au plus",
+            ));
         }
         self.outcomes.push(PriorityOutcome {
             kind: kind.to_owned(),
@@ -407,7 +471,13 @@ mod tests {
     #[test]
     fn the_priority_list_lifecycle() {
         let (target, unit, _, _) = ids();
-        assert!(PriorityEntry::nominate(target, unit, "court", 0, "a".into()).is_err());
+        assert!(matches!(
+            PriorityEntry::nominate(target, unit, "court", 0, "a".into()),
+            Err(WorkflowError::Invalid {
+                field: "reasons",
+                ..
+            })
+        ));
         let mut entry = PriorityEntry::nominate(
             target,
             unit,
@@ -426,13 +496,32 @@ mod tests {
         assert_eq!(entry.review_due_micros, Some(10 + REVIEW_INTERVAL_MICROS));
         assert!(!entry.review_overdue(REVIEW_INTERVAL_MICROS));
         assert!(entry.review_overdue(10 + REVIEW_INTERVAL_MICROS));
-        assert!(entry
-            .decide(false, "encore une fois", 11, "ofast".into())
-            .is_err());
+        assert!(matches!(
+            entry.decide(false, "encore une fois", 11, "ofast".into()),
+            Err(WorkflowError::State(_))
+        ));
+        for status in [
+            PriorityStatus::Nominated,
+            PriorityStatus::Listed,
+            PriorityStatus::Refused,
+            PriorityStatus::Delisted,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.as_str())
+            );
+        }
         entry
             .add_outcome("seizure", "2027-01-15", "12 kg de résine", 12)
             .unwrap();
-        assert!(entry.add_outcome("fine", "2027-01-15", "x", 12).is_err());
+        assert!(matches!(
+            entry.add_outcome("fine", "2027-01-15", "x", 12),
+            Err(WorkflowError::Invalid { field: "kind", .. })
+        ));
+        assert!(matches!(
+            entry.add_outcome("seizure", "15/01/2027", "x", 12),
+            Err(WorkflowError::Invalid { field: "date", .. })
+        ));
         entry
             .review(
                 Some(DelistCriterion::Dismantled),

@@ -491,19 +491,12 @@ pub struct PriorityEntryDto {
     pub outcomes: Vec<PriorityOutcomeDto>,
 }
 
-fn status_str(status: vigie_targets::workflow::PriorityStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 impl From<&PriorityEntry> for PriorityEntryDto {
     fn from(entry: &PriorityEntry) -> Self {
         PriorityEntryDto {
             target: entry.target.0,
             unit: entry.unit.0,
-            status: status_str(entry.status),
+            status: entry.status.as_str().to_owned(),
             status_fr: entry.status.label_fr().to_owned(),
             review_due: entry.review_due_micros.map(rfc3339),
             history: entry
@@ -511,7 +504,7 @@ impl From<&PriorityEntry> for PriorityEntryDto {
                 .iter()
                 .map(|event| PriorityEventDto {
                     at: rfc3339(event.at_micros),
-                    status: status_str(event.status),
+                    status: event.status.as_str().to_owned(),
                     reasons: event.reasons.clone(),
                     criterion: event.criterion.map(|c| c.as_str().to_owned()),
                 })
