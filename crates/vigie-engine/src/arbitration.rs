@@ -10,7 +10,7 @@
 
 use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};
-use crate::targets::{key_rows, match_of, parse_file};
+use crate::targets::{add_match, key_rows, match_of, parse_file};
 use crate::{clock, Engine, RequestContext};
 use uuid::Uuid;
 use vigie_core::entity::{FieldError, LegalRegime};
@@ -112,37 +112,22 @@ impl Engine {
         actor: &Actor,
         own: TargetId,
         other: TargetId,
-    ) -> EngineResult<(
-        TargetRecord,
-        TargetFile,
-        TargetRecord,
-        TargetFile,
-        Vec<MatchKind>,
-    )> {
+    ) -> EngineResult<(TargetRecord, TargetFile, TargetRecord, TargetFile)> {
         let (own_record, own_file) = self.own_target(actor, own).await?;
         let keys = key_rows(&own_file, own_record.registered_at_micros);
         let digests: Vec<[u8; 16]> = keys.iter().map(|key| key.digest).collect();
         let now = clock::micros(self.inner.clock.now());
-        let hits = self.inner.store.key_hits(&digests, now).await?;
-        let mut matches = Vec::new();
-        let mut other_record = None;
-        for hit in hits.into_iter().filter(|hit| hit.target.id == other) {
-            if hit.target.unit == actor.unit.id {
-                continue;
-            }
-            if let Some(own_key) = keys.iter().find(|key| key.digest == hit.digest) {
-                if let Some(kind) = match_of(own_key, &hit.key) {
-                    if !matches.contains(&kind) {
-                        matches.push(kind);
-                    }
-                }
-            }
-            other_record = Some(hit.target);
-        }
-        let other_record = other_record.ok_or(EngineError::NotFound)?;
+        let other_record = self
+            .inner
+            .store
+            .key_hits(&digests, now)
+            .await?
+            .into_iter()
+            .find(|hit| hit.target.id == other && hit.target.unit != actor.unit.id)
+            .map(|hit| hit.target)
+            .ok_or(EngineError::NotFound)?;
         let other_file = parse_file(&other_record)?;
-        matches.sort();
-        Ok((own_record, own_file, other_record, other_file, matches))
+        Ok((own_record, own_file, other_record, other_file))
     }
 
     /// Who may arbitrate a conflict between two files: the parquets and JIRS named on either
@@ -189,7 +174,7 @@ impl Engine {
         other: TargetId,
     ) -> EngineResult<Vec<ArbiterChoice>> {
         self.require(actor, Action::ReferArbitration)?;
-        let (_, own_file, _, other_file, _) = self.conflicting_pair(actor, own, other).await?;
+        let (_, own_file, _, other_file) = self.conflicting_pair(actor, own, other).await?;
         self.arbiters(&own_file, &other_file).await
     }
 
@@ -205,7 +190,7 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<ArbitrationView> {
         self.require(actor, Action::ReferArbitration)?;
-        let (own_record, own_file, other_record, other_file, _) =
+        let (own_record, own_file, other_record, other_file) =
             self.conflicting_pair(actor, own, other).await?;
         let choices = self.arbiters(&own_file, &other_file).await?;
         let arbiter = match arbiter {
@@ -274,26 +259,38 @@ impl Engine {
         self.arbitration_view(arbitration).await
     }
 
-    async fn arbitration_view(&self, arbitration: Arbitration) -> EngineResult<ArbitrationView> {
-        let names = self
-            .unit_names(vec![
-                arbitration.first_unit,
-                arbitration.second_unit,
-                arbitration.arbiter,
-            ])
-            .await?;
+    /// Names the units of referrals, reading each unit once.
+    async fn arbitration_views(
+        &self,
+        arbitrations: Vec<Arbitration>,
+    ) -> EngineResult<Vec<ArbitrationView>> {
+        let units = arbitrations
+            .iter()
+            .flat_map(|a| [a.first_unit, a.second_unit, a.arbiter])
+            .collect();
+        let names = self.unit_names(units).await?;
         let name = |unit: UnitId| {
             names
                 .get(&unit)
                 .map(|unit| unit.name.clone())
                 .unwrap_or_else(|| "Unité inconnue".to_owned())
         };
-        Ok(ArbitrationView {
-            first_unit_name: name(arbitration.first_unit),
-            second_unit_name: name(arbitration.second_unit),
-            arbiter_name: name(arbitration.arbiter),
-            arbitration,
-        })
+        Ok(arbitrations
+            .into_iter()
+            .map(|arbitration| ArbitrationView {
+                first_unit_name: name(arbitration.first_unit),
+                second_unit_name: name(arbitration.second_unit),
+                arbiter_name: name(arbitration.arbiter),
+                arbitration,
+            })
+            .collect())
+    }
+
+    async fn arbitration_view(&self, arbitration: Arbitration) -> EngineResult<ArbitrationView> {
+        self.arbitration_views(vec![arbitration])
+            .await?
+            .pop()
+            .ok_or_else(|| EngineError::Internal("a referral lost its view".to_owned()))
     }
 
     /// The referrals the actor's unit is party to, or (for an arbiter) addressed to it; open ones
@@ -329,7 +326,7 @@ impl Engine {
         )])
         .await?;
         let unit = actor.unit.id;
-        let mut views = Vec::new();
+        let mut mine = Vec::new();
         for record in &records {
             let arbitration = parse(record)?;
             if [
@@ -339,9 +336,10 @@ impl Engine {
             ]
             .contains(&unit)
             {
-                views.push(self.arbitration_view(arbitration).await?);
+                mine.push(arbitration);
             }
         }
+        let mut views = self.arbitration_views(mine).await?;
         views.sort_by_key(|view| {
             (
                 view.arbitration.decision.is_some(),
@@ -411,17 +409,11 @@ impl Engine {
             for key in key_rows(second, 0) {
                 if let Some(own) = first_keys.iter().find(|own| own.digest == key.digest) {
                     if let Some(kind) = match_of(own, &key) {
-                        if !matches.contains(&kind) {
-                            matches.push(kind);
-                        }
+                        add_match(&mut matches, kind);
                     }
                 }
             }
         }
-        if matches.contains(&MatchKind::PersonExact) {
-            matches.retain(|kind| *kind != MatchKind::PersonVariant);
-        }
-        matches.sort();
         let summary = |record: &TargetRecord, file: &TargetFile, unit_name: &str| TargetSummary {
             target: record.id,
             unit_name: unit_name.to_owned(),

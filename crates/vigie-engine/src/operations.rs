@@ -174,7 +174,6 @@ impl Engine {
             .iter()
             .map(parse)
             .collect::<EngineResult<Vec<_>>>()?;
-        let mut names = std::collections::HashMap::new();
         let mut views = Vec::new();
         for (id, own) in operations.iter().filter(|(_, op)| {
             op.unit == actor.unit.id
@@ -186,20 +185,10 @@ impl Engine {
                 let Some(overlap) = own.plan.overlap(&other.plan) else {
                     continue;
                 };
-                if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(other.unit) {
-                    let name = self
-                        .inner
-                        .store
-                        .unit(other.unit)
-                        .await?
-                        .map(|unit| unit.name)
-                        .unwrap_or_else(|| "Unité inconnue".to_owned());
-                    slot.insert(name);
-                }
                 overlaps.push(OperationOverlap {
                     other_operation: *other_id,
                     other_unit: other.unit,
-                    other_unit_name: names.get(&other.unit).cloned().unwrap_or_default(),
+                    other_unit_name: String::new(),
                     contact_name: other.plan.contact_name.clone(),
                     contact_phone: other.plan.contact_phone.clone(),
                     other_kind: other.plan.kind,
@@ -214,6 +203,17 @@ impl Engine {
                 declared_at_micros: own.declared_at_micros,
                 overlaps,
             });
+        }
+        // Names only of the units met (the window holds every unit's operations).
+        let met = views
+            .iter()
+            .flat_map(|view| view.overlaps.iter().map(|overlap| overlap.other_unit))
+            .collect();
+        let names = self.unit_names(met).await?;
+        for overlap in views.iter_mut().flat_map(|view| view.overlaps.iter_mut()) {
+            overlap.other_unit_name = names
+                .get(&overlap.other_unit)
+                .map_or_else(|| "Unité inconnue".to_owned(), |unit| unit.name.clone());
         }
         Ok(views)
     }

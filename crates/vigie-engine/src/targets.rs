@@ -163,6 +163,20 @@ fn rows_of(keys: Vec<vigie_targets::DeconflictionKey>, at_micros: i64) -> Vec<Ke
         .collect()
 }
 
+/// Adds a kind of match to a sorted list, once. An exact identity also shares its variants' keys,
+/// so it hides them: the list then says only "exact".
+pub(crate) fn add_match(matches: &mut Vec<MatchKind>, kind: MatchKind) {
+    let hidden = kind == MatchKind::PersonVariant && matches.contains(&MatchKind::PersonExact);
+    if hidden || matches.contains(&kind) {
+        return;
+    }
+    if kind == MatchKind::PersonExact {
+        matches.retain(|known| *known != MatchKind::PersonVariant);
+    }
+    matches.push(kind);
+    matches.sort();
+}
+
 pub(crate) fn match_of(own: &KeyRow, other: &KeyRow) -> Option<MatchKind> {
     KeyKind::parse(&other.kind).map(|kind| MatchKind::of(kind, own.exact, other.exact))
 }
@@ -230,20 +244,9 @@ impl Engine {
                 }
             };
             notice.since_micros = notice.since_micros.min(since);
-            if !notice.matches.contains(&kind) {
-                notice.matches.push(kind);
-                notice.matches.sort();
-            }
+            add_match(&mut notice.matches, kind);
         }
         let mut notices: Vec<Notice> = by_pair.into_values().collect();
-        for notice in &mut notices {
-            // An exact identity also shares its variants' keys: say only "exact".
-            if notice.matches.contains(&MatchKind::PersonExact) {
-                notice
-                    .matches
-                    .retain(|kind| *kind != MatchKind::PersonVariant);
-            }
-        }
         notices.sort_by_key(|notice| std::cmp::Reverse(notice.since_micros));
         Ok(notices)
     }
