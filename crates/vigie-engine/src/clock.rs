@@ -46,6 +46,7 @@ impl Clock for ManualClock {
     }
 }
 
-pub(crate) fn micros(at: OffsetDateTime) -> i64 {
+/// An instant as the microseconds since the Unix epoch that the store and the journal keep.
+pub fn micros(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }

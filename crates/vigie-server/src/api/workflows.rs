@@ -31,7 +31,7 @@ const DAY_MICROS: i64 = 86_400_000_000;
 /// Parses an RFC 3339 instant ("2026-12-01T22:00:00+01:00") into microseconds.
 fn instant(field: &str, text: &str, errors: &mut Vec<FieldError>) -> i64 {
     match time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339) {
-        Ok(at) => (at.unix_timestamp_nanos() / 1_000) as i64,
+        Ok(at) => vigie_engine::clock::micros(at),
         Err(_) => {
             errors.push(FieldError {
                 field: field.to_owned(),
@@ -185,7 +185,7 @@ pub async fn operations(
     AppQuery(query): AppQuery<CalendarQuery>,
 ) -> ApiResult<Json<OperationsResponse>> {
     let mut errors = Vec::new();
-    let now = (state.engine.now().unix_timestamp_nanos() / 1_000) as i64;
+    let now = vigie_engine::clock::micros(state.engine.now());
     let from = query.from.as_deref().map_or(now - 7 * DAY_MICROS, |text| {
         instant("from", text, &mut errors)
     });

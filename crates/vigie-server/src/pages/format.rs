@@ -104,7 +104,7 @@ pub fn paris_local_input(text: &str) -> Option<i64> {
     // The offset at the wall time read as UTC is the offset at the instant, except within the
     // hour or two around a change.
     let at = naive.assume_offset(paris_offset(naive.assume_utc()));
-    Some((at.unix_timestamp_nanos() / 1_000) as i64)
+    Some(vigie_engine::clock::micros(at))
 }
 
 /// UTC microseconds as a `datetime-local` value in Paris time ("2026-12-01T22:30").
@@ -115,6 +115,14 @@ pub fn paris_local_value(at_micros: i64) -> String {
     at.to_offset(paris_offset(at))
         .format(format_description!("[year]-[month]-[day]T[hour]:[minute]"))
         .unwrap_or_default()
+}
+
+/// UTC microseconds as a `date` value, the Paris calendar day ("2026-12-01").
+pub fn paris_date_value(at_micros: i64) -> String {
+    paris_local_value(at_micros)
+        .get(..10)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// "lundi 23/11/2026": a Paris calendar day with its French weekday.

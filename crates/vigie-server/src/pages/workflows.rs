@@ -297,10 +297,7 @@ pub struct CalendarParams {
 /// Midnight (Paris) of a "YYYY-MM-DD" day, or of today.
 fn day_start(text: &str, now_micros: i64) -> i64 {
     let day = if text.trim().is_empty() {
-        format::paris_local_value(now_micros)
-            .get(..10)
-            .unwrap_or_default()
-            .to_owned()
+        format::paris_date_value(now_micros)
     } else {
         text.trim().to_owned()
     };
@@ -315,7 +312,7 @@ async fn operations_page(
     avis: &str,
     form: (Option<&Posted>, &[FieldError]),
 ) -> PageResult {
-    let now = (state.engine.now().unix_timestamp_nanos() / 1_000) as i64;
+    let now = vigie_engine::clock::micros(state.engine.now());
     let from = day_start(start_text, now);
     let to = from + CALENDAR_DAYS * DAY_MICROS;
     let views = state
@@ -334,12 +331,6 @@ async fn operations_page(
             }),
         }
     }
-    let day = |at: i64| {
-        format::paris_local_value(at)
-            .get(..10)
-            .unwrap_or_default()
-            .to_owned()
-    };
     let success = match avis {
         "declaree" => {
             Some("Opération déclarée et comparée à celles des autres services.".to_owned())
@@ -359,9 +350,9 @@ async fn operations_page(
         ),
         previous_href: format!(
             "/operations?debut={}",
-            day(from - CALENDAR_DAYS * DAY_MICROS)
+            format::paris_date_value(from - CALENDAR_DAYS * DAY_MICROS)
         ),
-        next_href: format!("/operations?debut={}", day(to)),
+        next_href: format!("/operations?debut={}", format::paris_date_value(to)),
         days,
         has_errors: !form.1.is_empty(),
         form: operation_form(form.0, form.1),
@@ -436,9 +427,18 @@ pub async fn declare(
         }
     };
     let radius_m = posted.get("rayon").trim().parse::<u32>().unwrap_or(0);
+    // A refused form shows the calendar from the day typed.
+    let typed_day = posted.get("debut").get(..10).unwrap_or_default();
     if !errors.is_empty() {
-        let start = posted.get("debut").get(..10).unwrap_or_default().to_owned();
-        return operations_page(&state, &ctx, &session, &start, "", (Some(&posted), &errors)).await;
+        return operations_page(
+            &state,
+            &ctx,
+            &session,
+            typed_day,
+            "",
+            (Some(&posted), &errors),
+        )
+        .await;
     }
     let draft = OperationDraft {
         kind: posted.get("type").to_owned(),
@@ -457,18 +457,22 @@ pub async fn declare(
         .await
     {
         Ok(view) => {
-            let day = format::paris_local_value(view.plan.starts_micros)
-                .get(..10)
-                .unwrap_or_default()
-                .to_owned();
+            let day = format::paris_date_value(view.plan.starts_micros);
             Ok(see_other(&format!(
                 "/operations?debut={day}&avis=declaree#operation-{}",
                 view.id
             )))
         }
         Err(EngineError::Invalid(errors)) => {
-            let start = posted.get("debut").get(..10).unwrap_or_default().to_owned();
-            operations_page(&state, &ctx, &session, &start, "", (Some(&posted), &errors)).await
+            operations_page(
+                &state,
+                &ctx,
+                &session,
+                typed_day,
+                "",
+                (Some(&posted), &errors),
+            )
+            .await
         }
         Err(error) => Err(session.fail(error)),
     }
