@@ -791,6 +791,45 @@ pub(super) async fn show_with_error(
     show_target(state, ctx, session, id, "", pending).await
 }
 
+/// What every form of the target page checks first: the anti-forgery token, the action, the id.
+pub(super) fn form_target(
+    session: &PageSession,
+    posted: &Posted,
+    action: Action,
+    raw: &str,
+) -> Result<TargetId, PageError> {
+    session.check_csrf(posted.get("csrf"))?;
+    session.require(action)?;
+    parse_target_id(session, raw)
+}
+
+/// Where a form of the target page lands: the page with `avis` (and an anchor) once done, or the
+/// page again with the form's errors (422).
+async fn after_form<T>(
+    state: &AppState,
+    ctx: &vigie_engine::RequestContext,
+    session: &PageSession,
+    id: TargetId,
+    result: Result<T, EngineError>,
+    avis: &str,
+    pending: impl FnOnce(Vec<FieldError>) -> Pending,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/objectifs/{id}?avis={avis}"))),
+        Err(EngineError::Invalid(errors)) => {
+            show_target(state, ctx, session, id, "", pending(errors)).await
+        }
+        Err(error) => Err(session.fail(error)),
+    }
+}
+
+fn first_message(errors: &[FieldError]) -> String {
+    errors
+        .first()
+        .map(|error| error.message.clone())
+        .unwrap_or_default()
+}
+
 /// `POST /objectifs/{id}/priorite`: nominates the target for the priority list.
 pub async fn nominate(
     _origin: SameOrigin,
@@ -800,26 +839,22 @@ pub async fn nominate(
     Path(raw): Path<String>,
     PageForm(posted): PageForm<Posted>,
 ) -> PageResult {
-    session.check_csrf(posted.get("csrf"))?;
-    session.require(Action::NominatePriority)?;
-    let id = parse_target_id(&session, &raw)?;
+    let id = form_target(&session, &posted, Action::NominatePriority, &raw)?;
     let reasons = posted.get("motifs");
-    match state
+    let result = state
         .engine
         .nominate_priority(&session.actor, id, reasons, &ctx)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/objectifs/{id}?avis=propose#priorite"))),
-        Err(EngineError::Invalid(errors)) => {
-            let message = errors
-                .first()
-                .map(|error| error.message.clone())
-                .unwrap_or_default();
-            let pending = Pending::Nominate(reasons.to_owned(), message);
-            show_target(&state, &ctx, &session, id, "", pending).await
-        }
-        Err(error) => Err(session.fail(error)),
-    }
+        .await;
+    after_form(
+        &state,
+        &ctx,
+        &session,
+        id,
+        result,
+        "propose#priorite",
+        |errors| Pending::Nominate(reasons.to_owned(), first_message(&errors)),
+    )
+    .await
 }
 
 /// `POST /objectifs/{id}/resultats`: the unit links an outcome to its listed target.
@@ -831,33 +866,33 @@ pub async fn add_outcome(
     Path(raw): Path<String>,
     PageForm(posted): PageForm<Posted>,
 ) -> PageResult {
-    session.check_csrf(posted.get("csrf"))?;
-    session.require(Action::NominatePriority)?;
-    let id = parse_target_id(&session, &raw)?;
+    let id = form_target(&session, &posted, Action::NominatePriority, &raw)?;
     let (kind, date, description) = (
         posted.get("type"),
         posted.get("date"),
         posted.get("description"),
     );
-    match state
+    let result = state
         .engine
         .add_priority_outcome(&session.actor, id, kind, date, description, &ctx)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!(
-            "/objectifs/{id}?avis=resultat#priorite"
-        ))),
-        Err(EngineError::Invalid(errors)) => {
-            let pending = Pending::Outcome(
+        .await;
+    after_form(
+        &state,
+        &ctx,
+        &session,
+        id,
+        result,
+        "resultat#priorite",
+        |errors| {
+            Pending::Outcome(
                 kind.to_owned(),
                 date.to_owned(),
                 description.to_owned(),
                 errors,
-            );
-            show_target(&state, &ctx, &session, id, "", pending).await
-        }
-        Err(error) => Err(session.fail(error)),
-    }
+            )
+        },
+    )
+    .await
 }
 
 /// `GET /objectifs/{id}`: one of the unit's targets with its notices.
@@ -882,9 +917,7 @@ pub async fn add_identifiers(
     Path(raw): Path<String>,
     PageForm(posted): PageForm<Posted>,
 ) -> PageResult {
-    session.check_csrf(posted.get("csrf"))?;
-    session.require(Action::RegisterTarget)?;
-    let id = parse_target_id(&session, &raw)?;
+    let id = form_target(&session, &posted, Action::RegisterTarget, &raw)?;
     let rows = typed_rows(&posted, ADD_PREFIX, ADD_ROWS);
     if rows.drafts.is_empty() {
         let error = FieldError {
@@ -894,17 +927,20 @@ pub async fn add_identifiers(
         let pending = Pending::Add(rows, vec![error]);
         return show_target(&state, &ctx, &session, id, "", pending).await;
     }
-    match state
+    let result = state
         .engine
         .add_target_identifiers(&session.actor, id, rows.drafts.clone(), &ctx)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/objectifs/{id}?avis=identifiants"))),
-        Err(EngineError::Invalid(errors)) => {
-            show_target(&state, &ctx, &session, id, "", Pending::Add(rows, errors)).await
-        }
-        Err(error) => Err(session.fail(error)),
-    }
+        .await;
+    after_form(
+        &state,
+        &ctx,
+        &session,
+        id,
+        result,
+        "identifiants",
+        |errors| Pending::Add(rows, errors),
+    )
+    .await
 }
 
 /// `POST /objectifs/{id}/renouvellement`: two more years from now, with a motivation.
@@ -916,26 +952,16 @@ pub async fn renew(
     Path(raw): Path<String>,
     PageForm(posted): PageForm<Posted>,
 ) -> PageResult {
-    session.check_csrf(posted.get("csrf"))?;
-    session.require(Action::RegisterTarget)?;
-    let id = parse_target_id(&session, &raw)?;
+    let id = form_target(&session, &posted, Action::RegisterTarget, &raw)?;
     let motivation = posted.get("motivation");
-    match state
+    let result = state
         .engine
         .renew_target(&session.actor, id, motivation, &ctx)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/objectifs/{id}?avis=renouvele"))),
-        Err(EngineError::Invalid(errors)) => {
-            let message = errors
-                .first()
-                .map(|error| error.message.clone())
-                .unwrap_or_default();
-            let pending = Pending::Renew(motivation.to_owned(), message);
-            show_target(&state, &ctx, &session, id, "", pending).await
-        }
-        Err(error) => Err(session.fail(error)),
-    }
+        .await;
+    after_form(&state, &ctx, &session, id, result, "renouvele", |errors| {
+        Pending::Renew(motivation.to_owned(), first_message(&errors))
+    })
+    .await
 }
 
 /// `POST /objectifs/{id}/fin`: the procedure is over; the target is erased at once.
@@ -947,9 +973,7 @@ pub async fn end(
     Path(raw): Path<String>,
     PageForm(posted): PageForm<Posted>,
 ) -> PageResult {
-    session.check_csrf(posted.get("csrf"))?;
-    session.require(Action::RegisterTarget)?;
-    let id = parse_target_id(&session, &raw)?;
+    let id = form_target(&session, &posted, Action::RegisterTarget, &raw)?;
     let motivation = posted.get("motivation");
     if motivation.trim().chars().count() < 3 {
         let pending = Pending::End(motivation.to_owned(), END_MOTIVATION_REQUIRED.to_owned());

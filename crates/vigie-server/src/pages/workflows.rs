@@ -585,9 +585,7 @@ pub async fn refer(
     Path(raw): Path<String>,
     PageForm(posted): PageForm<Posted>,
 ) -> PageResult {
-    session.check_csrf(posted.get("csrf"))?;
-    session.require(Action::ReferArbitration)?;
-    let id = TargetId::parse(&raw).ok_or_else(|| session.fail(ErrorKind::NotFound))?;
+    let id = super::targets::form_target(&session, &posted, Action::ReferArbitration, &raw)?;
     let other =
         TargetId::parse(posted.get("autre")).ok_or_else(|| session.fail(ErrorKind::NotFound))?;
     match state
