@@ -192,8 +192,8 @@ impl Engine {
                     contact_name: other.plan.contact_name.clone(),
                     contact_phone: other.plan.contact_phone.clone(),
                     other_kind: other.plan.kind,
-                    from_micros: own.plan.starts_micros.max(other.plan.starts_micros),
-                    to_micros: own.plan.ends_micros.min(other.plan.ends_micros),
+                    from_micros: overlap.from_micros,
+                    to_micros: overlap.to_micros,
                     distance_m: overlap.distance_m,
                 });
             }

@@ -188,8 +188,9 @@ impl OperationDraft {
 pub struct Overlap {
     /// Between the two centres.
     pub distance_m: f64,
-    /// Length of the common time window.
-    pub common_minutes: i64,
+    /// The common time window.
+    pub from_micros: i64,
+    pub to_micros: i64,
 }
 
 /// Great-circle distance in metres (haversine; plenty for a few kilometres).
@@ -216,7 +217,8 @@ impl OperationPlan {
         }
         Some(Overlap {
             distance_m: distance,
-            common_minutes: (end - start) / 60_000_000,
+            from_micros: start,
+            to_micros: end,
         })
     }
 
@@ -259,6 +261,10 @@ mod tests {
     #[track_caller]
     fn check(a: OperationPlan, b: OperationPlan, meets: bool) {
         assert_eq!(a.overlap(&b).is_some(), meets, "{a:?} / {b:?}");
+        if let Some(overlap) = a.overlap(&b) {
+            assert!(overlap.from_micros < overlap.to_micros);
+            assert!(overlap.from_micros >= a.starts_micros.max(b.starts_micros));
+        }
         assert_eq!(b.overlap(&a).is_some(), meets, "symmetric");
         if meets {
             let (min_lat, min_lon, max_lat, max_lon) = a.search_box();
