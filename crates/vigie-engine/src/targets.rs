@@ -728,43 +728,50 @@ impl Engine {
         }
         let keys = rows_of(subject_keys(person.as_ref(), &identifiers), now_micros);
         let digests: Vec<[u8; 16]> = keys.iter().map(|key| key.digest).collect();
-        let hits = self.inner.store.key_hits(&digests, now_micros).await?;
-        let rows: Vec<_> = hits
-            .into_iter()
-            .filter(|hit| hit.target.unit != actor.unit.id)
-            .filter_map(|hit| {
-                let own = keys.iter().find(|key| key.digest == hit.digest)?.clone();
-                Some((None, String::new(), own, hit.key, hit.target, None))
-            })
-            .collect();
-        let notices = if rows.is_empty() {
-            // A miss does the read a hit's notice does (the unit's name), so that the answer's
-            // timing does not tell a prober whether another unit holds the identifier.
-            self.unit_names(vec![actor.unit.id]).await?;
-            Vec::new()
-        } else {
-            self.notices(rows).await?
+        // The journal entry does not depend on the answer, so its durable write runs while the
+        // keys are read; the answer still leaves only once both are done (fail closed).
+        let lookup = async {
+            let hits = self.inner.store.key_hits(&digests, now_micros).await?;
+            let rows: Vec<_> = hits
+                .into_iter()
+                .filter(|hit| hit.target.unit != actor.unit.id)
+                .filter_map(|hit| {
+                    let own = keys.iter().find(|key| key.digest == hit.digest)?.clone();
+                    Some((None, String::new(), own, hit.key, hit.target, None))
+                })
+                .collect();
+            if rows.is_empty() {
+                // A miss does the read a hit's notice does (the unit's name), so that the answer's
+                // timing does not tell a prober whether another unit holds the identifier.
+                self.unit_names(vec![actor.unit.id]).await?;
+                Ok(Vec::new())
+            } else {
+                self.notices(rows).await
+            }
         };
-        let seqs = self
-            .journal_only(vec![self.draft(
-                Some(actor),
-                JournalAction::Search,
-                "deconfliction:check".to_owned(),
-                "",
-                Outcome::Allow,
-                ctx,
-            )])
-            .await?;
-        self.watch_probing(actor, now_micros).await?;
+        let journal = self.journal_only(vec![self.draft(
+            Some(actor),
+            JournalAction::Search,
+            "deconfliction:check".to_owned(),
+            "",
+            Outcome::Allow,
+            ctx,
+        )]);
+        let (notices, seqs, recent) =
+            tokio::try_join!(lookup, journal, self.recent_checks(actor, now_micros))?;
+        let journal_seq = seqs.first().copied().unwrap_or_default();
+        // The read of earlier checks may or may not see this one's entry: count it exactly once.
+        let checks = 1 + recent.iter().filter(|seq| **seq != journal_seq).count();
+        self.watch_probing(actor, now_micros, checks).await?;
         Ok(CheckOutcome {
             notices,
-            journal_seq: seqs.first().copied().unwrap_or_default(),
+            journal_seq,
         })
     }
 
-    /// Counts the actor's checks in the last hour from the journal (shared by every node) and
-    /// records an alert, once per account and hour, beyond the limit.
-    async fn watch_probing(&self, actor: &Actor, now_micros: i64) -> EngineResult<()> {
+    /// The journal sequence numbers of the actor's checks in the last hour, read from the journal
+    /// (shared by every node), at most enough of them to tell whether the limit is passed.
+    async fn recent_checks(&self, actor: &Actor, now_micros: i64) -> EngineResult<Vec<u64>> {
         let recent = self
             .inner
             .store
@@ -773,13 +780,25 @@ impl Engine {
                 action: Some(JournalAction::Search),
                 object: Some("deconfliction:check".to_owned()),
                 before_seq: None,
-                limit: (PROBE_LIMIT_PER_HOUR + 1) as u32,
+                // One more than the limit, and one for the current check if the read sees it.
+                limit: (PROBE_LIMIT_PER_HOUR + 2) as u32,
             })
             .await?;
-        let checks = recent
+        Ok(recent
             .iter()
             .filter(|entry| entry.draft.at_micros > now_micros - HOUR_MICROS)
-            .count();
+            .map(|entry| entry.seq)
+            .collect())
+    }
+
+    /// Records an alert, once per account and hour, when the actor's checks in the last hour
+    /// pass the limit.
+    async fn watch_probing(
+        &self,
+        actor: &Actor,
+        now_micros: i64,
+        checks: usize,
+    ) -> EngineResult<()> {
         if checks <= PROBE_LIMIT_PER_HOUR {
             return Ok(());
         }

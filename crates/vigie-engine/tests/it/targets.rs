@@ -289,24 +289,36 @@ async fn checks_find_without_registering_and_probing_alerts_the_inspection() {
         .await
         .unwrap()
         .is_empty());
-    for n in 0..PROBE_LIMIT_PER_HOUR {
-        engine
-            .check_deconfliction(
-                &police,
-                None,
-                vec![identifier(
-                    "phone",
-                    &format!("06 00 00 {:02} {:02}", n / 100, n % 100),
-                )],
-                &ctx(),
-            )
-            .await
-            .unwrap();
+    // One check above; the limit is reached exactly, then passed by one.
+    let request = ctx();
+    let check = |n: usize| {
+        engine.check_deconfliction(
+            &police,
+            None,
+            vec![identifier(
+                "phone",
+                &format!("06 00 00 {:02} {:02}", n / 100, n % 100),
+            )],
+            &request,
+        )
+    };
+    for n in 1..PROBE_LIMIT_PER_HOUR {
+        check(n).await.unwrap();
     }
+    assert!(
+        engine
+            .probe_alerts(&auditor, &ctx())
+            .await
+            .unwrap()
+            .is_empty(),
+        "{PROBE_LIMIT_PER_HOUR} checks in an hour are allowed"
+    );
+    check(PROBE_LIMIT_PER_HOUR).await.unwrap();
+    check(PROBE_LIMIT_PER_HOUR + 1).await.unwrap();
     let alerts = engine.probe_alerts(&auditor, &ctx()).await.unwrap();
     assert_eq!(alerts.len(), 1, "one alert per account and hour");
     assert_eq!(alerts[0].account, format!("account:{}", police.account.id));
-    assert!(alerts[0].checks > PROBE_LIMIT_PER_HOUR);
+    assert_eq!(alerts[0].checks, PROBE_LIMIT_PER_HOUR + 1);
     assert!(matches!(
         engine.probe_alerts(&police, &ctx()).await,
         Err(EngineError::Forbidden)
