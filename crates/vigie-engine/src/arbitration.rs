@@ -84,6 +84,14 @@ fn parse(record: &WorkflowRecord) -> EngineResult<Arbitration> {
         .map_err(|error| EngineError::Corrupt(format!("arbitration {}: {error}", record.id)))
 }
 
+/// A conditional write refused because the record changed since it was read, told in French.
+pub(crate) fn changed_meanwhile(error: EngineError, message: &str) -> EngineError {
+    match error {
+        EngineError::Conflict(_) => EngineError::Conflict(message.to_owned()),
+        other => other,
+    }
+}
+
 fn invalid(field: &str, message: impl Into<String>) -> EngineError {
     EngineError::Invalid(vec![FieldError {
         field: field.to_owned(),
@@ -358,7 +366,10 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<ArbitrationCase> {
         self.require(actor, Action::DecideArbitration)?;
-        let arbitration = self.addressed_to(actor, id).await;
+        let arbitration = self
+            .addressed_to(actor, id)
+            .await
+            .map(|(arbitration, _)| arbitration);
         let outcome = if arbitration.is_ok() {
             Outcome::Allow
         } else {
@@ -440,7 +451,13 @@ impl Engine {
         })
     }
 
-    async fn addressed_to(&self, actor: &Actor, id: ArbitrationId) -> EngineResult<Arbitration> {
+    /// The arbitration if it is addressed to the actor's unit, with its body as read (for a
+    /// conditional write).
+    async fn addressed_to(
+        &self,
+        actor: &Actor,
+        id: ArbitrationId,
+    ) -> EngineResult<(Arbitration, String)> {
         match self
             .inner
             .store
@@ -450,7 +467,7 @@ impl Engine {
             Some(record) => {
                 let arbitration = parse(&record)?;
                 if arbitration.arbiter == actor.unit.id {
-                    Ok(arbitration)
+                    Ok((arbitration, record.body))
                 } else {
                     Err(EngineError::NotFound)
                 }
@@ -469,11 +486,15 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<ArbitrationView> {
         self.require(actor, Action::DecideArbitration)?;
-        let mut arbitration = self.addressed_to(actor, id).await?;
+        let (mut arbitration, read) = self.addressed_to(actor, id).await?;
         let now = clock::micros(self.inner.clock.now());
         arbitration.decide(outcome, motivation, now, actor.journal_ref())?;
         self.commit(WriteBatch {
-            mutations: vec![Mutation::PutRecord(to_record(&arbitration)?)],
+            // Of two decisions given at once, the second finds the record changed: refused.
+            mutations: vec![Mutation::PutRecordIf {
+                record: to_record(&arbitration)?,
+                read: Some(read),
+            }],
             journal: vec![self.draft(
                 Some(actor),
                 JournalAction::Modify,
@@ -483,7 +504,13 @@ impl Engine {
                 ctx,
             )],
         })
-        .await?;
+        .await
+        .map_err(|error| {
+            changed_meanwhile(
+                error,
+                "Cet arbitrage a été modifié entre-temps : rechargez la page",
+            )
+        })?;
         self.arbitration_view(arbitration).await
     }
 }

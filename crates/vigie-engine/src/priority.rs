@@ -6,6 +6,7 @@
 //! The state machine is `vigie_targets::workflow::PriorityEntry`; this module checks who may ask,
 //! stores one record per target (erased with it) and journals every step.
 
+use crate::arbitration::changed_meanwhile;
 use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};
 use crate::targets::parse_file;
@@ -118,18 +119,29 @@ pub fn indicators(views: &[PriorityView]) -> PriorityIndicators {
 
 impl Engine {
     async fn priority_entry(&self, target: TargetId) -> EngineResult<Option<PriorityEntry>> {
+        Ok(self.priority_read(target).await?.map(|(entry, _)| entry))
+    }
+
+    /// The entry with its body as read, for a conditional write.
+    async fn priority_read(
+        &self,
+        target: TargetId,
+    ) -> EngineResult<Option<(PriorityEntry, String)>> {
         self.inner
             .store
             .record(PRIORITY_KIND, &target.0.to_string())
             .await?
-            .map(|record| parse(&record))
+            .map(|record| Ok((parse(&record)?, record.body)))
             .transpose()
     }
 
+    /// Writes the entry if it is still as read (`read`: its body then, `None` if there was none):
+    /// of two decisions taken at once, the second is refused.
     async fn store_priority(
         &self,
         actor: &Actor,
         entry: &PriorityEntry,
+        read: Option<String>,
         action: JournalAction,
         motif: &str,
         ctx: &RequestContext,
@@ -146,7 +158,7 @@ impl Engine {
                 .map_err(|error| EngineError::Internal(error.to_string()))?,
         };
         self.commit(WriteBatch {
-            mutations: vec![Mutation::PutRecord(record)],
+            mutations: vec![Mutation::PutRecordIf { record, read }],
             journal: vec![self.draft(
                 Some(actor),
                 action,
@@ -156,7 +168,13 @@ impl Engine {
                 ctx,
             )],
         })
-        .await?;
+        .await
+        .map_err(|error| {
+            changed_meanwhile(
+                error,
+                "Cette inscription a été modifiée entre-temps : rechargez la page",
+            )
+        })?;
         Ok(())
     }
 
@@ -171,17 +189,25 @@ impl Engine {
         self.require(actor, Action::NominatePriority)?;
         self.own_target(actor, target).await?;
         let now = clock::micros(self.inner.clock.now());
-        let entry = match self.priority_entry(target).await? {
-            Some(mut entry) => {
+        let (entry, read) = match self.priority_read(target).await? {
+            Some((mut entry, read)) => {
                 entry.renominate(reasons, now, actor.journal_ref())?;
-                entry
+                (entry, Some(read))
             }
-            None => {
-                PriorityEntry::nominate(target, actor.unit.id, reasons, now, actor.journal_ref())?
-            }
+            None => (
+                PriorityEntry::nominate(target, actor.unit.id, reasons, now, actor.journal_ref())?,
+                None,
+            ),
         };
-        self.store_priority(actor, &entry, JournalAction::Collect, "proposition", ctx)
-            .await?;
+        self.store_priority(
+            actor,
+            &entry,
+            read,
+            JournalAction::Collect,
+            "proposition",
+            ctx,
+        )
+        .await?;
         Ok(entry)
     }
 
@@ -275,8 +301,8 @@ impl Engine {
         Ok((views, indicators))
     }
 
-    async fn committee_entry(&self, target: TargetId) -> EngineResult<PriorityEntry> {
-        self.priority_entry(target)
+    async fn committee_entry(&self, target: TargetId) -> EngineResult<(PriorityEntry, String)> {
+        self.priority_read(target)
             .await?
             .ok_or(EngineError::NotFound)
     }
@@ -291,11 +317,11 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<PriorityEntry> {
         self.require(actor, Action::DecidePriority)?;
-        let mut entry = self.committee_entry(target).await?;
+        let (mut entry, read) = self.committee_entry(target).await?;
         let now = clock::micros(self.inner.clock.now());
         entry.decide(list, reasons, now, actor.journal_ref())?;
         let motif = if list { "inscription" } else { "refus" };
-        self.store_priority(actor, &entry, JournalAction::Modify, motif, ctx)
+        self.store_priority(actor, &entry, Some(read), JournalAction::Modify, motif, ctx)
             .await?;
         Ok(entry)
     }
@@ -310,7 +336,7 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<PriorityEntry> {
         self.require(actor, Action::DecidePriority)?;
-        let mut entry = self.committee_entry(target).await?;
+        let (mut entry, read) = self.committee_entry(target).await?;
         let now = clock::micros(self.inner.clock.now());
         entry.review(delist, reasons, now, actor.journal_ref())?;
         let motif = if delist.is_some() {
@@ -318,7 +344,7 @@ impl Engine {
         } else {
             "réexamen"
         };
-        self.store_priority(actor, &entry, JournalAction::Modify, motif, ctx)
+        self.store_priority(actor, &entry, Some(read), JournalAction::Modify, motif, ctx)
             .await?;
         Ok(entry)
     }
@@ -337,11 +363,18 @@ impl Engine {
             self.require(actor, Action::NominatePriority)?;
             self.own_target(actor, target).await?;
         }
-        let mut entry = self.committee_entry(target).await?;
+        let (mut entry, read) = self.committee_entry(target).await?;
         let now = clock::micros(self.inner.clock.now());
         entry.add_outcome(kind, date, description, now)?;
-        self.store_priority(actor, &entry, JournalAction::Modify, "résultat", ctx)
-            .await?;
+        self.store_priority(
+            actor,
+            &entry,
+            Some(read),
+            JournalAction::Modify,
+            "résultat",
+            ctx,
+        )
+        .await?;
         Ok(entry)
     }
 }

@@ -1,7 +1,7 @@
 //! The target file and workflow records in PostgreSQL: the writer's mutations and the reads behind
-//! the `Store` methods of the same names. Bulk registrations go in with one `UNNEST` statement per
-//! table, so that 100,000 targets are a handful of round trips. This module does not decide who may
-//! see a conflict (the engine does).
+//! the `Store` methods of the same names. Bulk registrations go in with `UNNEST` statements of a
+//! few tens of thousands of rows, so that 100,000 targets are a few dozen round trips. This module
+//! does not decide who may see a conflict (the engine does).
 
 use crate::codec::Sql;
 use crate::error::{corrupt_value, map};
@@ -93,17 +93,39 @@ pub(crate) async fn put_targets(
     conn: &mut PgConnection,
     writes: &[TargetWrite],
 ) -> Result<bool, sqlx::Error> {
+    for chunk in writes.chunks(TARGETS_PER_STATEMENT) {
+        if !insert_targets(conn, chunk).await? {
+            return Ok(false);
+        }
+    }
+    let mut keys: Vec<(&KeyRow, &TargetRecord)> = writes
+        .iter()
+        .flat_map(|write| write.keys.iter().map(move |key| (key, &write.target)))
+        .collect();
+    // In digest order, each statement fills neighbouring index pages instead of random ones.
+    keys.sort_unstable_by_key(|(key, _)| key.digest);
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        insert_keys(conn, chunk).await?;
+    }
+    Ok(true)
+}
+
+/// Rows per `UNNEST` statement in a bulk registration: each statement must finish well within the
+/// connection's statement timeout, whatever the size of the bulk (100,000 targets carry about
+/// 1,900,000 keys, which in one statement passed the 5 s timeout).
+const TARGETS_PER_STATEMENT: usize = 20_000;
+const KEYS_PER_STATEMENT: usize = 50_000;
+
+/// Inserts or renews targets; false if one of them belongs to another unit.
+async fn insert_targets(
+    conn: &mut PgConnection,
+    writes: &[TargetWrite],
+) -> Result<bool, sqlx::Error> {
     let mut ids = Vec::with_capacity(writes.len());
     let mut units = Vec::with_capacity(writes.len());
     let mut registered = Vec::with_capacity(writes.len());
     let mut expires = Vec::with_capacity(writes.len());
     let mut bodies = Vec::with_capacity(writes.len());
-    let mut key_digests: Vec<Vec<u8>> = Vec::new();
-    let mut key_targets = Vec::new();
-    let mut key_units = Vec::new();
-    let mut key_kinds = Vec::new();
-    let mut key_exact = Vec::new();
-    let mut key_added = Vec::new();
     for write in writes {
         let target = &write.target;
         ids.push(target.id.0);
@@ -111,14 +133,6 @@ pub(crate) async fn put_targets(
         registered.push(target.registered_at_micros);
         expires.push(target.expires_at_micros);
         bodies.push(target.body.as_str());
-        for key in &write.keys {
-            key_digests.push(key.digest.to_vec());
-            key_targets.push(target.id.0);
-            key_units.push(target.unit.0);
-            key_kinds.push(key.kind.as_str());
-            key_exact.push(key.exact);
-            key_added.push(key.added_at_micros);
-        }
     }
     let changed = sqlx::query(
         "INSERT INTO targets (id, unit, registered_at_micros, expires_at_micros, body)
@@ -134,25 +148,42 @@ pub(crate) async fn put_targets(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if changed != writes.len() as u64 {
-        return Ok(false);
+    Ok(changed == writes.len() as u64)
+}
+
+/// Inserts deconfliction keys, each with the target it belongs to; a key already there is kept.
+async fn insert_keys(
+    conn: &mut PgConnection,
+    keys: &[(&KeyRow, &TargetRecord)],
+) -> Result<(), sqlx::Error> {
+    let mut digests: Vec<&[u8]> = Vec::with_capacity(keys.len());
+    let mut targets = Vec::with_capacity(keys.len());
+    let mut units = Vec::with_capacity(keys.len());
+    let mut kinds = Vec::with_capacity(keys.len());
+    let mut exact = Vec::with_capacity(keys.len());
+    let mut added = Vec::with_capacity(keys.len());
+    for (key, target) in keys {
+        digests.push(&key.digest);
+        targets.push(target.id.0);
+        units.push(target.unit.0);
+        kinds.push(key.kind.as_str());
+        exact.push(key.exact);
+        added.push(key.added_at_micros);
     }
-    if !key_digests.is_empty() {
-        sqlx::query(
-            "INSERT INTO target_keys (digest, target, unit, kind, exact, added_at_micros)
-             SELECT * FROM UNNEST($1::bytea[], $2::uuid[], $3::uuid[], $4::text[], $5::bool[], $6::int8[])
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(&key_digests)
-        .bind(&key_targets)
-        .bind(&key_units)
-        .bind(&key_kinds)
-        .bind(&key_exact)
-        .bind(&key_added)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(true)
+    sqlx::query(
+        "INSERT INTO target_keys (digest, target, unit, kind, exact, added_at_micros)
+         SELECT * FROM UNNEST($1::bytea[], $2::uuid[], $3::uuid[], $4::text[], $5::bool[], $6::int8[])
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&digests)
+    .bind(&targets)
+    .bind(&units)
+    .bind(&kinds)
+    .bind(&exact)
+    .bind(&added)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 pub(crate) async fn delete_target(
@@ -194,6 +225,38 @@ pub(crate) async fn put_record(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// See `Mutation::PutRecordIf`; false if the record was not as read (nothing written).
+pub(crate) async fn put_record_if(
+    conn: &mut PgConnection,
+    record: &WorkflowRecord,
+    read: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let query = match read {
+        None => sqlx::query(
+            "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, id) DO NOTHING",
+        ),
+        Some(_) => sqlx::query(
+            "UPDATE workflow_records SET target_a = $3, target_b = $4, starts_micros = $5, ends_micros = $6,
+                 body = $7
+             WHERE kind = $1 AND id = $2 AND body = $8",
+        ),
+    };
+    let mut query = query
+        .bind(&record.kind)
+        .bind(&record.id)
+        .bind(record.target_a.map(|id| id.0))
+        .bind(record.target_b.map(|id| id.0))
+        .bind(record.starts_micros)
+        .bind(record.ends_micros)
+        .bind(&record.body);
+    if let Some(body) = read {
+        query = query.bind(body);
+    }
+    let written = query.execute(&mut *conn).await?.rows_affected();
+    Ok(written == 1)
 }
 
 pub(crate) async fn delete_record(

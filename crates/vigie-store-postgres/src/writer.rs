@@ -579,6 +579,16 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
         Mutation::PutRecord(record) => crate::targets::put_record(conn, record)
             .await
             .map_err(classify)?,
+        Mutation::PutRecordIf { record, read } => {
+            if !crate::targets::put_record_if(conn, record, read.as_deref())
+                .await
+                .map_err(classify)?
+            {
+                return Err(Failure::Request(StoreError::Conflict(
+                    vigie_store::changed_meanwhile(record, read.as_deref()),
+                )));
+            }
+        }
         Mutation::DeleteRecord { kind, id } => crate::targets::delete_record(conn, kind, id)
             .await
             .map_err(classify)?,

@@ -209,6 +209,60 @@ pub(crate) fn put_record(conn: &Connection, record: &WorkflowRecord) -> StoreRes
     Ok(())
 }
 
+/// See `Mutation::PutRecordIf`.
+pub(crate) fn put_record_if(
+    conn: &Connection,
+    record: &WorkflowRecord,
+    read: Option<&str>,
+) -> StoreResult<()> {
+    let target_a = record.target_a.map(|id| id_text(id.0));
+    let target_b = record.target_b.map(|id| id_text(id.0));
+    let written = match read {
+        None => conn
+            .prepare_cached(
+                "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (kind, id) DO NOTHING",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    record.kind,
+                    record.id,
+                    target_a,
+                    target_b,
+                    record.starts_micros,
+                    record.ends_micros,
+                    record.body
+                ])
+            }),
+        Some(body) => conn
+            .prepare_cached(
+                "UPDATE workflow_records SET target_a = ?3, target_b = ?4, starts_micros = ?5, ends_micros = ?6,
+                     body = ?7
+                 WHERE kind = ?1 AND id = ?2 AND body = ?8",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    record.kind,
+                    record.id,
+                    target_a,
+                    target_b,
+                    record.starts_micros,
+                    record.ends_micros,
+                    record.body,
+                    body
+                ])
+            }),
+    }
+    .sql()?;
+    if written == 1 {
+        Ok(())
+    } else {
+        Err(vigie_store::StoreError::Conflict(
+            vigie_store::changed_meanwhile(record, read),
+        ))
+    }
+}
+
 pub(crate) fn delete_record(conn: &Connection, kind: &str, id: &str) -> StoreResult<()> {
     conn.prepare_cached("DELETE FROM workflow_records WHERE kind = ?1 AND id = ?2")
         .and_then(|mut statement| statement.execute(params![kind, id]))

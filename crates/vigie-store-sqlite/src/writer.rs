@@ -413,6 +413,9 @@ fn apply_mutation(conn: &Connection, mutation: &Mutation) -> StoreResult<()> {
         Mutation::PutTargets(writes) => crate::targets::put_targets(conn, writes)?,
         Mutation::DeleteTarget { id } => crate::targets::delete_target(conn, *id)?,
         Mutation::PutRecord(record) => crate::targets::put_record(conn, record)?,
+        Mutation::PutRecordIf { record, read } => {
+            crate::targets::put_record_if(conn, record, read.as_deref())?
+        }
         Mutation::DeleteRecord { kind, id } => crate::targets::delete_record(conn, kind, id)?,
     }
     Ok(())

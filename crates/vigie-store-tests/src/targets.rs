@@ -260,6 +260,72 @@ impl Story {
             Some("{\"id\":\"r3\"}".to_owned())
         );
 
+        // Conditional writes: only over what was read; a refused one writes nothing, journal
+        // included; of two at once over the same read, exactly one is kept.
+        let decided = |id: &str, body: &str| WorkflowRecord {
+            kind: "test-if".to_owned(),
+            id: id.to_owned(),
+            target_a: None,
+            target_b: None,
+            starts_micros: 0,
+            ends_micros: 0,
+            body: body.to_owned(),
+        };
+        let put_if = |record: WorkflowRecord, read: Option<&str>, request: &str| WriteBatch {
+            mutations: vec![Mutation::PutRecordIf {
+                record,
+                read: read.map(str::to_owned),
+            }],
+            journal: vec![admin_draft("record", request)],
+        };
+        store
+            .write(put_if(decided("d1", "open"), None, "req-if-1"))
+            .await
+            .unwrap();
+        let before = store.journal_len().await.unwrap();
+        expect_conflict(
+            store
+                .write(put_if(decided("d1", "other"), None, "req-if-2"))
+                .await,
+            "created when it already exists",
+        );
+        expect_conflict(
+            store
+                .write(put_if(decided("d1", "other"), Some("stale"), "req-if-3"))
+                .await,
+            "written over a body that is not the one read",
+        );
+        expect_conflict(
+            store
+                .write(put_if(decided("d9", "other"), Some("open"), "req-if-4"))
+                .await,
+            "written over a record that does not exist",
+        );
+        assert_eq!(
+            store.journal_len().await.unwrap(),
+            before,
+            "nothing journaled"
+        );
+        assert_eq!(
+            store.record("test-if", "d1").await.unwrap().map(|r| r.body),
+            Some("open".to_owned())
+        );
+        let (first, second) = tokio::join!(
+            store.write(put_if(decided("d1", "lead:A"), Some("open"), "req-if-5")),
+            store.write(put_if(decided("d1", "lead:B"), Some("open"), "req-if-6")),
+        );
+        let kept = match (first, second) {
+            (Ok(_), Err(StoreError::Conflict(_))) => "lead:A",
+            (Err(StoreError::Conflict(_)), Ok(_)) => "lead:B",
+            other => panic!("two decisions over one read: expected one kept, got {other:?}"),
+        };
+        assert_eq!(
+            store.record("test-if", "d1").await.unwrap().map(|r| r.body),
+            Some(kept.to_owned())
+        );
+        assert_eq!(store.journal_len().await.unwrap(), before + 1);
+        self.journal_len += 2;
+
         // Expiry: listed, then invisible to reads at that instant, erased with records and keys.
         assert_eq!(
             store.expired_targets(T0 + 2 * YEAR, 10).await.unwrap(),

@@ -188,10 +188,31 @@ pub enum Mutation {
     },
     /// Inserts or replaces a workflow record (by kind and id).
     PutRecord(WorkflowRecord),
+    /// Writes a workflow record only if it is still as the caller read it: absent when `read` is
+    /// `None`, with exactly that body otherwise. If not, the whole batch is refused with `Conflict`,
+    /// so that of two decisions taken at once on one record, one is kept and the other is told.
+    PutRecordIf {
+        record: WorkflowRecord,
+        read: Option<String>,
+    },
     DeleteRecord {
         kind: String,
         id: String,
     },
+}
+
+/// The `Conflict` message of a refused `Mutation::PutRecordIf`.
+pub fn changed_meanwhile(record: &WorkflowRecord, read: Option<&str>) -> String {
+    match read {
+        None => format!(
+            "workflow record {}/{} was created meanwhile",
+            record.kind, record.id
+        ),
+        Some(_) => format!(
+            "workflow record {}/{} was changed or erased meanwhile",
+            record.kind, record.id
+        ),
+    }
 }
 
 /// A target as stored. The store filters on the unit and the expiry; the body is the engine's

@@ -310,19 +310,38 @@ async fn the_magistrate_named_on_the_procedure_arbitrates_and_both_units_read_th
         )
         .await;
     assert!(matches!(elsewhere, Err(EngineError::Invalid(errors)) if errors[0].field == "outcome"));
-    let decided = engine
-        .decide_arbitration(
+    // Two decisions sent at once (two magistrates of the JIRS, or a double click): both read the
+    // open referral, one is kept, the other is refused instead of silently replacing it.
+    let request = ctx();
+    let (lead, joint) = tokio::join!(
+        engine.decide_arbitration(
             &magistrate,
             id,
             ArbitrationOutcome::LeadUnit(gendarme.unit.id),
             "La SR a la procédure la plus ancienne et la plus avancée",
-            &ctx(),
-        )
-        .await
-        .unwrap();
+            &request,
+        ),
+        engine.decide_arbitration(
+            &magistrate,
+            id,
+            ArbitrationOutcome::JointTeam,
+            "Équipe commune d'enquête",
+            &request,
+        ),
+    );
+    let decided = match (lead, joint) {
+        (Ok(decided), Err(EngineError::Conflict(message)))
+        | (Err(EngineError::Conflict(message)), Ok(decided)) => {
+            assert!(message.contains("rechargez la page"), "{message}");
+            decided
+        }
+        other => panic!("two decisions at once: expected one kept, got {other:?}"),
+    };
+    let stored = engine.arbitrations(&gendarme, &ctx()).await.unwrap();
     assert_eq!(
-        decided.decision_fr().unwrap(),
-        format!("Direction confiée à {}", gendarme.unit.name)
+        stored[0].decision_fr(),
+        decided.decision_fr(),
+        "the decision kept is the one answered"
     );
     assert!(matches!(
         engine
