@@ -1,0 +1,21 @@
+//! The intelligence repository as pure rules: how an item of intelligence is graded (`grade`),
+//! which handling codes it carries and what they allow (`handling`), and what an item is, how it is
+//! validated and how a sanitised copy is derived from it (`item`).
+//!
+//! Nothing here stores, reads the clock, searches or knows who is asking: `vigie-engine` holds the
+//! store, applies the access policy and the handling gates defined here, journals, and passes the
+//! current time in.
+//!
+//! Grades are typed values of one scheme each, never free text; a grade is converted to another
+//! scheme only by the one-way conversions of `grade::convert`, each documented with its losses.
+
+pub mod grade;
+pub mod handling;
+pub mod item;
+
+pub use grade::{Conversion, Grade, GradeError, Scheme};
+pub use handling::{Gate, Handling, HandlingRefusal};
+pub use item::{
+    validate_item, IntelItem, IntelItemDraft, ItemId, Permission, PermissionKind, SanitisedDraft,
+    SourceKind, ValidItem,
+};
