@@ -18,6 +18,7 @@
 
 mod codec;
 mod error;
+mod intel;
 mod migrate;
 mod targets;
 mod writer;
@@ -39,10 +40,11 @@ use tokio::task::JoinHandle;
 use vigie_core::entity::{Entity, EntityId, Link};
 use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
+use vigie_intel::ItemId;
 use vigie_store::{
-    AccountRecord, ConflictRow, Counts, EntityQuery, JournalQuery, KeyHit, OpenOptions,
-    RecordQuery, SessionRecord, Store, StoreError, StoreResult, StoreUrl, TargetRecord,
-    WorkflowRecord, WriteBatch,
+    AccountRecord, ConflictRow, Counts, EntityQuery, IntelQuery, IntelRecord, JournalQuery, KeyHit,
+    OpenOptions, RecordQuery, SessionRecord, Store, StoreError, StoreResult, StoreUrl,
+    TargetRecord, WorkflowRecord, WriteBatch,
 };
 use vigie_targets::TargetId;
 
@@ -548,6 +550,16 @@ impl Store for PostgresStore {
         rows.iter()
             .map(|row| checkpoint(row).map(|(checkpoint, _)| checkpoint))
             .collect()
+    }
+
+    async fn intel_item(&self, id: ItemId) -> StoreResult<Option<IntelRecord>> {
+        self.ensure_open()?;
+        intel::intel_item(&self.pool, id).await
+    }
+
+    async fn intel_items(&self, query: &IntelQuery) -> StoreResult<Vec<IntelRecord>> {
+        self.ensure_open()?;
+        intel::intel_items(&self.pool, query).await
     }
 
     async fn target(&self, id: TargetId) -> StoreResult<Option<TargetRecord>> {

@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0002_targets",
         include_str!("../migrations/0002_targets.sql"),
     ),
+    ("0003_intel", include_str!("../migrations/0003_intel.sql")),
 ];
 
 /// The schema version this code writes.

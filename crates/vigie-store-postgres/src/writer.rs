@@ -592,6 +592,9 @@ async fn apply(conn: &mut PgConnection, mutation: &Mutation) -> Result<(), Failu
         Mutation::DeleteRecord { kind, id } => crate::targets::delete_record(conn, kind, id)
             .await
             .map_err(classify)?,
+        Mutation::PutIntelItem(record) => crate::intel::put_intel_item(conn, record)
+            .await
+            .map_err(classify)?,
     }
     Ok(())
 }

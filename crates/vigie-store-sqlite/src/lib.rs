@@ -19,6 +19,7 @@
 
 mod codec;
 mod error;
+mod intel;
 mod migrate;
 mod pool;
 mod targets;
@@ -38,10 +39,11 @@ use tokio::sync::oneshot;
 use vigie_core::entity::{Entity, EntityId, Link};
 use vigie_core::journal::{Checkpoint, Frontier, JournalEntry};
 use vigie_core::org::{AccountId, Unit, UnitId};
+use vigie_intel::ItemId;
 use vigie_store::{
-    AccountRecord, ConflictRow, Counts, EntityQuery, JournalQuery, KeyHit, Neighbourhood,
-    OpenOptions, RecordQuery, SessionContext, SessionRecord, Store, StoreError, StoreResult,
-    TargetRecord, Visibility, WorkflowRecord, WriteBatch,
+    AccountRecord, ConflictRow, Counts, EntityQuery, IntelQuery, IntelRecord, JournalQuery, KeyHit,
+    Neighbourhood, OpenOptions, RecordQuery, SessionContext, SessionRecord, Store, StoreError,
+    StoreResult, TargetRecord, Visibility, WorkflowRecord, WriteBatch,
 };
 use vigie_targets::TargetId;
 use writer::{Request, Writer};
@@ -629,6 +631,27 @@ impl Store for SqliteStore {
     async fn records(&self, query: &RecordQuery) -> StoreResult<Vec<WorkflowRecord>> {
         let query = query.clone();
         self.read(move |conn| targets::records(conn, &query)).await
+    }
+
+    async fn intel_item(&self, id: ItemId) -> StoreResult<Option<IntelRecord>> {
+        self.read(move |conn| {
+            query_one(
+                conn,
+                &format!(
+                    "SELECT {} FROM intel_items i WHERE i.id = ?1",
+                    intel::INTEL_COLUMNS
+                ),
+                &[&id_text(id.0)],
+                intel::intel,
+            )
+        })
+        .await
+    }
+
+    async fn intel_items(&self, query: &IntelQuery) -> StoreResult<Vec<IntelRecord>> {
+        let query = query.clone();
+        self.read(move |conn| intel::intel_items(conn, &query))
+            .await
     }
 
     async fn journal_len(&self) -> StoreResult<u64> {

@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0003_compact_keys",
         include_str!("../migrations/0003_compact_keys.sql"),
     ),
+    ("0004_intel", include_str!("../migrations/0004_intel.sql")),
 ];
 
 /// The schema version this code writes.

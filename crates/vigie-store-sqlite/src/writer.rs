@@ -417,6 +417,7 @@ fn apply_mutation(conn: &Connection, mutation: &Mutation) -> StoreResult<()> {
             crate::targets::put_record_if(conn, record, read.as_deref())?
         }
         Mutation::DeleteRecord { kind, id } => crate::targets::delete_record(conn, kind, id)?,
+        Mutation::PutIntelItem(record) => crate::intel::put_intel_item(conn, record)?,
     }
     Ok(())
 }

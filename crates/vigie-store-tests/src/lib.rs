@@ -28,6 +28,7 @@ use vigie_store::{
 };
 
 pub mod fixtures;
+mod intel;
 mod targets;
 
 use fixtures::*;
@@ -51,6 +52,7 @@ pub async fn run_story(store: Arc<dyn Store>) {
     story.combined_reads().await;
     story.journal().await;
     story.targets().await;
+    story.intel().await;
     story.end().await;
 }
 

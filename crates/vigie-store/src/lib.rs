@@ -17,6 +17,7 @@ use vigie_core::journal::{
     Checkpoint, Frontier, JournalAction, JournalDraft, JournalEntry, JournalKey,
 };
 use vigie_core::org::{Account, AccountId, Unit, UnitId};
+use vigie_intel::ItemId;
 use vigie_targets::TargetId;
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -199,6 +200,9 @@ pub enum Mutation {
         kind: String,
         id: String,
     },
+    /// Inserts or replaces an intelligence item (by id) and the list of entities it is about; the
+    /// store gives it the next change order.
+    PutIntelItem(IntelRecord),
 }
 
 /// The `Conflict` message of a refused `Mutation::PutRecordIf`.
@@ -283,6 +287,34 @@ pub struct RecordQuery {
     pub kind: String,
     pub targets: Option<Vec<TargetId>>,
     pub window: Option<(i64, i64)>,
+}
+
+/// An intelligence item as stored: what the policy and the lists filter on in columns, the item
+/// itself (`vigie_intel::IntelItem` as JSON) in an opaque body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntelRecord {
+    pub id: ItemId,
+    pub owner_unit: UnitId,
+    pub departement: Option<String>,
+    pub regime: LegalRegime,
+    pub recorded_at_micros: i64,
+    pub sanitised_from: Option<ItemId>,
+    /// The entities the item is about.
+    pub entities: Vec<EntityId>,
+    /// The order of its last write, given by the store (ignored when writing): the search index
+    /// follows items by it.
+    pub changed: i64,
+    pub body: String,
+}
+
+/// Which intelligence items to read, by change order: those about an entity, the sanitised copies
+/// of an item, or every item changed after an order (the index's feed); at most `limit`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IntelQuery {
+    pub about: Option<EntityId>,
+    pub copies_of: Option<ItemId>,
+    pub changed_after: Option<i64>,
+    pub limit: u32,
 }
 
 /// Mutations and journal entries committed together, atomically.
@@ -417,6 +449,10 @@ pub trait Store: Send + Sync + 'static {
     async fn record(&self, kind: &str, id: &str) -> StoreResult<Option<WorkflowRecord>>;
     /// Records matching the query, by window start then id.
     async fn records(&self, query: &RecordQuery) -> StoreResult<Vec<WorkflowRecord>>;
+
+    async fn intel_item(&self, id: ItemId) -> StoreResult<Option<IntelRecord>>;
+    /// Items matching the query, by change order (all filters given must hold).
+    async fn intel_items(&self, query: &IntelQuery) -> StoreResult<Vec<IntelRecord>>;
 
     /// Number of journal entries (= the last sequence number).
     async fn journal_len(&self) -> StoreResult<u64>;

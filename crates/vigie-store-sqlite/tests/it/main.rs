@@ -303,7 +303,7 @@ async fn schema_versions_are_checked() {
         .unwrap();
     assert_eq!(
         (version, name.as_str()),
-        (SqliteStore::schema_version(), "0003_compact_keys")
+        (SqliteStore::schema_version(), "0004_intel")
     );
 
     // A newer schema is refused.
