@@ -383,6 +383,18 @@ impl vigie_store::Store for FailingWrites {
     ) -> vigie_store::StoreResult<Vec<vigie_store::WorkflowRecord>> {
         self.inner.records(query).await
     }
+    async fn intel_item(
+        &self,
+        id: vigie_intel::ItemId,
+    ) -> vigie_store::StoreResult<Option<vigie_store::IntelRecord>> {
+        self.inner.intel_item(id).await
+    }
+    async fn intel_items(
+        &self,
+        query: &vigie_store::IntelQuery,
+    ) -> vigie_store::StoreResult<Vec<vigie_store::IntelRecord>> {
+        self.inner.intel_items(query).await
+    }
     async fn journal_len(&self) -> vigie_store::StoreResult<u64> {
         self.inner.journal_len().await
     }
