@@ -59,10 +59,18 @@ pub enum Action {
     NominatePriority,
     /// Read the priority-target list, its history and indicators; list, refuse, review, de-list.
     DecidePriority,
+    /// Record an item of intelligence (graded, with handling codes) for one's own unit.
+    RecordIntel,
+    /// Read an item of intelligence (personal data: needs a motif); its handling codes may still
+    /// keep it from another unit.
+    ConsultIntel,
+    /// Decide on one's own unit's items: derive a sanitised copy, permit a judicial use or an
+    /// onward share that a handling code forbids.
+    ManageIntel,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 21] = [
         Action::ConsultEntity,
         Action::SearchEntities,
         Action::CreateEntity,
@@ -81,6 +89,9 @@ impl Action {
         Action::DecideArbitration,
         Action::NominatePriority,
         Action::DecidePriority,
+        Action::RecordIntel,
+        Action::ConsultIntel,
+        Action::ManageIntel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +114,9 @@ impl Action {
             Action::DecideArbitration => "decide_arbitration",
             Action::NominatePriority => "nominate_priority",
             Action::DecidePriority => "decide_priority",
+            Action::RecordIntel => "record_intel",
+            Action::ConsultIntel => "consult_intel",
+            Action::ManageIntel => "manage_intel",
         }
     }
 
@@ -114,6 +128,8 @@ impl Action {
                 | Action::SearchEntities
                 | Action::UpdateEntity
                 | Action::CreateLink
+                | Action::ConsultIntel
+                | Action::ManageIntel
         )
     }
 }
@@ -240,6 +256,19 @@ pub const RULES: &[PolicyRow] = &[
     row(Action::NominatePriority, Role::OfastAnalyst,  A,        D,         D),
     row(Action::DecidePriority,  Role::OfastAnalyst,   A,        D,         D),
     row(Action::DecidePriority,  Role::HeadOfUnit,     A,        D,         D),
+    row(Action::RecordIntel,     Role::Agent,          A,        D,         D),
+    row(Action::RecordIntel,     Role::HeadOfUnit,     A,        D,         D),
+    row(Action::RecordIntel,     Role::CrossAnalyst,   A,        D,         D),
+    row(Action::RecordIntel,     Role::OfastAnalyst,   A,        D,         D),
+    row(Action::ConsultIntel,    Role::Agent,          M,        M,         D),
+    row(Action::ConsultIntel,    Role::HeadOfUnit,     M,        M,         D),
+    row(Action::ConsultIntel,    Role::CrossAnalyst,   M,        M,         D),
+    row(Action::ConsultIntel,    Role::OfastAnalyst,   M,        M,         M),
+    row(Action::ConsultIntel,    Role::Magistrate,     M,        M,         D),
+    row(Action::ManageIntel,     Role::Agent,          A,        D,         D),
+    row(Action::ManageIntel,     Role::HeadOfUnit,     A,        D,         D),
+    row(Action::ManageIntel,     Role::CrossAnalyst,   A,        D,         D),
+    row(Action::ManageIntel,     Role::OfastAnalyst,   A,        D,         D),
 ];
 
 /// Actions reserved to some kinds of unit, whatever the role: the target file, the operation

@@ -17,6 +17,7 @@ mod demo;
 mod entities;
 pub mod error;
 mod geography;
+mod intel;
 mod journal;
 pub mod keys;
 mod operations;
@@ -41,6 +42,7 @@ pub use entities::{
     EntitySummary, EntityView, LinkView, NewEntity, NewLink, SearchRequest, SearchResults,
 };
 pub use error::{EngineError, EngineResult};
+pub use intel::IntelView;
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
 pub use vigie_core::journal::Tamper;
 pub use vigie_store::JournalQuery;

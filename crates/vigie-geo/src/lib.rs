@@ -191,6 +191,18 @@ impl Geography {
         }
     }
 
+    /// The commune (or municipal arrondissement) with this INSEE code, described like a located
+    /// point. A scan of some 35,000 units (tens of microseconds): enough for items recorded one by
+    /// one; a bulk import should resolve its codes once.
+    pub fn commune(&self, code: &str) -> Option<Location> {
+        let code = code.trim();
+        self.atlas()
+            .units
+            .iter()
+            .position(|unit| unit.code == code)
+            .map(|unit| self.describe(unit))
+    }
+
     pub fn search_communes(&self, query: &str, limit: usize) -> Vec<search::CommuneMatch> {
         self.search().search(self.atlas(), query, limit)
     }
