@@ -133,10 +133,7 @@ impl Engine {
                 None => false,
             };
             if !visible {
-                errors.push(field(
-                    "entities",
-                    format!("Entité {entity} introuvable"),
-                ));
+                errors.push(field("entities", format!("Entité {entity} introuvable")));
             }
         }
         let Some(valid) = valid.filter(|_| errors.is_empty()) else {
@@ -340,12 +337,10 @@ impl Engine {
                 "kind",
                 "Cet élément ne porte pas le code H1 : aucune autorisation n'est nécessaire",
             )),
-            PermissionKind::OnwardSharing if !item.handling.no_dissemination => {
-                errors.push(field(
-                    "kind",
-                    "Cet élément ne porte pas le code H2 : aucune autorisation n'est nécessaire",
-                ))
-            }
+            PermissionKind::OnwardSharing if !item.handling.no_dissemination => errors.push(field(
+                "kind",
+                "Cet élément ne porte pas le code H2 : aucune autorisation n'est nécessaire",
+            )),
             _ => {}
         }
         if kind == PermissionKind::JudicialUse && to_unit.is_some() {

@@ -26,6 +26,7 @@ Every consultation of personal data states a motif and is journaled before the a
         api::workflows::refer, api::workflows::arbitrations, api::workflows::arbitration, api::workflows::decide,
         api::workflows::nominate, api::workflows::priority_list, api::workflows::priority_decision,
         api::workflows::priority_review, api::workflows::priority_outcome,
+        api::intel::record, api::intel::consult, api::intel::sanitise, api::intel::permit,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
     modifiers(&BearerAuth),
@@ -36,6 +37,7 @@ Every consultation of personal data states a motif and is journaled before the a
         (name = "administration", description = "Unités et comptes (administrateurs)"),
         (name = "geography", description = "Géographie : localisation, communes, CROSS, antennes, zones, contours"),
         (name = "targets", description = "Fichier national des objectifs, déconfliction, opérations, arbitrages, objectifs prioritaires"),
+        (name = "intel", description = "Renseignement : éléments cotés, copies épurées, autorisations"),
         (name = "operations", description = "Supervision"),
     )
 )]

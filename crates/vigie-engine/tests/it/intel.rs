@@ -73,7 +73,12 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
         .unwrap();
     assert_eq!(item.departement.as_deref(), Some("13"));
     assert_eq!(item.owner_unit, police.unit.id);
-    assert_eq!(item.source, SourceKind::HumanSource { code: "SH-13-0042".to_owned() });
+    assert_eq!(
+        item.source,
+        SourceKind::HumanSource {
+            code: "SH-13-0042".to_owned()
+        }
+    );
 
     // Its own unit reads it with a motif; without one, nothing is looked up.
     assert!(matches!(
@@ -85,7 +90,10 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
         .await
         .unwrap();
     assert!(view.own);
-    assert_eq!(view.commune_name.as_deref(), Some("Marseille 14e Arrondissement"));
+    assert_eq!(
+        view.commune_name.as_deref(),
+        Some("Marseille 14e Arrondissement")
+    );
     assert!(view.judicial_use.is_ok(), "no H1");
 
     // H2: the gendarmes of the same département do not see it, as if it did not exist; customs
@@ -97,7 +105,9 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
         ));
     }
     assert!(matches!(
-        engine.consult_intel(&auditor, item.id, "contrôle", &ctx()).await,
+        engine
+            .consult_intel(&auditor, item.id, "contrôle", &ctx())
+            .await,
         Err(EngineError::Forbidden)
     ));
 
@@ -109,14 +119,18 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
         restrictions: None,
     };
     assert!(matches!(
-        engine.sanitise_intel(&gendarme, item.id, sanitised("copie"), &ctx()).await,
+        engine
+            .sanitise_intel(&gendarme, item.id, sanitised("copie"), &ctx())
+            .await,
         Err(EngineError::NotFound)
     ));
     let copy = engine
         .sanitise_intel(
             &police,
             item.id,
-            sanitised("Trafic de résine signalé dans le 14e arrondissement, livraisons hebdomadaires."),
+            sanitised(
+                "Trafic de résine signalé dans le 14e arrondissement, livraisons hebdomadaires.",
+            ),
             &ctx(),
         )
         .await
@@ -136,7 +150,14 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
 
     // The owner permits a share to the gendarmes: they now read the original.
     let refused = engine
-        .permit_intel(&police, item.id, PermissionKind::JudicialUse, None, "pour la procédure", &ctx())
+        .permit_intel(
+            &police,
+            item.id,
+            PermissionKind::JudicialUse,
+            None,
+            "pour la procédure",
+            &ctx(),
+        )
         .await;
     assert!(matches!(refused, Err(EngineError::Invalid(errors)) if errors[0].field == "kind"));
     engine
@@ -155,10 +176,15 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
         .await
         .unwrap();
     assert_eq!(shared.item.id, item.id);
-    assert!(matches!(
-        engine.consult_intel(&douanier, item.id, "recoupement", &ctx()).await,
-        Err(EngineError::NotFound)
-    ), "the permission names one unit, and the regime still closes it to customs");
+    assert!(
+        matches!(
+            engine
+                .consult_intel(&douanier, item.id, "recoupement", &ctx())
+                .await,
+            Err(EngineError::NotFound)
+        ),
+        "the permission names one unit, and the regime still closes it to customs"
+    );
 
     // Every read was journaled, the refused ones as denials.
     let entries = engine
@@ -180,8 +206,20 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
             .filter(|e| e.draft.action == JournalAction::Consult && e.draft.outcome == outcome)
             .count()
     };
-    assert_eq!(consults(Outcome::Allow), 3, "police twice, the gendarme once shared");
-    assert_eq!(consults(Outcome::Deny), 4, "gendarme and customs before, auditor, customs after");
-    assert!(entries.iter().any(|e| e.draft.action == JournalAction::Collect));
-    assert!(entries.iter().any(|e| e.draft.action == JournalAction::Modify));
+    assert_eq!(
+        consults(Outcome::Allow),
+        3,
+        "police twice, the gendarme once shared"
+    );
+    assert_eq!(
+        consults(Outcome::Deny),
+        4,
+        "gendarme and customs before, auditor, customs after"
+    );
+    assert!(entries
+        .iter()
+        .any(|e| e.draft.action == JournalAction::Collect));
+    assert!(entries
+        .iter()
+        .any(|e| e.draft.action == JournalAction::Modify));
 }

@@ -4,6 +4,7 @@
 
 mod dto;
 pub mod geo;
+pub mod intel;
 pub mod targets;
 pub mod workflows;
 
@@ -63,6 +64,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/targets/{id}/end", post(targets::end))
         .route("/api/v1/deconfliction/notices", get(targets::notices))
         .route("/api/v1/deconfliction/check", post(targets::check))
+        .route("/api/v1/intel/items", post(intel::record))
+        .route(
+            "/api/v1/intel/items/{id}/consultation",
+            post(intel::consult),
+        )
+        .route("/api/v1/intel/items/{id}/sanitised", post(intel::sanitise))
+        .route("/api/v1/intel/items/{id}/permissions", post(intel::permit))
         .route("/api/v1/deconfliction/alerts", get(targets::alerts))
         .route(
             "/api/v1/operations",

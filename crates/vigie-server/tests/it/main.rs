@@ -6,6 +6,7 @@ mod support;
 
 mod api;
 mod geo;
+mod intel;
 mod pages;
 mod pages_workflows;
 mod targets;

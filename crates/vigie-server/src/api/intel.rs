@@ -1,0 +1,323 @@
+//! The intelligence repository over the API: record a graded item, read it with a motif, derive a
+//! sanitised copy, record the owner's permission to lift a handling code.
+//!
+//! Each handler is one engine call; the engine applies the policy and the handling codes, journals
+//! every read before its answer, and answers 404 for what the caller may not see.
+
+use crate::api::targets::rfc3339;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiActor, AppJson, Ctx, PathId};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use vigie_core::entity::EntityId;
+use vigie_core::org::UnitId;
+use vigie_engine::IntelView;
+use vigie_intel::{IntelItemDraft, ItemId, PermissionKind, SanitisedDraft};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntelItemRequest {
+    /// What was learned.
+    pub text: String,
+    /// AAAA-MM-JJ.
+    pub observed_on: String,
+    /// Last day of a period (AAAA-MM-JJ).
+    #[serde(default)]
+    pub observed_until: Option<String>,
+    /// The place in words.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// INSEE code of the commune (or arrondissement).
+    #[serde(default)]
+    pub commune: Option<String>,
+    /// Entities the item is about (each one the caller may consult).
+    #[serde(default)]
+    pub entities: Vec<Uuid>,
+    /// `human_source`, `technical`, `open_source`, `document`, `procedure` or `partner`.
+    pub source: String,
+    /// For a human source: its code in the register of sources, never a name.
+    #[serde(default)]
+    pub source_code: Option<String>,
+    /// `europol_4x4` or `uk_3x5x2` (`uk_5x5x5` is read only).
+    pub grade_scheme: String,
+    /// As written: "B2" (Europol), "1BP" (3x5x2).
+    pub grade: String,
+    /// Europol handling codes: "H0" to "H3".
+    #[serde(default)]
+    pub handling: Vec<String>,
+    /// The H3 restrictions, in words.
+    #[serde(default)]
+    pub restrictions: Option<String>,
+    /// `judicial`, `administrative`, `customs`, `municipal_police` or `partner`.
+    pub regime: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntelConsultRequest {
+    /// Why the item is read; recorded in the journal.
+    pub motif: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SanitisedRequest {
+    /// The text rewritten without what identifies the source.
+    pub text: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The copy's handling codes (H1 is kept from the original).
+    #[serde(default)]
+    pub handling: Vec<String>,
+    #[serde(default)]
+    pub restrictions: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionRequest {
+    /// `judicial_use` (lifts H1) or `onward_sharing` (lifts H2).
+    pub kind: PermissionKindDto,
+    /// For a share: the unit it may go to (none: any unit).
+    #[serde(default)]
+    pub to_unit: Option<Uuid>,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionKindDto {
+    JudicialUse,
+    OnwardSharing,
+}
+
+impl From<PermissionKindDto> for PermissionKind {
+    fn from(kind: PermissionKindDto) -> Self {
+        match kind {
+            PermissionKindDto::JudicialUse => PermissionKind::JudicialUse,
+            PermissionKindDto::OnwardSharing => PermissionKind::OnwardSharing,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GradeDto {
+    pub scheme: String,
+    pub code: String,
+    /// "Europol 4x4 B2".
+    pub label: String,
+    /// What each part means, in French.
+    pub meanings: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PermissionDto {
+    pub kind: PermissionKindDto,
+    pub to_unit: Option<Uuid>,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntelItemDto {
+    pub id: Uuid,
+    pub owner_unit: Uuid,
+    pub owner_name: String,
+    pub recorded_at: String,
+    pub text: String,
+    pub observed_on: String,
+    pub observed_until: Option<String>,
+    pub place: Option<String>,
+    pub commune: Option<String>,
+    pub commune_name: Option<String>,
+    pub departement: Option<String>,
+    pub entities: Vec<Uuid>,
+    /// The kind of source, in French ("Source humaine SH-13-0042", "Source protégée").
+    pub source: String,
+    pub grade: GradeDto,
+    /// "H0", or the restrictions among "H1", "H2", "H3".
+    pub handling: Vec<String>,
+    pub restrictions: Option<String>,
+    pub regime: String,
+    /// The original, for a sanitised copy.
+    pub sanitised_from: Option<Uuid>,
+    /// The sanitised copies the caller may read.
+    pub copies: Vec<Uuid>,
+    pub permissions: Vec<PermissionDto>,
+    /// Whether it may go into a judicial file now.
+    pub judicial_use_allowed: bool,
+    /// Why not, when it may not.
+    pub judicial_use_refusal: Option<String>,
+    /// Whether the caller's unit owns it.
+    pub own: bool,
+}
+
+impl From<&IntelView> for IntelItemDto {
+    fn from(view: &IntelView) -> Self {
+        let item = &view.item;
+        IntelItemDto {
+            id: item.id.0,
+            owner_unit: item.owner_unit.0,
+            owner_name: view.owner_name.clone(),
+            recorded_at: rfc3339(item.recorded_at_micros),
+            text: item.text.clone(),
+            observed_on: item.observed_on.to_string(),
+            observed_until: item.observed_until.map(|day| day.to_string()),
+            place: item.place.clone(),
+            commune: item.commune.clone(),
+            commune_name: view.commune_name.clone(),
+            departement: item.departement.clone(),
+            entities: item.entities.iter().map(|entity| entity.0).collect(),
+            source: item.source.label_fr(),
+            grade: GradeDto {
+                scheme: item.grade.scheme().as_str().to_owned(),
+                code: item.grade.code(),
+                label: item.grade.display_fr(),
+                meanings: item
+                    .grade
+                    .labels_fr()
+                    .into_iter()
+                    .map(|(part, meaning)| format!("{part} : {meaning}"))
+                    .collect(),
+            },
+            handling: item
+                .handling
+                .codes()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            restrictions: item.handling.other_restrictions.clone(),
+            regime: item.regime.as_str().to_owned(),
+            sanitised_from: item.sanitised_from.map(|original| original.0),
+            copies: view.copies.iter().map(|copy| copy.0).collect(),
+            permissions: item
+                .permissions
+                .iter()
+                .map(|permission| PermissionDto {
+                    kind: match permission.kind {
+                        PermissionKind::JudicialUse => PermissionKindDto::JudicialUse,
+                        PermissionKind::OnwardSharing => PermissionKindDto::OnwardSharing,
+                    },
+                    to_unit: permission.to_unit.map(|unit| unit.0),
+                    reason: permission.reason.clone(),
+                    by: permission.by.clone(),
+                    at: rfc3339(permission.at_micros),
+                })
+                .collect(),
+            judicial_use_allowed: view.judicial_use.is_ok(),
+            judicial_use_refusal: view.judicial_use.clone().err(),
+            own: view.own,
+        }
+    }
+}
+
+/// Records an item of intelligence for the caller's unit: graded (Europol 4x4 or UK 3x5x2), with its
+/// handling codes and legal regime; a human source by its code only. Journaled with the write.
+#[utoipa::path(post, path = "/api/v1/intel/items", tag = "intel", security(("bearer" = [])), request_body = IntelItemRequest,
+    responses((status = 201, body = IntelItemDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(request): AppJson<IntelItemRequest>,
+) -> ApiResult<Response> {
+    let draft = IntelItemDraft {
+        text: request.text,
+        observed_on: request.observed_on,
+        observed_until: request.observed_until,
+        place: request.place,
+        commune: request.commune,
+        entities: request.entities.into_iter().map(EntityId).collect(),
+        source: request.source,
+        source_code: request.source_code,
+        grade_scheme: request.grade_scheme,
+        grade: request.grade,
+        handling: request.handling,
+        restrictions: request.restrictions,
+        regime: request.regime,
+    };
+    let item = state.engine.record_intel(&actor, draft, &ctx).await?;
+    // The author reads back what was recorded; that read is journaled like any other.
+    let view = state
+        .engine
+        .consult_intel(&actor, item.id, "enregistrement", &ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(IntelItemDto::from(&view))).into_response())
+}
+
+/// Reads an item with a motif; journaled before the answer. 404 for an item the caller may not
+/// see, whether because of the policy or of its handling codes.
+#[utoipa::path(post, path = "/api/v1/intel/items/{id}/consultation", tag = "intel", security(("bearer" = [])), request_body = IntelConsultRequest,
+    params(("id" = Uuid, Path, description = "Item id")),
+    responses((status = 200, body = IntelItemDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn consult(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    AppJson(request): AppJson<IntelConsultRequest>,
+) -> ApiResult<Json<IntelItemDto>> {
+    let view = state
+        .engine
+        .consult_intel(&actor, ItemId(id), &request.motif, &ctx)
+        .await?;
+    Ok(Json(IntelItemDto::from(&view)))
+}
+
+/// Derives a sanitised copy of one of the caller's unit's items: the source withheld, the text
+/// rewritten, linked to its original; it can be shared where the original may not.
+#[utoipa::path(post, path = "/api/v1/intel/items/{id}/sanitised", tag = "intel", security(("bearer" = [])), request_body = SanitisedRequest,
+    params(("id" = Uuid, Path, description = "Original item id")),
+    responses((status = 201, body = IntelItemDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sanitise(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    AppJson(request): AppJson<SanitisedRequest>,
+) -> ApiResult<Response> {
+    let draft = SanitisedDraft {
+        text: request.text,
+        place: request.place,
+        handling: request.handling,
+        restrictions: request.restrictions,
+    };
+    let view = state
+        .engine
+        .sanitise_intel(&actor, ItemId(id), draft, &ctx)
+        .await?;
+    Ok((StatusCode::CREATED, Json(IntelItemDto::from(&view))).into_response())
+}
+
+/// Records the owning unit's permission to use one of its items beyond a handling code: a judicial
+/// use (H1) or a share (H2), to one unit or to any.
+#[utoipa::path(post, path = "/api/v1/intel/items/{id}/permissions", tag = "intel", security(("bearer" = [])), request_body = PermissionRequest,
+    params(("id" = Uuid, Path, description = "Item id")),
+    responses((status = 200, body = IntelItemDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn permit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    PathId(id): PathId,
+    AppJson(request): AppJson<PermissionRequest>,
+) -> ApiResult<Json<IntelItemDto>> {
+    let view = state
+        .engine
+        .permit_intel(
+            &actor,
+            ItemId(id),
+            request.kind.into(),
+            request.to_unit.map(UnitId),
+            &request.reason,
+            &ctx,
+        )
+        .await?;
+    Ok(Json(IntelItemDto::from(&view)))
+}
