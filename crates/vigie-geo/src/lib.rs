@@ -74,6 +74,8 @@ struct Shared {
     atlas: Atlas,
     index: OnceLock<LocateIndex>,
     search: OnceLock<search::CommuneSearch>,
+    /// INSEE code → unit, for look-ups by code.
+    codes: OnceLock<std::collections::HashMap<String, usize>>,
     layers: layers::Layers,
 }
 
@@ -85,6 +87,7 @@ fn shared() -> Result<&'static Shared, AtlasError> {
                 atlas,
                 index: OnceLock::new(),
                 search: OnceLock::new(),
+                codes: OnceLock::new(),
                 layers: layers::Layers::default(),
             })
         })
@@ -192,15 +195,18 @@ impl Geography {
     }
 
     /// The commune (or municipal arrondissement) with this INSEE code, described like a located
-    /// point. A scan of some 35,000 units (tens of microseconds): enough for items recorded one by
-    /// one; a bulk import should resolve its codes once.
+    /// point. The code index is built once per process, on first use.
     pub fn commune(&self, code: &str) -> Option<Location> {
-        let code = code.trim();
-        self.atlas()
-            .units
-            .iter()
-            .position(|unit| unit.code == code)
-            .map(|unit| self.describe(unit))
+        let codes = self.shared.codes.get_or_init(|| {
+            self.shared
+                .atlas
+                .units
+                .iter()
+                .enumerate()
+                .map(|(index, unit)| (unit.code.clone(), index))
+                .collect()
+        });
+        codes.get(code.trim()).map(|&unit| self.describe(unit))
     }
 
     pub fn search_communes(&self, query: &str, limit: usize) -> Vec<search::CommuneMatch> {
@@ -287,6 +293,29 @@ mod tests {
           }
         }
         "###);
+    }
+
+    #[test]
+    fn communes_and_arrondissements_are_found_by_insee_code() {
+        let geo = france();
+        let arrondissement = geo.commune(" 13214 ").unwrap();
+        assert_eq!(arrondissement.commune.nom, "Marseille");
+        assert_eq!(
+            arrondissement.arrondissement.map(|a| a.nom).as_deref(),
+            Some("Marseille 14e Arrondissement")
+        );
+        assert_eq!(arrondissement.departement.code, "13");
+        let commune = geo.commune("2A004").unwrap();
+        assert_eq!(
+            (
+                commune.commune.nom.as_str(),
+                commune.departement.code.as_str()
+            ),
+            ("Ajaccio", "2A")
+        );
+        assert!(commune.arrondissement.is_none());
+        assert!(geo.commune("99999").is_none());
+        assert!(geo.commune("").is_none());
     }
 
     #[test]
