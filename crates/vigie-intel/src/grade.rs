@@ -88,6 +88,11 @@ macro_rules! scale {
                 match self { $($name::$level => $label,)+ }
             }
 
+            /// Every level as (code, French wording), for the documentation.
+            pub fn levels() -> Vec<(char, &'static str)> {
+                $name::ALL.iter().map(|level| (level.code(), level.label_fr())).collect()
+            }
+
             fn from_code(code: char) -> Option<$name> {
                 match code.to_ascii_uppercase() { $($code => Some($name::$level),)+ _ => None }
             }
@@ -510,61 +515,19 @@ pub fn grading_markdown() -> String {
          in the tables below; there is none back.\n",
     );
     let levels: [(&str, Vec<(char, &str)>); 8] = [
-        (
-            "Europol 4x4, source",
-            EuropolSource::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
-        ),
-        (
-            "Europol 4x4, information",
-            EuropolInformation::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
-        ),
-        (
-            "UK 3x5x2, source",
-            UkSource::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
-        ),
-        (
-            "UK 3x5x2, intelligence",
-            UkIntelligence::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
-        ),
-        (
-            "UK 3x5x2, handling",
-            UkHandling::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
-        ),
-        (
-            "UK 5x5x5 (historic), source",
-            LegacySource::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
-        ),
+        ("Europol 4x4, source", EuropolSource::levels()),
+        ("Europol 4x4, information", EuropolInformation::levels()),
+        ("UK 3x5x2, source", UkSource::levels()),
+        ("UK 3x5x2, intelligence", UkIntelligence::levels()),
+        ("UK 3x5x2, handling", UkHandling::levels()),
+        ("UK 5x5x5 (historic), source", LegacySource::levels()),
         (
             "UK 5x5x5 (historic), intelligence",
-            LegacyIntelligence::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
+            LegacyIntelligence::levels(),
         ),
         (
             "UK 5x5x5 (historic), handling (wording recalled from secondary sources, unverified)",
-            LegacyHandling::ALL
-                .iter()
-                .map(|l| (l.code(), l.label_fr()))
-                .collect(),
+            LegacyHandling::levels(),
         ),
     ];
     out.push_str("\n## Levels (as shown to users)\n");
