@@ -94,7 +94,7 @@ pub struct NewLink {
     pub source_note: String,
 }
 
-fn marks(entity: &Entity) -> ObjectMarks<'_> {
+pub(crate) fn marks(entity: &Entity) -> ObjectMarks<'_> {
     ObjectMarks {
         owner_unit: entity.owner_unit,
         departement: entity.departement.as_deref(),

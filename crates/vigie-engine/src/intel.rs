@@ -9,7 +9,7 @@
 //! as the write. Search and exports (later) go through the same two gates.
 
 use crate::auth::Actor;
-use crate::entities::clean_motif;
+use crate::entities::{clean_motif, marks as entity_marks};
 use crate::error::{EngineError, EngineResult};
 use crate::{clock, Engine, RequestContext};
 use std::sync::atomic::Ordering;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use vigie_core::entity::FieldError;
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::org::UnitId;
-use vigie_core::policy::{decide, search_reach, Action, Decision, DenyReason, ObjectMarks};
+use vigie_core::policy::{decide, Action, Decision, DenyReason, ObjectMarks};
 use vigie_intel::item::validate_item;
 use vigie_intel::{
     Gate, IntelItem, IntelItemDraft, ItemId, Permission, PermissionKind, SanitisedDraft,
@@ -87,15 +87,16 @@ impl Engine {
         decision
     }
 
-    /// Records an item for the actor's unit. The commune is resolved to its département (which
-    /// places the item for the policy); every entity named must exist and be one the actor may
-    /// consult, and an unknown one is reported like a hidden one.
+    /// Records an item for the actor's unit and returns it as its author sees it (the recording is
+    /// journaled; handing back what was just submitted is no further consultation). The commune is
+    /// resolved to its département (which places the item for the policy); every entity named must
+    /// exist and be one the actor may consult, and an unknown one is reported like a hidden one.
     pub async fn record_intel(
         &self,
         actor: &Actor,
         draft: IntelItemDraft,
         ctx: &RequestContext,
-    ) -> EngineResult<IntelItem> {
+    ) -> EngineResult<IntelView> {
         self.require(actor, Action::RecordIntel)?;
         let now = self.inner.clock.now();
         // The latest calendar day anywhere in France (UTC+14 covers every overseas territory):
@@ -123,11 +124,7 @@ impl Engine {
                 Some(found) => decide(
                     &actor.subject(),
                     Action::ConsultEntity,
-                    Some(ObjectMarks {
-                        owner_unit: found.owner_unit,
-                        departement: found.departement.as_deref(),
-                        regime: found.regime,
-                    }),
+                    Some(entity_marks(&found)),
                 )
                 .is_allowed(),
                 None => false,
@@ -170,7 +167,7 @@ impl Engine {
             )],
         })
         .await?;
-        Ok(item)
+        self.intel_view(actor, item).await
     }
 
     /// Reads an item with a motif: journaled (allowed or denied) before the answer; `NotFound`
@@ -183,9 +180,9 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<IntelView> {
         let object = format!("intel:{id}");
-        if search_reach(actor.role(), Action::ConsultIntel).is_none()
-            || !decide(&actor.subject(), Action::ConsultIntel, None).is_allowed()
-        {
+        // A role (or kind of unit) that may never read items learns nothing, whether or not the id
+        // exists; the motif is checked before anything is looked up.
+        if !decide(&actor.subject(), Action::ConsultIntel, None).is_allowed() {
             self.inner.metrics.denials.fetch_add(1, Ordering::Relaxed);
             self.journal_only(vec![self.draft(
                 Some(actor),

@@ -67,10 +67,12 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
         Err(EngineError::Forbidden)
     ));
 
-    let item = engine
+    let recorded = engine
         .record_intel(&police, draft(about.clone()), &ctx())
         .await
         .unwrap();
+    assert!(recorded.own);
+    let item = recorded.item;
     assert_eq!(item.departement.as_deref(), Some("13"));
     assert_eq!(item.owner_unit, police.unit.id);
     assert_eq!(

@@ -243,12 +243,7 @@ pub async fn record(
         restrictions: request.restrictions,
         regime: request.regime,
     };
-    let item = state.engine.record_intel(&actor, draft, &ctx).await?;
-    // The author reads back what was recorded; that read is journaled like any other.
-    let view = state
-        .engine
-        .consult_intel(&actor, item.id, "enregistrement", &ctx)
-        .await?;
+    let view = state.engine.record_intel(&actor, draft, &ctx).await?;
     Ok((StatusCode::CREATED, Json(IntelItemDto::from(&view))).into_response())
 }
 
