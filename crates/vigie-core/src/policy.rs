@@ -427,6 +427,91 @@ pub fn search_reach(role: Role, action: Action) -> Option<Relation> {
     }
 }
 
+/// Where, among other units' objects, a search may reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Places {
+    /// Every département, and objects placed in none.
+    Any,
+    /// Only objects placed in one of these départements.
+    Within(Vec<String>),
+    /// Only objects placed outside these départements (or in none).
+    Outside(Vec<String>),
+}
+
+impl Places {
+    pub fn admits(&self, departement: Option<&str>) -> bool {
+        let listed =
+            |codes: &[String]| departement.is_some_and(|code| codes.iter().any(|c| c == code));
+        match self {
+            Places::Any => true,
+            Places::Within(codes) => listed(codes),
+            Places::Outside(codes) => !listed(codes),
+        }
+    }
+}
+
+/// Other units' objects a search may return: placed as `places` says, under one of `regimes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OthersScope {
+    pub places: Places,
+    pub regimes: Vec<LegalRegime>,
+}
+
+/// The policy table turned into a filter, for an index to apply *before* it counts anything: an
+/// object is admitted exactly when [`decide`] allows `action` on it (a test holds the two equal over
+/// every role, kind of unit, territory and object). Search engines apply it as a query clause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchScope {
+    pub own_unit: UnitId,
+    /// Whether the actor's own unit's objects are admitted.
+    pub own: bool,
+    /// Other units' objects admitted, if any.
+    pub others: Option<OthersScope>,
+}
+
+impl SearchScope {
+    pub fn admits(&self, object: ObjectMarks<'_>) -> bool {
+        if object.owner_unit == self.own_unit {
+            return self.own;
+        }
+        self.others.as_ref().is_some_and(|others| {
+            others.places.admits(object.departement) && others.regimes.contains(&object.regime)
+        })
+    }
+}
+
+/// The scope of `action` for `subject`; `None` when the subject may not do it on anything.
+pub fn search_scope(subject: &Subject<'_>, action: Action) -> Option<SearchScope> {
+    if !unit_kind_allows(action, subject.unit_kind) {
+        return None;
+    }
+    let allows = |relation| rule(subject.role, action, relation) != Rule::Deny;
+    let own = allows(Relation::OwnUnit);
+    let national = subject.territory.is_national();
+    let codes = || subject.territory.codes().to_vec();
+    let places = match (allows(Relation::Territory), allows(Relation::Elsewhere)) {
+        (true, true) => Some(Places::Any),
+        (true, false) if national => Some(Places::Any),
+        (true, false) => Some(Places::Within(codes())),
+        // A national territory covers everything, so nothing is ever "elsewhere" to it.
+        (false, true) if national => None,
+        (false, true) => Some(Places::Outside(codes())),
+        (false, false) => None,
+    };
+    let regimes: Vec<LegalRegime> = LegalRegime::ALL
+        .into_iter()
+        .filter(|regime| regime_open_to(*regime, subject.unit_kind))
+        .collect();
+    let others = places
+        .filter(|_| !regimes.is_empty())
+        .map(|places| OthersScope { places, regimes });
+    (own || others.is_some()).then_some(SearchScope {
+        own_unit: subject.unit,
+        own,
+        others,
+    })
+}
+
 /// Renders the tables as Markdown (docs/policy.md is this text; a test keeps them equal).
 pub fn render_markdown() -> String {
     let cell = |rule: Rule| match rule {

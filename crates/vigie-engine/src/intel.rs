@@ -50,7 +50,7 @@ fn marks(record: &IntelRecord) -> ObjectMarks<'_> {
     }
 }
 
-fn parse(record: &IntelRecord) -> EngineResult<IntelItem> {
+pub(crate) fn parse(record: &IntelRecord) -> EngineResult<IntelItem> {
     serde_json::from_str(&record.body)
         .map_err(|error| EngineError::Corrupt(format!("intel item {}: {error}", record.id)))
 }
@@ -79,7 +79,12 @@ fn field(field: &str, message: impl Into<String>) -> FieldError {
 
 impl Engine {
     /// Whether `actor` may read this stored item: the policy, then its handling codes.
-    fn may_read_intel(&self, actor: &Actor, record: &IntelRecord, item: &IntelItem) -> Decision {
+    pub(crate) fn may_read_intel(
+        &self,
+        actor: &Actor,
+        record: &IntelRecord,
+        item: &IntelItem,
+    ) -> Decision {
         let decision = decide(&actor.subject(), Action::ConsultIntel, Some(marks(record)));
         if decision.is_allowed() && item.gate(Gate::OnwardSharing, Some(actor.unit.id)).is_err() {
             return Decision::Deny(DenyReason::Relation);

@@ -18,6 +18,7 @@ mod entities;
 pub mod error;
 mod geography;
 mod intel;
+mod intel_search;
 mod journal;
 pub mod keys;
 mod operations;
@@ -43,6 +44,7 @@ pub use entities::{
 };
 pub use error::{EngineError, EngineResult};
 pub use intel::IntelView;
+pub use intel_search::{FacetValue, IntelHit, IntelSearchView, MAX_QUERY_CHARS};
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
 pub use vigie_core::journal::Tamper;
 pub use vigie_store::JournalQuery;
@@ -99,6 +101,10 @@ struct Inner {
     checkpoint_lock: tokio::sync::Mutex<()>,
     geography: vigie_geo::Geography,
     login_throttle: throttle::LoginThrottle,
+    /// This node's search index of intelligence items, a cache of the store.
+    intel_index: Arc<vigie_search::IntelIndex>,
+    /// One catch-up of the index at a time.
+    intel_index_sync: tokio::sync::Mutex<()>,
 }
 
 /// The engine. Cheap to clone (one `Arc`).
@@ -146,6 +152,8 @@ impl Engine {
         }
         .map_err(|error| EngineError::Config(error.to_string()))?;
         let dummy_password_hash = auth::hash_password("vigie: no such account").await?;
+        let intel_index = vigie_search::IntelIndex::in_ram()
+            .map_err(|error| EngineError::Internal(format!("intel index: {error}")))?;
         Ok(Engine {
             inner: Arc::new(Inner {
                 store,
@@ -158,6 +166,8 @@ impl Engine {
                 checkpoint_lock: tokio::sync::Mutex::new(()),
                 geography,
                 login_throttle: throttle::LoginThrottle::default(),
+                intel_index: Arc::new(intel_index),
+                intel_index_sync: tokio::sync::Mutex::new(()),
             }),
         })
     }

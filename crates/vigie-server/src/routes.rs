@@ -89,6 +89,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/priority/{id}/review",           Session(Action::DecidePriority)),
     route("POST", "/api/v1/priority/{id}/outcomes",         Session(Action::NominatePriority)),
     route("POST", "/api/v1/intel/items",                    Session(Action::RecordIntel)),
+    route("POST", "/api/v1/intel/search",                   Session(Action::ConsultIntel)),
     route("POST", "/api/v1/intel/items/{id}/consultation",  Session(Action::ConsultIntel)),
     route("POST", "/api/v1/intel/items/{id}/sanitised",     Session(Action::ManageIntel)),
     route("POST", "/api/v1/intel/items/{id}/permissions",   Session(Action::ManageIntel)),

@@ -298,3 +298,53 @@ fn docs_policy_md_is_up_to_date() {
         "docs/policy.md is out of date: run `VIGIE_BLESS=1 cargo test -p vigie-core policy`"
     );
 }
+
+/// A search scope admits exactly what `decide` allows, for every role, kind of unit, territory,
+/// action with an object, and object (owner, place, regime): an index applying the scope can
+/// neither show nor count anything the table denies, nor hide anything it allows.
+#[test]
+fn search_scope_admits_exactly_what_decide_allows() {
+    let own = UnitId(uuid::Uuid::from_u128(1));
+    let other = UnitId(uuid::Uuid::from_u128(2));
+    let territories = [
+        Territory::national(),
+        Territory::departements(["13"]),
+        Territory::departements(["13", "83"]),
+    ];
+    let mut checked = 0;
+    for role in Role::ALL {
+        for unit_kind in UnitKind::ALL {
+            for territory in &territories {
+                let subject = Subject {
+                    role,
+                    unit: own,
+                    unit_kind,
+                    territory,
+                };
+                for action in Action::ALL.into_iter().filter(|a| a.has_object()) {
+                    let scope = search_scope(&subject, action);
+                    for owner_unit in [own, other] {
+                        for departement in [None, Some("13"), Some("83"), Some("75")] {
+                            for regime in LegalRegime::ALL {
+                                let object = ObjectMarks {
+                                    owner_unit,
+                                    departement,
+                                    regime,
+                                };
+                                let allowed = decide(&subject, action, Some(object)).is_allowed();
+                                let admitted = scope.as_ref().is_some_and(|s| s.admits(object));
+                                assert_eq!(
+                                    admitted, allowed,
+                                    "{role:?} of {unit_kind:?} over {territory:?}, {action:?} on \
+                                     {object:?}: scope {scope:?}"
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "only {checked} cases");
+}

@@ -225,3 +225,144 @@ async fn an_item_under_h2_stays_with_its_unit_and_its_sanitised_copy_travels() {
         .iter()
         .any(|e| e.draft.action == JournalAction::Modify));
 }
+
+/// Searches `query` as `actor` with a motif and returns (total, ids of hits).
+async fn search_ids(
+    engine: &vigie_engine::Engine,
+    actor: &vigie_engine::Actor,
+    query: &str,
+) -> (usize, Vec<vigie_intel::ItemId>) {
+    let found = engine
+        .search_intel(
+            actor,
+            &vigie_search::SearchRequest {
+                query: query.to_owned(),
+                limit: 50,
+                ..vigie_search::SearchRequest::default()
+            },
+            "analyse du secteur",
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    (
+        found.total,
+        found.hits.iter().map(|hit| hit.item.id).collect(),
+    )
+}
+
+#[tokio::test]
+async fn search_finds_inflections_counts_only_what_the_reader_may_see_and_is_journaled() {
+    let fixture = demo().await;
+    let engine = &fixture.engine;
+    let (police, _) = login(&fixture, "agent.marseille").await;
+    let (gendarme, _) = login(&fixture, "agent.gendarmerie").await;
+    let (auditor, _) = login(&fixture, "auditeur").await;
+
+    let mut open = draft(vec![]);
+    open.text = "Le réseau Zanzibar a livré de la cocaïne au bâtiment B.".to_owned();
+    open.handling = vec![];
+    open.regime = "judicial".to_owned();
+    let open = engine
+        .record_intel(&police, open, &ctx())
+        .await
+        .unwrap()
+        .item;
+    let mut kept = draft(vec![]);
+    kept.text = "Zanzibar : livraisons de cocaïne prévues, source à protéger.".to_owned();
+    kept.regime = "judicial".to_owned();
+    let kept = engine
+        .record_intel(&police, kept, &ctx())
+        .await
+        .unwrap()
+        .item;
+
+    // The owner finds both through inflections and without accents; another unit of the
+    // territory finds only the one without H2, and its count says 1, not 2.
+    let (total, ids) = search_ids(engine, &police, "zanzibar livrées cocaine").await;
+    assert_eq!((total, ids.len()), (1, 1), "only the first says « livré »");
+    let (total, mut ids) = search_ids(engine, &police, "zanzibar cocaine").await;
+    ids.sort();
+    let mut both = vec![open.id, kept.id];
+    both.sort();
+    assert_eq!((total, ids), (2, both));
+    let (total, ids) = search_ids(engine, &gendarme, "zanzibar").await;
+    assert_eq!((total, ids), (1, vec![open.id]));
+
+    // The owner's permission to share reaches the index before the next search.
+    engine
+        .permit_intel(
+            &police,
+            kept.id,
+            PermissionKind::OnwardSharing,
+            Some(gendarme.unit.id),
+            "enquête commune",
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let (total, _) = search_ids(engine, &gendarme, "zanzibar").await;
+    assert_eq!(total, 2);
+
+    // Facets count the same items as the total, with French labels.
+    let found = engine
+        .search_intel(
+            &gendarme,
+            &vigie_search::SearchRequest {
+                query: "zanzibar".to_owned(),
+                ..vigie_search::SearchRequest::default()
+            },
+            "analyse du secteur",
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let departements = &found.facets["departement"];
+    assert_eq!(departements.len(), 1);
+    assert_eq!(departements[0].count, 2);
+    assert_eq!(departements[0].label, "Bouches-du-Rhône (13)");
+    assert_eq!(found.facets["regime"][0].label, "Judiciaire");
+    assert!(found.hits[0].excerpt.text.contains("Zanzibar"));
+    assert!(!found.hits[0].excerpt.highlighted.is_empty());
+
+    // No motif, no search; a role that reads no intelligence cannot search it at all.
+    let request = vigie_search::SearchRequest {
+        query: "zanzibar".to_owned(),
+        ..vigie_search::SearchRequest::default()
+    };
+    assert!(matches!(
+        engine.search_intel(&police, &request, " ", &ctx()).await,
+        Err(EngineError::MotifRequired)
+    ));
+    assert!(matches!(
+        engine
+            .search_intel(&auditor, &request, "contrôle", &ctx())
+            .await,
+        Err(EngineError::Forbidden)
+    ));
+
+    // Each search is journaled with its motif and its count, never its words.
+    let entries = engine
+        .journal_page(
+            &auditor,
+            &JournalQuery {
+                actor: Some(format!("account:{}", gendarme.account.id)),
+                action: Some(JournalAction::Search),
+                limit: 50,
+                ..JournalQuery::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap()
+        .entries;
+    let objects: Vec<&str> = entries.iter().map(|e| e.draft.object.as_str()).collect();
+    assert_eq!(
+        objects,
+        ["intel-search:2", "intel-search:2", "intel-search:1"]
+    );
+    assert!(entries
+        .iter()
+        .all(|e| e.draft.motif == "analyse du secteur"));
+    assert!(entries.iter().all(|e| !e.draft.object.contains("zanzibar")));
+}

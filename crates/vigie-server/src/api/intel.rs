@@ -15,7 +15,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use vigie_core::entity::EntityId;
+use vigie_core::entity::{EntityId, FieldError, LegalRegime};
 use vigie_core::org::UnitId;
 use vigie_engine::IntelView;
 use vigie_intel::{IntelItemDraft, ItemId, PermissionKind, SanitisedDraft};
@@ -315,4 +315,243 @@ pub async fn permit(
         )
         .await?;
     Ok(Json(IntelItemDto::from(&view)))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntelFiltersDto {
+    /// Département codes; "" for items placed in none.
+    #[serde(default)]
+    pub departements: Vec<String>,
+    /// Source kinds: `human_source`, `technical`, `open_source`, `document`, `procedure`,
+    /// `partner`, `protected`.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Grades as "scheme:code", e.g. "europol_4x4:B2".
+    #[serde(default)]
+    pub grades: Vec<String>,
+    /// Owner units.
+    #[serde(default)]
+    pub units: Vec<Uuid>,
+    /// Legal regimes (`judicial`, `administrative`...).
+    #[serde(default)]
+    pub regimes: Vec<String>,
+    /// Observed on or after (AAAA-MM-JJ).
+    #[serde(default)]
+    pub observed_from: Option<String>,
+    /// Observed on or before (AAAA-MM-JJ).
+    #[serde(default)]
+    pub observed_to: Option<String>,
+    /// Items about this entity.
+    #[serde(default)]
+    pub about: Option<Uuid>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IntelSortDto {
+    #[default]
+    Relevance,
+    /// Most recently observed first.
+    Recent,
+}
+
+/// A search: the words go in the body, never in the URL (they may name people).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntelSearchBody {
+    /// Why the search is run; recorded in the journal (the words are not).
+    pub motif: String,
+    /// Words (stemmed: « livraison » finds « livraisons »), "quoted phrases" or names taken as
+    /// written, -excluded words. Empty: every item in reach, with the filters.
+    #[serde(default)]
+    pub query: String,
+    #[serde(default)]
+    pub filters: IntelFiltersDto,
+    #[serde(default)]
+    pub sort: IntelSortDto,
+    /// 1 to 100 (default 20).
+    #[serde(default = "default_limit")]
+    pub limit: usize,
+    /// At most 10,000.
+    #[serde(default)]
+    pub offset: usize,
+}
+
+fn default_limit() -> usize {
+    20
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExcerptDto {
+    pub text: String,
+    /// Byte ranges `[start, end)` of `text` that matched, to highlight.
+    pub highlighted: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntelHitDto {
+    pub id: Uuid,
+    pub owner_unit: Uuid,
+    pub owner_name: String,
+    pub observed_on: String,
+    pub commune: Option<String>,
+    pub departement: Option<String>,
+    /// The kind of source, in French.
+    pub source: String,
+    /// "Europol 4x4 B2".
+    pub grade: String,
+    pub handling: Vec<String>,
+    pub regime: String,
+    pub sanitised_from: Option<Uuid>,
+    pub excerpt: ExcerptDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetValueDto {
+    /// The value to filter on.
+    pub value: String,
+    /// The value in French.
+    pub label: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntelSearchDto {
+    /// Matching items the caller may read (never counts hidden ones).
+    pub total: usize,
+    pub hits: Vec<IntelHitDto>,
+    /// Per facet (`departement`, `source`, `grade`, `unit`, `regime`, `year`): values with their
+    /// counts among the matching items the caller may read.
+    pub facets: std::collections::BTreeMap<String, Vec<FacetValueDto>>,
+    /// The journal entry of this search.
+    pub journal_seq: u64,
+}
+
+fn parse_day(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<time::Date> {
+    let value = value.map(str::trim).filter(|value| !value.is_empty())?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(value, format) {
+        Ok(day) => Some(day),
+        Err(_) => {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message: format!("Date « {value} » invalide : attendu AAAA-MM-JJ"),
+            });
+            None
+        }
+    }
+}
+
+/// Searches the items the caller may read, in French, with filters and facets; totals and facet
+/// counts never include what the caller may not see. Needs a motif; journaled before the answer.
+#[utoipa::path(post, path = "/api/v1/intel/search", tag = "intel", security(("bearer" = [])), request_body = IntelSearchBody,
+    responses((status = 200, body = IntelSearchDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<IntelSearchBody>,
+) -> ApiResult<Json<IntelSearchDto>> {
+    let mut errors = Vec::new();
+    let mut regimes = Vec::new();
+    for regime in &body.filters.regimes {
+        match LegalRegime::parse(regime) {
+            Some(regime) => regimes.push(regime),
+            None => errors.push(FieldError {
+                field: "filters.regimes".to_owned(),
+                message: format!("Régime juridique inconnu « {regime} »"),
+            }),
+        }
+    }
+    let filters = &body.filters;
+    let observed_from = parse_day(
+        "filters.observed_from",
+        filters.observed_from.as_deref(),
+        &mut errors,
+    );
+    let observed_to = parse_day(
+        "filters.observed_to",
+        filters.observed_to.as_deref(),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(vigie_engine::EngineError::Invalid(errors).into());
+    }
+    let request = vigie_search::SearchRequest {
+        query: body.query,
+        filters: vigie_search::Filters {
+            departements: body.filters.departements,
+            sources: body.filters.sources,
+            grades: body.filters.grades,
+            units: body.filters.units.into_iter().map(UnitId).collect(),
+            regimes,
+            observed_from,
+            observed_to,
+            about: body.filters.about.map(EntityId),
+        },
+        sort: match body.sort {
+            IntelSortDto::Relevance => vigie_search::Sort::Relevance,
+            IntelSortDto::Recent => vigie_search::Sort::Recent,
+        },
+        limit: body.limit,
+        offset: body.offset,
+    };
+    let found = state
+        .engine
+        .search_intel(&actor, &request, &body.motif, &ctx)
+        .await?;
+    Ok(Json(IntelSearchDto {
+        total: found.total,
+        hits: found
+            .hits
+            .iter()
+            .map(|hit| {
+                let item = &hit.item;
+                IntelHitDto {
+                    id: item.id.0,
+                    owner_unit: item.owner_unit.0,
+                    owner_name: hit.owner_name.clone(),
+                    observed_on: item.observed_on.to_string(),
+                    commune: item.commune.clone(),
+                    departement: item.departement.clone(),
+                    source: item.source.label_fr(),
+                    grade: item.grade.display_fr(),
+                    handling: item
+                        .handling
+                        .codes()
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                    regime: item.regime.as_str().to_owned(),
+                    sanitised_from: item.sanitised_from.map(|original| original.0),
+                    excerpt: ExcerptDto {
+                        text: hit.excerpt.text.clone(),
+                        highlighted: hit
+                            .excerpt
+                            .highlighted
+                            .iter()
+                            .map(|range| [range.start, range.end])
+                            .collect(),
+                    },
+                }
+            })
+            .collect(),
+        facets: found
+            .facets
+            .iter()
+            .map(|(name, values)| {
+                let values = values
+                    .iter()
+                    .map(|value| FacetValueDto {
+                        value: value.value.clone(),
+                        label: value.label.clone(),
+                        count: value.count,
+                    })
+                    .collect();
+                ((*name).to_owned(), values)
+            })
+            .collect(),
+        journal_seq: found.journal_seq,
+    }))
 }

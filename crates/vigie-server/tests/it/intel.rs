@@ -128,3 +128,113 @@ async fn an_item_is_recorded_graded_read_with_a_motif_and_shared_through_its_san
         .await;
     assert_eq!(shared.status, 200, "{}", shared.text);
 }
+
+#[tokio::test]
+async fn search_takes_its_words_in_the_body_and_counts_only_what_the_caller_may_read() {
+    let app = app().await;
+    let police = app.login("agent.marseille").await;
+    let gendarme = app.login("agent.gendarmerie").await;
+    for (text, handling) in [
+        (
+            "Réseau Kilimandjaro : guetteurs relevés au parking.",
+            json!([]),
+        ),
+        (
+            "Kilimandjaro : le guetteur principal serait mineur.",
+            json!(["H2"]),
+        ),
+    ] {
+        let mut body = item();
+        body["text"] = json!(text);
+        body["handling"] = handling;
+        let created = app
+            .call("POST", "/api/v1/intel/items", Some(&police), Some(body))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let search = |query: &str| json!({"motif": "analyse du secteur", "query": query, "filters": {"departements": ["13"]}});
+    let own = app
+        .call(
+            "POST",
+            "/api/v1/intel/search",
+            Some(&police),
+            Some(search("kilimandjaro guetteurs")),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert_eq!(own.body["total"], json!(2), "{}", own.text);
+    let other = app
+        .call(
+            "POST",
+            "/api/v1/intel/search",
+            Some(&gendarme),
+            Some(search("kilimandjaro")),
+        )
+        .await;
+    assert_eq!(other.status, 200, "{}", other.text);
+    assert_eq!(other.body["total"], json!(1), "{}", other.text);
+    let hit = &other.body["hits"][0];
+    assert_eq!(hit["grade"], json!("Europol 4x4 B2"));
+    let excerpt = hit["excerpt"]["text"].as_str().unwrap();
+    let [start, end] =
+        [0, 1].map(|i| hit["excerpt"]["highlighted"][0][i].as_u64().unwrap() as usize);
+    assert_eq!(&excerpt[start..end], "Kilimandjaro");
+    let departements = &other.body["facets"]["departement"];
+    assert_eq!(departements[0]["count"], json!(1), "{}", other.text);
+    assert_eq!(departements[0]["label"], json!("Bouches-du-Rhône (13)"));
+
+    // Bad filters name their field; no session, no search; no motif, no search.
+    let bad = app
+        .call(
+            "POST",
+            "/api/v1/intel/search",
+            Some(&police),
+            Some(json!({"motif": "analyse", "filters": {"regimes": ["secret"], "observed_from": "hier"}, "limit": 500})),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    let fields: Vec<&str> = bad.body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|field| field["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        ["filters.regimes", "filters.observed_from"],
+        "{}",
+        bad.text
+    );
+    let too_many = app
+        .call(
+            "POST",
+            "/api/v1/intel/search",
+            Some(&police),
+            Some(json!({"motif": "analyse", "limit": 500})),
+        )
+        .await;
+    assert_eq!(too_many.status, 422, "{}", too_many.text);
+    assert!(
+        too_many.text.contains("Entre 1 et 100"),
+        "{}",
+        too_many.text
+    );
+    let anonymous = app
+        .call(
+            "POST",
+            "/api/v1/intel/search",
+            None,
+            Some(search("kilimandjaro")),
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+    let no_motif = app
+        .call(
+            "POST",
+            "/api/v1/intel/search",
+            Some(&police),
+            Some(json!({"query": "kilimandjaro", "motif": ""})),
+        )
+        .await;
+    assert!([400, 422].contains(&no_motif.status), "{}", no_motif.text);
+}

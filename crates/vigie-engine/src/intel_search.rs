@@ -1,0 +1,278 @@
+//! Searching the intelligence repository: French full text, filters and facets, within what the
+//! reader may see, with a motif, journaled.
+//!
+//! The index (`vigie_search::IntelIndex`) is a cache of the store held by this node. Before every
+//! search it takes in the items changed since it last looked (the store's change sequence), so a
+//! node sees its own writes and other nodes' writes alike; on first use it is built from scratch.
+//! The change sequence is taken under the journal head's lock on PostgreSQL and by the single writer
+//! on SQLite, so numbers appear in commit order and none is skipped.
+//!
+//! The reader's scope (`vigie_core::policy::search_scope`, which a test holds equal to `decide`)
+//! goes into the index query itself, so the total and the facet counts cover only what the reader
+//! may see. The hits of the page are then re-read from the store and checked again (policy and
+//! handling gate) before they are shown. The journal entry (motif, number of results, never the
+//! terms) is written durably before the answer.
+
+use crate::auth::Actor;
+use crate::entities::clean_motif;
+use crate::error::{EngineError, EngineResult};
+use crate::intel::parse;
+use crate::{Engine, RequestContext};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use vigie_core::entity::{FieldError, LegalRegime};
+use vigie_core::journal::{JournalAction, Outcome};
+use vigie_core::org::UnitId;
+use vigie_core::policy::{search_scope, Action};
+use vigie_intel::{Grade, IntelItem, Scheme, SourceKind};
+use vigie_search::{Excerpt, SearchRequest};
+use vigie_store::IntelQuery;
+
+/// Items read from the store per page while the index catches up.
+const CATCH_UP_PAGE: u32 = 5_000;
+/// Longest query text, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Deepest page start: beyond it, paging costs grow and a user should narrow the search.
+pub const MAX_OFFSET: usize = 10_000;
+/// Length of a hit's excerpt, in characters.
+const EXCERPT_CHARS: usize = 240;
+
+/// One value of a facet, with its label in French and how many matching items have it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+/// One hit as the reader sees it.
+#[derive(Clone, Debug)]
+pub struct IntelHit {
+    pub item: IntelItem,
+    pub owner_name: String,
+    pub excerpt: Excerpt,
+}
+
+/// What a search shows: the total and facets within the reader's scope, and one page of hits.
+#[derive(Clone, Debug)]
+pub struct IntelSearchView {
+    pub total: usize,
+    pub hits: Vec<IntelHit>,
+    /// For each facet name of `vigie_search::FACETS`, its values, most frequent first.
+    pub facets: BTreeMap<&'static str, Vec<FacetValue>>,
+    pub journal_seq: u64,
+}
+
+impl Engine {
+    /// Brings this node's index up to date with the store: every item changed since the last
+    /// call is (re)indexed, then made searchable in one commit.
+    pub async fn refresh_intel_index(&self) -> EngineResult<()> {
+        let _one_at_a_time = self.inner.intel_index_sync.lock().await;
+        let index = Arc::clone(&self.inner.intel_index);
+        let mut applied = index.applied();
+        let mut changed = false;
+        loop {
+            let records = self
+                .inner
+                .store
+                .intel_items(&IntelQuery {
+                    changed_after: Some(applied),
+                    limit: CATCH_UP_PAGE,
+                    ..IntelQuery::default()
+                })
+                .await?;
+            let Some(last) = records.last() else { break };
+            applied = applied.max(last.changed);
+            let items = records
+                .iter()
+                .map(parse)
+                .collect::<EngineResult<Vec<_>>>()?;
+            let index = Arc::clone(&index);
+            tokio::task::spawn_blocking(move || index.upsert(&items))
+                .await
+                .map_err(|error| EngineError::Internal(error.to_string()))?
+                .map_err(search_error)?;
+            changed = true;
+            if records.len() < CATCH_UP_PAGE as usize {
+                break;
+            }
+        }
+        if changed {
+            let index = Arc::clone(&index);
+            tokio::task::spawn_blocking(move || index.commit(applied))
+                .await
+                .map_err(|error| EngineError::Internal(error.to_string()))?
+                .map_err(search_error)?;
+        }
+        Ok(())
+    }
+
+    /// Searches the items the actor may read. Needs a motif; journaled before the answer.
+    pub async fn search_intel(
+        &self,
+        actor: &Actor,
+        request: &SearchRequest,
+        motif: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<IntelSearchView> {
+        let Some(scope) = search_scope(&actor.subject(), Action::ConsultIntel) else {
+            return Err(EngineError::Forbidden);
+        };
+        let motif = clean_motif(motif)?;
+        let mut errors = Vec::new();
+        if request.query.chars().count() > MAX_QUERY_CHARS {
+            errors.push(FieldError {
+                field: "query".to_owned(),
+                message: format!("Recherche trop longue (au plus {MAX_QUERY_CHARS} caractères)"),
+            });
+        }
+        if !(1..=vigie_search::MAX_LIMIT).contains(&request.limit) {
+            errors.push(FieldError {
+                field: "limit".to_owned(),
+                message: format!("Entre 1 et {} résultats par page", vigie_search::MAX_LIMIT),
+            });
+        }
+        if request.offset > MAX_OFFSET {
+            errors.push(FieldError {
+                field: "offset".to_owned(),
+                message: format!(
+                    "Au-delà des {MAX_OFFSET} premiers résultats, affinez la recherche"
+                ),
+            });
+        }
+        if let (Some(from), Some(to)) = (request.filters.observed_from, request.filters.observed_to)
+        {
+            if from > to {
+                errors.push(FieldError {
+                    field: "filters.observed_to".to_owned(),
+                    message: "La fin de la période précède son début".to_owned(),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(EngineError::Invalid(errors));
+        }
+        self.refresh_intel_index().await?;
+        let index = Arc::clone(&self.inner.intel_index);
+        let (found, request) = {
+            let request = request.clone();
+            tokio::task::spawn_blocking(move || {
+                index.search(&request, &scope).map(|found| (found, request))
+            })
+            .await
+            .map_err(|error| EngineError::Internal(error.to_string()))?
+            .map_err(search_error)?
+        };
+        // Defence in depth: the index admitted these within the scope; each is read again from
+        // the store and checked against the policy and its handling codes before it is shown.
+        let mut items = Vec::with_capacity(found.hits.len());
+        for hit in &found.hits {
+            if let Some(record) = self.inner.store.intel_item(hit.id).await? {
+                let item = parse(&record)?;
+                if self.may_read_intel(actor, &record, &item).is_allowed() {
+                    items.push(item);
+                }
+            }
+        }
+        let mut units: Vec<UnitId> = items.iter().map(|item| item.owner_unit).collect();
+        let facet_units = found.facets.get("unit").into_iter().flatten();
+        units.extend(facet_units.filter_map(|(value, _)| value.parse().ok().map(UnitId)));
+        units.sort();
+        units.dedup();
+        let names = self.unit_names(units).await?;
+        let unit_name = |unit: &UnitId| {
+            names
+                .get(unit)
+                .map(|unit| unit.name.clone())
+                .unwrap_or_else(|| "Service inconnu".to_owned())
+        };
+        let mut hits = Vec::with_capacity(items.len());
+        for item in items {
+            let excerpt = self
+                .inner
+                .intel_index
+                .excerpt(&request, &item.text, EXCERPT_CHARS)
+                .map_err(search_error)?;
+            hits.push(IntelHit {
+                owner_name: unit_name(&item.owner_unit),
+                excerpt,
+                item,
+            });
+        }
+        let facets = found
+            .facets
+            .iter()
+            .map(|(name, counts)| {
+                let values = counts
+                    .iter()
+                    .map(|(value, count)| FacetValue {
+                        label: self.facet_label(name, value, &unit_name),
+                        value: value.clone(),
+                        count: *count,
+                    })
+                    .collect();
+                (*name, values)
+            })
+            .collect();
+        let seqs = self
+            .journal_only(vec![self.draft(
+                Some(actor),
+                JournalAction::Search,
+                format!("intel-search:{}", found.total),
+                &motif,
+                Outcome::Allow,
+                ctx,
+            )])
+            .await?;
+        Ok(IntelSearchView {
+            total: found.total,
+            hits,
+            facets,
+            journal_seq: seqs.first().copied().unwrap_or_default(),
+        })
+    }
+
+    fn facet_label(
+        &self,
+        facet: &str,
+        value: &str,
+        unit_name: &dyn Fn(&UnitId) -> String,
+    ) -> String {
+        match facet {
+            "departement" if value == vigie_search::NO_DEPARTEMENT => "Sans département".to_owned(),
+            "departement" => {
+                let atlas = self.inner.geography.atlas();
+                atlas
+                    .departement_index(value)
+                    .and_then(|at| atlas.departements.get(at))
+                    .map_or_else(|| value.to_owned(), |d| format!("{} ({value})", d.name))
+            }
+            "source" => source_label(value),
+            "grade" => value
+                .split_once(':')
+                .and_then(|(scheme, code)| Grade::parse(Scheme::parse(scheme).ok()?, code).ok())
+                .map_or_else(|| value.to_owned(), Grade::display_fr),
+            "unit" => value
+                .parse()
+                .map(|id| unit_name(&UnitId(id)))
+                .unwrap_or_else(|_| value.to_owned()),
+            "regime" => LegalRegime::parse(value)
+                .map_or_else(|| value.to_owned(), |regime| regime.label_fr().to_owned()),
+            _ => value.to_owned(),
+        }
+    }
+}
+
+fn source_label(value: &str) -> String {
+    if value == "protected" {
+        return SourceKind::Protected.label_fr();
+    }
+    SourceKind::CHOICES
+        .iter()
+        .find(|(key, _)| *key == value)
+        .map_or_else(|| value.to_owned(), |(_, label)| (*label).to_owned())
+}
+
+fn search_error(error: vigie_search::SearchError) -> EngineError {
+    EngineError::Internal(format!("intel index: {error}"))
+}
