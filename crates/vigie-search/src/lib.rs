@@ -15,18 +15,20 @@
 //! store and checks them again before showing them.
 
 pub mod analysis;
+mod facets;
 mod query;
+mod scope_cache;
 
 pub use query::{Filters, SearchRequest, Sort};
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Mutex;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use std::sync::{Arc, Mutex};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value,
-    FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
@@ -60,6 +62,8 @@ pub const MAX_LIMIT: usize = 100;
 /// The facets counted on every search, by name: département, source kind, grade, owner unit,
 /// legal regime, year observed.
 pub const FACETS: [&str; 6] = ["departement", "source", "grade", "unit", "regime", "year"];
+/// The index column of each facet of [`FACETS`].
+const FACET_COLUMNS: [&str; 6] = ["departement", "source", "grade", "owner", "regime", "year"];
 
 #[derive(Clone, Copy)]
 pub(crate) struct Fields {
@@ -74,7 +78,7 @@ pub(crate) struct Fields {
     pub grade: Field,
     pub entity: Field,
     pub observed: Field,
-    pub facets: Field,
+    pub year: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -90,15 +94,15 @@ fn schema() -> (Schema, Fields) {
         id: builder.add_text_field("id", STRING | STORED),
         text: builder.add_text_field("text", analysed(analysis::STEMMED)),
         exact: builder.add_text_field("exact", analysed(analysis::EXACT)),
-        owner: builder.add_text_field("owner", STRING),
-        departement: builder.add_text_field("departement", STRING),
-        regime: builder.add_text_field("regime", STRING),
+        owner: builder.add_text_field("owner", STRING | FAST),
+        departement: builder.add_text_field("departement", STRING | FAST),
+        regime: builder.add_text_field("regime", STRING | FAST),
         shared: builder.add_text_field("shared", STRING),
-        source: builder.add_text_field("source", STRING),
-        grade: builder.add_text_field("grade", STRING),
+        source: builder.add_text_field("source", STRING | FAST),
+        grade: builder.add_text_field("grade", STRING | FAST),
         entity: builder.add_text_field("entity", STRING),
         observed: builder.add_date_field("observed", INDEXED | FAST),
-        facets: builder.add_facet_field("facets", FacetOptions::default()),
+        year: builder.add_text_field("year", STRING | FAST),
     };
     (builder.build(), fields)
 }
@@ -156,6 +160,9 @@ pub struct IntelIndex {
     fields: Fields,
     /// The highest store change sequence number applied (see [`IntelIndex::applied`]).
     applied: AtomicI64,
+    scopes: Arc<scope_cache::ScopeCache>,
+    /// Threads a search may use (one per segment).
+    threads: usize,
 }
 
 /// Memory for the writer's buffers; more makes bulk builds faster (fewer segments to merge).
@@ -176,8 +183,15 @@ impl IntelIndex {
         Self::open(index, fields, threads)
     }
 
-    fn open(index: Index, fields: Fields, threads: Option<usize>) -> SearchResult<Self> {
+    fn open(mut index: Index, fields: Fields, threads: Option<usize>) -> SearchResult<Self> {
         analysis::register(index.tokenizers());
+        let search_threads = threads
+            .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+            .unwrap_or(1)
+            .clamp(1, 8);
+        // Segments are searched in parallel; one thread would leave the other cores idle while
+        // an analyst waits on a word that half the items contain.
+        index.set_multithread_executor(search_threads)?;
         let writer = match threads {
             Some(threads) => index.writer_with_num_threads(threads, WRITER_MEMORY)?,
             None => index.writer(WRITER_MEMORY)?,
@@ -192,6 +206,8 @@ impl IntelIndex {
             writer: Mutex::new(writer),
             fields,
             applied: AtomicI64::new(0),
+            scopes: Arc::default(),
+            threads: search_threads,
         })
     }
 
@@ -231,17 +247,7 @@ impl IntelIndex {
             doc.add_text(f.entity, entity.0.to_string());
         }
         doc.add_date(f.observed, day_start(item.observed_on));
-        let year = item.observed_on.year().to_string();
-        for (facet, value) in FACETS.iter().zip([
-            departement,
-            source,
-            grade.as_str(),
-            owner.as_str(),
-            item.regime.as_str(),
-            year.as_str(),
-        ]) {
-            doc.add_facet(f.facets, Facet::from_path([*facet, value]));
-        }
+        doc.add_text(f.year, item.observed_on.year().to_string());
         doc
     }
 
@@ -267,7 +273,7 @@ impl IntelIndex {
     pub fn commit(&self, applied: i64) -> SearchResult<()> {
         let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
         writer.commit()?;
-        self.reader.reload()?;
+        self.reload()?;
         self.applied.fetch_max(applied, Ordering::SeqCst);
         Ok(())
     }
@@ -278,15 +284,44 @@ impl IntelIndex {
         self.applied.load(Ordering::SeqCst)
     }
 
-    /// Merges the segments down (after a bulk build; searches get faster).
+    /// Merges the segments down to one per search thread, balanced by size (after a bulk build):
+    /// fewer segments make searches cheaper, and one per thread lets a search use every core.
     pub fn optimise(&self) -> SearchResult<()> {
         let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        let segments = self.index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
+        let mut segments = self.index.searchable_segment_metas()?;
+        segments.sort_by_key(|segment| std::cmp::Reverse(segment.num_docs()));
+        let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> =
+            vec![(0, Vec::new()); self.threads.max(1)];
+        for segment in segments {
+            if let Some(lightest) = groups.iter_mut().min_by_key(|(docs, _)| *docs) {
+                lightest.0 += u64::from(segment.num_docs());
+                lightest.1.push(segment.id());
+            }
+        }
+        // Started together, the merges run side by side.
+        let merges: Vec<_> = groups
+            .iter()
+            .filter(|(_, ids)| ids.len() > 1)
+            .map(|(_, ids)| writer.merge(ids))
+            .collect();
+        for merge in merges {
+            merge.wait()?;
         }
         writer.garbage_collect_files().wait()?;
+        self.reload()
+    }
+
+    /// Shows searches the last commit, and forgets the cached scopes of segments now gone.
+    fn reload(&self) -> SearchResult<()> {
         self.reader.reload()?;
+        let live: Vec<_> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.segment_id())
+            .collect();
+        self.scopes.retain_segments(&live);
         Ok(())
     }
 
@@ -307,16 +342,15 @@ impl IntelIndex {
         scope: &SearchScope,
     ) -> SearchResult<SearchResults> {
         let searcher = self.reader.searcher();
-        let query = query::build(&self.fields, request, scope);
+        let query = query::build(&self.fields, request, scope, &self.scopes);
         let limit = request.limit.clamp(1, MAX_LIMIT);
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for facet in FACETS {
-            facet_collector.add_facet(Facet::from_path([facet]));
-        }
+        let facet_counter = facets::FacetCounter {
+            columns: FACET_COLUMNS.to_vec(),
+        };
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let (total, addresses, facet_counts) = match request.sort {
             Sort::Relevance => {
-                searcher.search(&query, &(Count, top.order_by_score(), facet_collector))?
+                searcher.search(&query, &(Count, top.order_by_score(), facet_counter))?
             }
             Sort::Recent => {
                 let (total, top, facets) = searcher.search(
@@ -324,7 +358,7 @@ impl IntelIndex {
                     &(
                         Count,
                         top.order_by_fast_field::<DateTime>("observed", Order::Desc),
-                        facet_collector,
+                        facet_counter,
                     ),
                 )?;
                 let top: Vec<_> = top.into_iter().map(|(_, at)| (0.0, at)).collect();
@@ -345,14 +379,8 @@ impl IntelIndex {
             });
         }
         let mut facets = BTreeMap::new();
-        for facet in FACETS {
-            let mut counts: FacetCounts = facet_counts
-                .get(Facet::from_path([facet]))
-                .map(|(value, count)| {
-                    let value = value.to_path().last().map(|last| (*last).to_owned());
-                    (value.unwrap_or_default(), count)
-                })
-                .collect();
+        for (facet, counts) in FACETS.into_iter().zip(facet_counts) {
+            let mut counts: FacetCounts = counts.into_iter().collect();
             counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             facets.insert(facet, counts);
         }

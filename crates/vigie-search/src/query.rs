@@ -7,12 +7,13 @@
 //! analysts narrow down, they do not widen.
 
 use crate::analysis::{self, Part};
+use crate::scope_cache::{CachedFilter, ScopeCache};
 use crate::{day_start, Fields, NO_DEPARTEMENT, SHARED_WITH_ALL};
 use serde::{Deserialize, Serialize};
 use std::ops::Bound;
+use std::sync::Arc;
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-    TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -85,12 +86,24 @@ fn term(field: Field, value: &str) -> Box<dyn Query> {
     ))
 }
 
+/// Documents with any of `values` in `field`. A union of term postings rather than a
+/// `TermSetQuery`: the set query materialises a bitset of every matching document before the
+/// intersection starts (about 10 ms for a mark that 750,000 items carry), while a union is walked
+/// lazily, only as far as the words' rarer postings take it.
 fn any_of<'a>(field: Field, values: impl IntoIterator<Item = &'a str>) -> Box<dyn Query> {
-    let terms: Vec<Term> = values
-        .into_iter()
-        .map(|value| Term::from_field_text(field, value))
-        .collect();
-    Box::new(TermSetQuery::new(terms))
+    let mut terms: Vec<Box<dyn Query>> =
+        values.into_iter().map(|value| term(field, value)).collect();
+    if terms.len() == 1 {
+        if let Some(only) = terms.pop() {
+            return only;
+        }
+    }
+    Box::new(BooleanQuery::new(
+        terms
+            .into_iter()
+            .map(|query| (Occur::Should, query))
+            .collect(),
+    ))
 }
 
 /// The terms of `text` under `analyser` as one query on `field`: a term, or a phrase when the text
@@ -109,38 +122,49 @@ fn text_query(field: Field, analyser: &str, text: &str) -> Option<Box<dyn Query>
     }
 }
 
-/// A bare word: stemmed, or exactly (which scores twice as high).
-fn word_query(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
-    let stemmed = text_query(fields.text, analysis::STEMMED, text);
-    let exact = text_query(fields.exact, analysis::EXACT, text)
-        .map(|query| Box::new(BoostQuery::new(query, 2.0)) as Box<dyn Query>);
-    match (stemmed, exact) {
-        (Some(stemmed), Some(exact)) => Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, stemmed),
-            (Occur::Should, exact),
-        ]))),
-        // A stop word alone ("les") is searched exactly, or not at all.
-        (None, exact) => exact,
-        (stemmed, None) => stemmed,
-    }
-}
-
-fn part_query(fields: &Fields, part: &Part) -> Option<(Occur, Box<dyn Query>)> {
-    match part {
-        Part::Word(text) => word_query(fields, text).map(|query| (Occur::Must, query)),
-        Part::Phrase(text) => {
-            text_query(fields.exact, analysis::EXACT, text).map(|query| (Occur::Must, query))
+/// The clauses of the user's words. A bare word is required stemmed, and its exact form is an
+/// optional clause that only raises the score (an item with the exact form always has the stem, so
+/// the optional clause is checked on the required matches, never walked on its own). Stop words
+/// ("de", "les") are left out of a query that has other words, as every search engine does (each
+/// would otherwise be walked over nearly every item); a stop word alone is searched as written.
+fn word_clauses(fields: &Fields, parts: &[Part]) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut clauses = Vec::new();
+    let mut stop_words = Vec::new();
+    for part in parts {
+        match part {
+            Part::Word(text) => match text_query(fields.text, analysis::STEMMED, text) {
+                Some(stemmed) => {
+                    clauses.push((Occur::Must, stemmed));
+                    if let Some(exact) = text_query(fields.exact, analysis::EXACT, text) {
+                        clauses.push((Occur::Should, Box::new(BoostQuery::new(exact, 2.0))));
+                    }
+                }
+                None => stop_words.extend(text_query(fields.exact, analysis::EXACT, text)),
+            },
+            Part::Phrase(text) => clauses.extend(
+                text_query(fields.exact, analysis::EXACT, text).map(|query| (Occur::Must, query)),
+            ),
+            Part::Not(inner) => clauses.extend(
+                word_clauses(fields, std::slice::from_ref(inner.as_ref()))
+                    .into_iter()
+                    .filter(|(occur, _)| *occur == Occur::Must)
+                    .map(|(_, query)| (Occur::MustNot, query)),
+            ),
         }
-        Part::Not(inner) => part_query(fields, inner).map(|(_, query)| (Occur::MustNot, query)),
     }
+    if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+        clauses.extend(stop_words.into_iter().map(|query| (Occur::Must, query)));
+    }
+    clauses
 }
 
 /// The user's words alone (for excerpts).
 pub(crate) fn words_only(fields: &Fields, request: &SearchRequest) -> Box<dyn Query> {
-    let clauses: Vec<_> = analysis::parse_query(&request.query)
-        .iter()
-        .filter_map(|part| part_query(fields, part))
+    let parts = analysis::parse_query(&request.query);
+    let clauses: Vec<_> = word_clauses(fields, &parts)
+        .into_iter()
         .filter(|(occur, _)| *occur != Occur::MustNot)
+        .map(|(_, query)| (Occur::Should, query))
         .collect();
     if clauses.is_empty() {
         return Box::new(EmptyQuery);
@@ -157,17 +181,20 @@ pub(crate) fn scope(fields: &Fields, scope: &SearchScope) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
             (
                 Occur::Must,
-                any_of(
-                    fields.regime,
-                    others.regimes.iter().map(|regime| regime.as_str()),
-                ),
-            ),
-            (
-                Occur::Must,
                 any_of(fields.shared, [SHARED_WITH_ALL, own_unit.as_str()]),
             ),
             (Occur::MustNot, term(fields.owner, &own_unit)),
         ];
+        // Every regime admitted: a clause that would match every item only costs time.
+        if others.regimes.len() < LegalRegime::ALL.len() {
+            clauses.push((
+                Occur::Must,
+                any_of(
+                    fields.regime,
+                    others.regimes.iter().map(|regime| regime.as_str()),
+                ),
+            ));
+        }
         match &others.places {
             Places::Any => {}
             Places::Within(codes) => clauses.push((
@@ -198,15 +225,17 @@ pub(crate) fn build(
     fields: &Fields,
     request: &SearchRequest,
     reader: &SearchScope,
+    cache: &Arc<ScopeCache>,
 ) -> BooleanQuery {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = analysis::parse_query(&request.query)
-        .iter()
-        .filter_map(|part| part_query(fields, part))
-        .collect();
-    // The scope does not score: it only admits.
+    let mut clauses = word_clauses(fields, &analysis::parse_query(&request.query));
+    // The scope does not score: it only admits, from a bitset kept per segment.
     clauses.push((
         Occur::Must,
-        Box::new(BoostQuery::new(scope(fields, reader), 0.0)),
+        Box::new(CachedFilter {
+            key: format!("{reader:?}"),
+            inner: Arc::from(scope(fields, reader)),
+            cache: Arc::clone(cache),
+        }),
     ));
     let filters = &request.filters;
     let mut filter = |field: Field, values: Vec<&str>| {

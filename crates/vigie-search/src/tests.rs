@@ -121,6 +121,9 @@ fn all_words_must_match_and_minus_excludes() {
     check(&TEXTS, "", &[0, 1, 2, 3, 4, 5]);
     // A stop word alone is searched as written rather than ignored.
     check(&TEXTS, "les", &[]);
+    check(&TEXTS, "la", &[1, 2]);
+    // Among other words, stop words are left out.
+    check(&TEXTS, "point de la vente", &[4]);
     check(&TEXTS, "\"de vente\"", &[4]);
 }
 

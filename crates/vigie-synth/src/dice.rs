@@ -23,6 +23,12 @@ impl Dice {
         Self { rng }
     }
 
+    /// Moves to `word` 32-bit words from the start of the stream, so that what is drawn from there
+    /// depends only on the seed, the stream and `word` (not on what was drawn before).
+    pub(crate) fn seek(&mut self, word: u128) {
+        self.rng.set_word_pos(word);
+    }
+
     /// A number in `0..n` (0 when `n` is 0), by multiply-shift: portable and fast, bias negligible.
     pub(crate) fn below(&mut self, n: usize) -> usize {
         let n = u64::try_from(n).unwrap_or(u64::MAX);

@@ -1,5 +1,5 @@
 //! Vigie's deterministic generator of synthetic data: units, demo accounts, people, networks, dealing
-//! points, cases and the links between them.
+//! points, cases and the links between them; and intelligence items written about them (`intel`).
 //!
 //! Vigie never holds real people's data: every person, network and case in a demo, a test or a
 //! benchmark comes from here. The generator is pure code: no I/O, no clock (the provenance time is
@@ -15,6 +15,7 @@
 mod dice;
 pub mod fixtures;
 mod idents;
+pub mod intel;
 mod lists;
 pub mod people;
 pub mod targets;

@@ -12,6 +12,7 @@ use vigie_server::ServerConfig;
 
 mod bench_geo;
 mod bench_match;
+mod bench_search;
 mod geo_cli;
 mod match_cli;
 mod targets_cli;
@@ -191,6 +192,24 @@ enum BenchCommand {
         python: Option<PathBuf>,
         #[arg(long, default_value_t = 0.9)]
         threshold: f64,
+    },
+    /// French full-text search over synthetic intelligence items: Vigie's index, SQLite FTS5 and,
+    /// with --postgres, PostgreSQL's French text search on the same items (bench/search.sh).
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        items: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Searches per reader and query.
+        #[arg(long, default_value_t = 30)]
+        rounds: usize,
+        /// A scratch PostgreSQL database (a table bench_intel is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long)]
+        skip_sqlite: bool,
+        #[arg(long, default_value = "target/bench-search")]
+        work_dir: PathBuf,
     },
     /// Reverse geocoding, single thread; with --python, shapely 2 on the same input (bench/geo.sh).
     Geo {
@@ -534,6 +553,28 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 clusters,
                 judgements,
             })?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Search {
+                    items,
+                    seed,
+                    rounds,
+                    postgres,
+                    skip_sqlite,
+                    work_dir,
+                },
+        } => {
+            let args = bench_search::BenchSearchArgs {
+                items,
+                seed,
+                rounds,
+                work_dir,
+                postgres,
+                skip_sqlite,
+            };
+            // The benchmark runs its own runtime for PostgreSQL; keep it off this one's threads.
+            tokio::task::spawn_blocking(move || bench_search::run(&args)).await??;
         }
         Command::Bench {
             command:
