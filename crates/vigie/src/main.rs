@@ -777,6 +777,19 @@ async fn serve(args: ServeArgs) -> Result<()> {
             }
         }
     });
+    // This node's search index of intelligence items is built from the store while the server
+    // starts answering; a search before it is done waits for it (the engine catches up first).
+    let indexing = engine.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match indexing.refresh_intel_index().await {
+            Ok(()) => tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                "intelligence search index built"
+            ),
+            Err(error) => tracing::warn!(%error, "building the intelligence search index failed"),
+        }
+    });
     vigie_server::serve(engine, config, args.listen, move |addr| {
         println!("Vigie écoute sur http://{addr}/");
         if demo {
