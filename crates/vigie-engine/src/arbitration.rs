@@ -99,6 +99,29 @@ fn invalid(field: &str, message: impl Into<String>) -> EngineError {
     }])
 }
 
+/// The record that holds a pair of targets' open referral, if any: one per pair (its id is the pair
+/// in registration order), written conditionally, so that of two referrals of one pair sent at
+/// once exactly one is created. Erased with either target.
+const OPEN_PAIR_KIND: &str = "arbitration_open";
+
+fn open_pair_record(
+    first: TargetId,
+    second: TargetId,
+    open: Option<ArbitrationId>,
+    at_micros: i64,
+) -> EngineResult<WorkflowRecord> {
+    Ok(WorkflowRecord {
+        kind: OPEN_PAIR_KIND.to_owned(),
+        id: format!("{}:{}", first.0, second.0),
+        target_a: Some(first),
+        target_b: Some(second),
+        starts_micros: at_micros,
+        ends_micros: at_micros,
+        body: serde_json::to_string(&serde_json::json!({ "open": open.map(|id| id.0) }))
+            .map_err(|error| EngineError::Internal(error.to_string()))?,
+    })
+}
+
 fn to_record(arbitration: &Arbitration) -> EngineResult<WorkflowRecord> {
     Ok(WorkflowRecord {
         kind: ARBITRATION_KIND.to_owned(),
@@ -252,8 +275,33 @@ impl Engine {
             now,
             reason,
         )?;
+        // The pair's marker, as read: absent, or closed by a decision (an open one was refused
+        // above, from the referrals themselves).
+        let marker = open_pair_record(first.0, second.0, Some(arbitration.id), now)?;
+        let marker_read = self
+            .inner
+            .store
+            .record(OPEN_PAIR_KIND, &marker.id)
+            .await?
+            .map(|record| record.body);
+        let still_open = marker_read
+            .as_deref()
+            .and_then(|body| serde_json::from_str::<serde_json::Value>(body).ok())
+            .is_some_and(|body| !body["open"].is_null());
+        if still_open {
+            return Err(EngineError::Conflict(
+                "Un arbitrage est déjà en cours pour ces deux objectifs".to_owned(),
+            ));
+        }
         self.commit(WriteBatch {
-            mutations: vec![Mutation::PutRecord(to_record(&arbitration)?)],
+            mutations: vec![
+                Mutation::PutRecord(to_record(&arbitration)?),
+                // Two referrals of one pair at once: both read the same marker, one is kept.
+                Mutation::PutRecordIf {
+                    record: marker,
+                    read: marker_read,
+                },
+            ],
             journal: vec![self.draft(
                 Some(actor),
                 JournalAction::Collect,
@@ -263,7 +311,13 @@ impl Engine {
                 ctx,
             )],
         })
-        .await?;
+        .await
+        .map_err(|error| {
+            changed_meanwhile(
+                error,
+                "Un arbitrage est déjà en cours pour ces deux objectifs",
+            )
+        })?;
         self.arbitration_view(arbitration).await
     }
 
@@ -491,10 +545,19 @@ impl Engine {
         arbitration.decide(outcome, motivation, now, actor.journal_ref())?;
         self.commit(WriteBatch {
             // Of two decisions given at once, the second finds the record changed: refused.
-            mutations: vec![Mutation::PutRecordIf {
-                record: to_record(&arbitration)?,
-                read: Some(read),
-            }],
+            mutations: vec![
+                Mutation::PutRecordIf {
+                    record: to_record(&arbitration)?,
+                    read: Some(read),
+                },
+                // The pair may be referred again.
+                Mutation::PutRecord(open_pair_record(
+                    arbitration.first_target,
+                    arbitration.second_target,
+                    None,
+                    now,
+                )?),
+            ],
             journal: vec![self.draft(
                 Some(actor),
                 JournalAction::Modify,

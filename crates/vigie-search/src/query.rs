@@ -135,8 +135,14 @@ fn word_clauses(fields: &Fields, parts: &[Part]) -> Vec<(Occur, Box<dyn Query>)>
             Part::Word(text) => match text_query(fields.text, analysis::STEMMED, text) {
                 Some(stemmed) => {
                     clauses.push((Occur::Must, stemmed));
+                    // When the stem is the word itself ("point", "deal"), the exact form tells
+                    // little more and would be looked up on every match: left out.
+                    let same = analysis::terms(analysis::STEMMED, text)
+                        == analysis::terms(analysis::EXACT, text);
                     if let Some(exact) = text_query(fields.exact, analysis::EXACT, text) {
-                        clauses.push((Occur::Should, Box::new(BoostQuery::new(exact, 2.0))));
+                        if !same {
+                            clauses.push((Occur::Should, Box::new(BoostQuery::new(exact, 2.0))));
+                        }
                     }
                 }
                 None => stop_words.extend(text_query(fields.exact, analysis::EXACT, text)),

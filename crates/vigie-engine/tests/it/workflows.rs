@@ -221,17 +221,39 @@ async fn the_magistrate_named_on_the_procedure_arbitrates_and_both_units_read_th
         .refer_arbitration(&douanier, second, first, None, "court", &ctx())
         .await;
     assert!(matches!(short, Err(EngineError::Invalid(errors)) if errors[0].field == "reason"));
-    let referral = engine
-        .refer_arbitration(
+    // Both units refer the same pair at once: each checked that none was open, exactly one
+    // referral is created and the other unit is told one is under way.
+    let request = ctx();
+    let (from_customs, from_gendarmerie) = tokio::join!(
+        engine.refer_arbitration(
             &douanier,
             second,
             first,
             None,
             "Les deux services préparent une interpellation : qui dirige ?",
-            &ctx(),
-        )
-        .await
-        .unwrap();
+            &request,
+        ),
+        engine.refer_arbitration(
+            &gendarme,
+            first,
+            second,
+            None,
+            "Interpellation prévue des deux côtés : qui dirige ?",
+            &request,
+        ),
+    );
+    let referral = match (from_customs, from_gendarmerie) {
+        (Ok(referral), Err(EngineError::Conflict(message)))
+        | (Err(EngineError::Conflict(message)), Ok(referral)) => {
+            assert!(message.contains("déjà en cours"), "{message}");
+            referral
+        }
+        other => panic!("two referrals of one pair at once: expected one, got {other:?}"),
+    };
+    assert_eq!(
+        engine.arbitrations(&gendarme, &ctx()).await.unwrap().len(),
+        1
+    );
     let id = referral.arbitration.id;
     assert_eq!(referral.arbitration.first_target, first, "earlier first");
     assert!(referral.arbiter_name.starts_with("JIRS de Marseille"));
@@ -365,6 +387,18 @@ async fn the_magistrate_named_on_the_procedure_arbitrates_and_both_units_read_th
         .await
         .unwrap()
         .is_empty());
+    // Once decided, the pair can be referred again (a new development, a new disagreement).
+    engine
+        .refer_arbitration(
+            &gendarme,
+            first,
+            second,
+            None,
+            "Fait nouveau : la douane prépare une livraison surveillée",
+            &ctx(),
+        )
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
