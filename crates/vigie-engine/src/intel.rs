@@ -55,7 +55,7 @@ pub(crate) fn parse(record: &IntelRecord) -> EngineResult<IntelItem> {
         .map_err(|error| EngineError::Corrupt(format!("intel item {}: {error}", record.id)))
 }
 
-fn record_of(item: &IntelItem) -> EngineResult<IntelRecord> {
+pub(crate) fn record_of(item: &IntelItem) -> EngineResult<IntelRecord> {
     Ok(IntelRecord {
         id: item.id,
         owner_unit: item.owner_unit,

@@ -276,3 +276,126 @@ fn source_label(value: &str) -> String {
 fn search_error(error: vigie_search::SearchError) -> EngineError {
     EngineError::Internal(format!("intel index: {error}"))
 }
+
+/// Most items one export may hold; a larger result set is refused (narrow the search).
+pub const MAX_EXPORT: usize = 10_000;
+
+/// What an export is for: its handling-code gate follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportPurpose {
+    /// Into a judicial file: items under H1 go only with their owner's recorded permission.
+    JudicialFile,
+    /// To another unit: items under H2 go only where their owner permitted the share.
+    Share { to_unit: UnitId },
+}
+
+/// An export: FollowTheMoney JSON lines of the items that may go, and the ones held back, why.
+#[derive(Clone, Debug)]
+pub struct IntelExport {
+    /// One FtM `Note` entity per line.
+    pub lines: Vec<String>,
+    /// Items that matched but that their handling codes keep back, with the reason in French.
+    pub withheld: Vec<(vigie_intel::ItemId, String)>,
+}
+
+impl Engine {
+    /// Exports the items of a search the actor may read, as FtM JSON lines, keeping back those
+    /// whose handling codes forbid `purpose`. Each exported item is journaled (a consultation with
+    /// the motif), with the export itself, before the lines are returned.
+    pub async fn export_intel(
+        &self,
+        actor: &Actor,
+        request: &SearchRequest,
+        motif: &str,
+        purpose: ExportPurpose,
+        ctx: &RequestContext,
+    ) -> EngineResult<IntelExport> {
+        let Some(scope) = search_scope(&actor.subject(), Action::ConsultIntel) else {
+            return Err(EngineError::Forbidden);
+        };
+        let motif = clean_motif(motif)?;
+        if let ExportPurpose::Share { to_unit } = purpose {
+            if self.inner.store.unit(to_unit).await?.is_none() {
+                return Err(EngineError::Invalid(vec![FieldError {
+                    field: "to_unit".to_owned(),
+                    message: "Service destinataire inconnu".to_owned(),
+                }]));
+            }
+        }
+        self.refresh_intel_index().await?;
+        let index = Arc::clone(&self.inner.intel_index);
+        let (total, ids) = {
+            let request = request.clone();
+            tokio::task::spawn_blocking(move || index.matching_ids(&request, &scope, MAX_EXPORT))
+                .await
+                .map_err(|error| EngineError::Internal(error.to_string()))?
+                .map_err(search_error)?
+        };
+        if total > MAX_EXPORT {
+            return Err(EngineError::Invalid(vec![FieldError {
+                field: "query".to_owned(),
+                message: format!(
+                    "{total} éléments correspondent : une exportation en contient au plus \
+                     {MAX_EXPORT}, affinez la recherche"
+                ),
+            }]));
+        }
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(record) = self.inner.store.intel_item(id).await? {
+                let item = parse(&record)?;
+                if self.may_read_intel(actor, &record, &item).is_allowed() {
+                    items.push(item);
+                }
+            }
+        }
+        let owners: Vec<UnitId> = items.iter().map(|item| item.owner_unit).collect();
+        let names = self.unit_names(owners).await?;
+        let mut export = IntelExport {
+            lines: Vec::with_capacity(items.len()),
+            withheld: Vec::new(),
+        };
+        let mut journal = Vec::with_capacity(items.len() + 1);
+        let purpose_fr = match purpose {
+            ExportPurpose::JudicialFile => "exportation vers une procédure judiciaire",
+            ExportPurpose::Share { .. } => "exportation pour diffusion",
+        };
+        for item in &items {
+            let gate = match purpose {
+                ExportPurpose::JudicialFile => item.gate(vigie_intel::Gate::JudicialUse, None),
+                ExportPurpose::Share { to_unit } => {
+                    item.gate(vigie_intel::Gate::OnwardSharing, Some(to_unit))
+                }
+            };
+            if let Err(refusal) = gate {
+                export.withheld.push((item.id, refusal.message));
+                continue;
+            }
+            let owner = names
+                .get(&item.owner_unit)
+                .map(|unit| unit.name.as_str())
+                .unwrap_or_default();
+            let line = serde_json::to_string(&vigie_intel::ftm::item_to_ftm(item, owner))
+                .map_err(|error| EngineError::Internal(error.to_string()))?;
+            export.lines.push(line);
+            journal.push(self.draft(
+                Some(actor),
+                JournalAction::Consult,
+                format!("intel:{}", item.id),
+                &format!("{purpose_fr} : {motif}"),
+                Outcome::Allow,
+                ctx,
+            ));
+        }
+        journal.push(self.draft(
+            Some(actor),
+            JournalAction::Search,
+            format!("intel-export:{}", export.lines.len()),
+            &motif,
+            Outcome::Allow,
+            ctx,
+        ));
+        self.journal_only(journal).await?;
+        Ok(export)
+    }
+}

@@ -30,7 +30,7 @@ pub use arbitration::{ArbiterChoice, ArbitrationCase, ArbitrationView, TargetSum
 pub use demo::DemoWorkflows;
 pub use operations::{OperationOverlap, OperationView, OPERATION_RETENTION_DAYS};
 pub use priority::{indicators as priority_indicators, PriorityIndicators, PriorityView};
-pub use seed::SeedSummary;
+pub use seed::{SeedSummary, DEMO_INTEL_ITEMS};
 pub use targets::{
     BulkRegistration, CheckOutcome, Notice, ProbeAlert, Registration, TargetView, MAX_BULK_TARGETS,
     PROBE_LIMIT_PER_HOUR,
@@ -44,7 +44,10 @@ pub use entities::{
 };
 pub use error::{EngineError, EngineResult};
 pub use intel::IntelView;
-pub use intel_search::{FacetValue, IntelHit, IntelSearchView, MAX_QUERY_CHARS};
+pub use intel_search::{
+    ExportPurpose, FacetValue, IntelExport, IntelHit, IntelSearchView, MAX_EXPORT,
+    MAX_OFFSET as MAX_INTEL_OFFSET, MAX_QUERY_CHARS,
+};
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
 pub use vigie_core::journal::Tamper;
 pub use vigie_store::JournalQuery;

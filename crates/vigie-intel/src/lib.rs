@@ -9,6 +9,7 @@
 //! Grades are typed values of one scheme each, never free text; a grade is converted to another
 //! scheme only by the one-way conversions of `grade::convert`, each documented with its losses.
 
+pub mod ftm;
 pub mod grade;
 pub mod handling;
 pub mod item;

@@ -367,14 +367,8 @@ impl IntelIndex {
         };
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let id = doc
-                .get_first(self.fields.id)
-                .and_then(|value| value.as_str())
-                .and_then(|text| uuid::Uuid::parse_str(text).ok())
-                .ok_or(SearchError::BadDocument)?;
             hits.push(Hit {
-                id: ItemId(id),
+                id: self.item_id(&searcher, address)?,
                 score,
             });
         }
@@ -389,6 +383,39 @@ impl IntelIndex {
             hits,
             facets,
         })
+    }
+
+    fn item_id(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: tantivy::DocAddress,
+    ) -> SearchResult<ItemId> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        doc.get_first(self.fields.id)
+            .and_then(|value| value.as_str())
+            .and_then(|text| uuid::Uuid::parse_str(text).ok())
+            .map(ItemId)
+            .ok_or(SearchError::BadDocument)
+    }
+
+    /// Every matching item within `scope` (most recently observed first), up to `max`, and how
+    /// many match in all: for exports, which take whole result sets rather than pages.
+    pub fn matching_ids(
+        &self,
+        request: &SearchRequest,
+        scope: &SearchScope,
+        max: usize,
+    ) -> SearchResult<(usize, Vec<ItemId>)> {
+        let searcher = self.reader.searcher();
+        let query = query::build(&self.fields, request, scope, &self.scopes);
+        let top = TopDocs::with_limit(max.max(1))
+            .order_by_fast_field::<DateTime>("observed", Order::Desc);
+        let (total, addresses) = searcher.search(&query, &(Count, top))?;
+        let mut ids = Vec::with_capacity(addresses.len());
+        for (_, address) in addresses {
+            ids.push(self.item_id(&searcher, address)?);
+        }
+        Ok((total, ids))
     }
 
     /// An excerpt of `text` around the request's words, with the matched words' byte ranges (to

@@ -60,7 +60,7 @@ pub struct Filters {
 }
 
 /// What a user asks.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchRequest {
     /// Words, "phrases", -exclusions; empty: every item in scope matching the filters.
     #[serde(default)]
@@ -77,6 +77,19 @@ pub struct SearchRequest {
 
 fn default_limit() -> usize {
     20
+}
+
+impl Default for SearchRequest {
+    /// Every item in scope, by relevance, the first page of 20.
+    fn default() -> Self {
+        Self {
+            query: String::new(),
+            filters: Filters::default(),
+            sort: Sort::default(),
+            limit: default_limit(),
+            offset: 0,
+        }
+    }
 }
 
 fn term(field: Field, value: &str) -> Box<dyn Query> {

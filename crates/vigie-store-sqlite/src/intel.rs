@@ -4,7 +4,7 @@
 use crate::codec::{id_text, Sql};
 use crate::error::corrupt_value;
 use rusqlite::types::ToSql;
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 use vigie_core::entity::{EntityId, LegalRegime};
 use vigie_core::org::UnitId;
@@ -46,6 +46,16 @@ pub(crate) fn intel(row: &Row<'_>) -> StoreResult<IntelRecord> {
 pub(crate) fn put_intel_item(conn: &Connection, record: &IntelRecord) -> StoreResult<()> {
     let id = id_text(record.id.0);
     let entities: Vec<String> = record.entities.iter().map(|e| id_text(e.0)).collect();
+    // The entities of the item being replaced, if any, from its row: removing them by their key is
+    // a look-up each, where removing "every row of this item" would scan the whole table.
+    let previous: Option<String> = conn
+        .prepare_cached("SELECT entities FROM intel_items WHERE id = ?1")
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![id], |row| row.get(0))
+                .optional()
+        })
+        .sql()?;
     conn.prepare_cached(
         "INSERT INTO intel_items (id, owner_unit, departement, regime, recorded_at_micros,
              sanitised_from, entities, changed, body)
@@ -68,9 +78,14 @@ pub(crate) fn put_intel_item(conn: &Connection, record: &IntelRecord) -> StoreRe
         ])
     })
     .sql()?;
-    conn.prepare_cached("DELETE FROM intel_item_entities WHERE item = ?1")
-        .and_then(|mut statement| statement.execute(params![id]))
-        .sql()?;
+    if let Some(previous) = previous {
+        let mut delete = conn
+            .prepare_cached("DELETE FROM intel_item_entities WHERE entity = ?1 AND item = ?2")
+            .sql()?;
+        for entity in previous.split_whitespace() {
+            delete.execute(params![entity, id]).sql()?;
+        }
+    }
     let mut insert = conn
         .prepare_cached("INSERT OR IGNORE INTO intel_item_entities (entity, item) VALUES (?1, ?2)")
         .sql()?;

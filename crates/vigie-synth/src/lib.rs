@@ -175,7 +175,7 @@ pub fn describe(data: &SynthData) -> String {
 }
 
 /// Formats a count the French way, thousands separated by a narrow no-break space: "12 345".
-fn group(count: usize) -> String {
+pub fn group(count: usize) -> String {
     let digits = count.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
     for (i, c) in digits.chars().enumerate() {

@@ -279,10 +279,7 @@ fn bench_vigie(
                 let elapsed = started.elapsed();
                 figures.latencies.push(elapsed);
                 figures.totals.insert((r, q), found.total as u64);
-                per_query
-                    .entry((r, q))
-                    .or_default()
-                    .push(elapsed);
+                per_query.entry((r, q)).or_default().push(elapsed);
             }
         }
     }

@@ -304,6 +304,9 @@ struct SynthArgs {
     /// Number of people to generate (other entities scale with it).
     #[arg(long, default_value_t = 400)]
     people: usize,
+    /// Number of intelligence items to generate about them (the demo has 3,000).
+    #[arg(long, default_value_t = 0)]
+    intel: usize,
     /// Only print what would be generated.
     #[arg(long)]
     dry_run: bool,
@@ -357,7 +360,14 @@ fn progress_bar(message: &'static str) -> ProgressBar {
     bar
 }
 
-async fn seed(engine: &Engine, seed: u64, people: usize) -> Result<vigie_engine::SeedSummary> {
+/// Seeds the synthetic units, accounts, entities and links, then (if they were written) `intel`
+/// intelligence items about them; returns the summary and the number of items written.
+async fn seed(
+    engine: &Engine,
+    seed: u64,
+    people: usize,
+    intel: usize,
+) -> Result<(vigie_engine::SeedSummary, usize)> {
     let bar = progress_bar("Données synthétiques");
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
@@ -368,7 +378,20 @@ async fn seed(engine: &Engine, seed: u64, people: usize) -> Result<vigie_engine:
         .await
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     bar.finish_and_clear();
-    Ok(summary)
+    let mut items = 0;
+    if summary.written && intel > 0 {
+        let bar = progress_bar("Renseignements synthétiques");
+        let progress = |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        };
+        items = engine
+            .seed_intel(seed, &summary.data, intel, &progress)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        bar.finish_and_clear();
+    }
+    Ok((summary, items))
 }
 
 fn init_logging() {
@@ -415,9 +438,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 return Ok(std::process::ExitCode::SUCCESS);
             }
             let engine = open(&args.store, true).await?;
-            let summary = seed(&engine, args.seed, args.people).await?;
+            let (summary, items) = seed(&engine, args.seed, args.people, args.intel).await?;
             if summary.written {
-                println!("{}", vigie_synth::describe(&summary.data));
+                print!("{}", vigie_synth::describe(&summary.data));
+                if items > 0 {
+                    println!("Éléments de renseignement : {}", vigie_synth::group(items));
+                }
             } else {
                 println!("La base contient déjà des unités : rien n'a été écrit.");
             }
@@ -736,7 +762,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         if !store.db.starts_with("sqlite://") {
             bail!("--demo runs on an embedded SQLite file only");
         }
-        let summary = seed(&engine, args.seed, 400).await?;
+        let (summary, _) = seed(&engine, args.seed, 400, vigie_engine::DEMO_INTEL_ITEMS).await?;
         if summary.written {
             // Targets, a referral, operations and a priority list, so the demo has conflicts to show.
             engine

@@ -310,6 +310,7 @@ async fn search_finds_inflections_counts_only_what_the_reader_may_see_and_is_jou
             &gendarme,
             &vigie_search::SearchRequest {
                 query: "zanzibar".to_owned(),
+                limit: 20,
                 ..vigie_search::SearchRequest::default()
             },
             "analyse du secteur",
@@ -365,4 +366,179 @@ async fn search_finds_inflections_counts_only_what_the_reader_may_see_and_is_jou
         .iter()
         .all(|e| e.draft.motif == "analyse du secteur"));
     assert!(entries.iter().all(|e| !e.draft.object.contains("zanzibar")));
+}
+
+#[tokio::test]
+async fn the_demo_seeds_synthetic_items_once_journaled_and_searchable_within_reach() {
+    let fixture = demo().await;
+    let engine = &fixture.engine;
+    let data = vigie_synth::generate(&vigie_synth::SynthOptions {
+        seed: 42,
+        people: 60,
+        recorded_at: time::macros::datetime!(2026-11-23 09:00 UTC),
+    });
+    let written = engine.seed_intel(42, &data, 300, &|_, _| {}).await.unwrap();
+    assert_eq!(written, 300);
+    assert_eq!(
+        engine.seed_intel(42, &data, 300, &|_, _| {}).await.unwrap(),
+        0,
+        "a store that holds items is not seeded again"
+    );
+
+    // Each item is journaled as collected by the system; the ids are the generator's.
+    let (auditor, _) = login(&fixture, "auditeur").await;
+    let first = vigie_synth::intel::item_id(42, 0);
+    let entries = engine
+        .journal_page(
+            &auditor,
+            &JournalQuery {
+                object: Some(format!("intel:{first}")),
+                limit: 5,
+                ..JournalQuery::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].draft.actor, "system");
+    assert_eq!(entries[0].draft.action, JournalAction::Collect);
+
+    // OFAST reads every département; a Marseille agent fewer, and never more than OFAST.
+    let (ofast, _) = login(&fixture, "analyste.ofast").await;
+    let (police, _) = login(&fixture, "agent.marseille").await;
+    let (national, _) = search_ids(engine, &ofast, "").await;
+    let (local, ids) = search_ids(engine, &police, "").await;
+    assert!(national > 0 && national <= 300, "{national}");
+    assert!(local > 0 && local < national, "{local} of {national}");
+    assert!(!ids.is_empty());
+}
+
+#[tokio::test]
+async fn exports_are_followthemoney_lines_and_hold_back_what_handling_codes_forbid() {
+    let fixture = demo().await;
+    let engine = &fixture.engine;
+    let (police, _) = login(&fixture, "agent.marseille").await;
+    let (gendarme, _) = login(&fixture, "agent.gendarmerie").await;
+    let mut ids = Vec::new();
+    for (text, handling, regime) in [
+        (
+            "Opération Tombouctou : stock de résine dans un box.",
+            vec![],
+            "judicial",
+        ),
+        (
+            "Tombouctou : renseignement d'une source, à ne pas verser en procédure.",
+            vec!["H1".to_owned()],
+            "administrative",
+        ),
+        (
+            "Tombouctou : ne pas diffuser hors du service.",
+            vec!["H2".to_owned()],
+            "judicial",
+        ),
+    ] {
+        let mut item = draft(vec![]);
+        item.text = text.to_owned();
+        item.handling = handling;
+        item.regime = regime.to_owned();
+        ids.push(
+            engine
+                .record_intel(&police, item, &ctx())
+                .await
+                .unwrap()
+                .item
+                .id,
+        );
+    }
+    let request = vigie_search::SearchRequest {
+        query: "tombouctou".to_owned(),
+        ..vigie_search::SearchRequest::default()
+    };
+    let export = |purpose| {
+        let request = request.clone();
+        let police = police.clone();
+        async move {
+            engine
+                .export_intel(
+                    &police,
+                    &request,
+                    "transmission au parquet",
+                    purpose,
+                    &ctx(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+
+    // Into a judicial file: the H1 item is held back, with the reason.
+    let judicial = export(vigie_engine::ExportPurpose::JudicialFile).await;
+    assert_eq!(judicial.lines.len(), 2);
+    assert_eq!(judicial.withheld.len(), 1);
+    assert_eq!(judicial.withheld[0].0, ids[1]);
+    assert!(
+        judicial.withheld[0].1.starts_with("H1"),
+        "{:?}",
+        judicial.withheld
+    );
+    let line: serde_json::Value = serde_json::from_str(&judicial.lines[0]).unwrap();
+    assert_eq!(line["schema"], "Note");
+    assert!(line["id"].as_str().unwrap().starts_with("vigie-intel-"));
+    assert!(line["properties"]["description"][0]
+        .as_str()
+        .unwrap()
+        .contains("Tombouctou"));
+    // The code of a human source never leaves Vigie; its kind does.
+    assert!(!judicial
+        .lines
+        .iter()
+        .any(|line| line.contains("SH-13-0042")));
+    assert!(judicial
+        .lines
+        .iter()
+        .all(|line| line.contains("Source humaine")));
+
+    // To the gendarmes: the H2 item stays, until its owner permits the share.
+    let share = vigie_engine::ExportPurpose::Share {
+        to_unit: gendarme.unit.id,
+    };
+    let shared = export(share).await;
+    assert_eq!((shared.lines.len(), shared.withheld.len()), (2, 1));
+    assert_eq!(shared.withheld[0].0, ids[2]);
+    engine
+        .permit_intel(
+            &police,
+            ids[2],
+            PermissionKind::OnwardSharing,
+            Some(gendarme.unit.id),
+            "enquête commune",
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let shared = export(share).await;
+    assert_eq!((shared.lines.len(), shared.withheld.len()), (3, 0));
+
+    // Each exported item is journaled as read, with the purpose and the motif.
+    let entries = engine
+        .journal_page(
+            &login(&fixture, "auditeur").await.0,
+            &JournalQuery {
+                object: Some(format!("intel:{}", ids[0])),
+                action: Some(JournalAction::Consult),
+                limit: 50,
+                ..JournalQuery::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(entries.len(), 3, "three exports included it");
+    assert!(entries
+        .iter()
+        .any(|e| e.draft.motif
+            == "exportation vers une procédure judiciaire : transmission au parquet"));
 }

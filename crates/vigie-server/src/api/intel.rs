@@ -443,19 +443,18 @@ fn parse_day(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> 
     }
 }
 
-/// Searches the items the caller may read, in French, with filters and facets; totals and facet
-/// counts never include what the caller may not see. Needs a motif; journaled before the answer.
-#[utoipa::path(post, path = "/api/v1/intel/search", tag = "intel", security(("bearer" = [])), request_body = IntelSearchBody,
-    responses((status = 200, body = IntelSearchDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn search(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    ApiActor(actor): ApiActor,
-    AppJson(body): AppJson<IntelSearchBody>,
-) -> ApiResult<Json<IntelSearchDto>> {
+/// The filters and words of a search or export, as the engine takes them; a field that cannot be
+/// read is named.
+fn search_request(
+    query: String,
+    filters: IntelFiltersDto,
+    sort: IntelSortDto,
+    limit: usize,
+    offset: usize,
+) -> Result<vigie_search::SearchRequest, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut regimes = Vec::new();
-    for regime in &body.filters.regimes {
+    for regime in &filters.regimes {
         match LegalRegime::parse(regime) {
             Some(regime) => regimes.push(regime),
             None => errors.push(FieldError {
@@ -464,7 +463,6 @@ pub async fn search(
             }),
         }
     }
-    let filters = &body.filters;
     let observed_from = parse_day(
         "filters.observed_from",
         filters.observed_from.as_deref(),
@@ -476,27 +474,41 @@ pub async fn search(
         &mut errors,
     );
     if !errors.is_empty() {
-        return Err(vigie_engine::EngineError::Invalid(errors).into());
+        return Err(errors);
     }
-    let request = vigie_search::SearchRequest {
-        query: body.query,
+    Ok(vigie_search::SearchRequest {
+        query,
         filters: vigie_search::Filters {
-            departements: body.filters.departements,
-            sources: body.filters.sources,
-            grades: body.filters.grades,
-            units: body.filters.units.into_iter().map(UnitId).collect(),
+            departements: filters.departements,
+            sources: filters.sources,
+            grades: filters.grades,
+            units: filters.units.into_iter().map(UnitId).collect(),
             regimes,
             observed_from,
             observed_to,
-            about: body.filters.about.map(EntityId),
+            about: filters.about.map(EntityId),
         },
-        sort: match body.sort {
+        sort: match sort {
             IntelSortDto::Relevance => vigie_search::Sort::Relevance,
             IntelSortDto::Recent => vigie_search::Sort::Recent,
         },
-        limit: body.limit,
-        offset: body.offset,
-    };
+        limit,
+        offset,
+    })
+}
+
+/// Searches the items the caller may read, in French, with filters and facets; totals and facet
+/// counts never include what the caller may not see. Needs a motif; journaled before the answer.
+#[utoipa::path(post, path = "/api/v1/intel/search", tag = "intel", security(("bearer" = [])), request_body = IntelSearchBody,
+    responses((status = 200, body = IntelSearchDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<IntelSearchBody>,
+) -> ApiResult<Json<IntelSearchDto>> {
+    let request = search_request(body.query, body.filters, body.sort, body.limit, body.offset)
+        .map_err(vigie_engine::EngineError::Invalid)?;
     let found = state
         .engine
         .search_intel(&actor, &request, &body.motif, &ctx)
@@ -554,4 +566,92 @@ pub async fn search(
             .collect(),
         journal_seq: found.journal_seq,
     }))
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportPurposeDto {
+    /// Into a judicial file: items under H1 are held back unless their owner permitted it.
+    JudicialFile,
+    /// To another unit (`to_unit`): items under H2 are held back unless their owner permitted it.
+    Share,
+}
+
+/// An export: the items of a search, as FollowTheMoney JSON lines (OCCRP Aleph's format).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntelExportBody {
+    /// Why the items leave Vigie; recorded in the journal with each item exported.
+    pub motif: String,
+    pub purpose: ExportPurposeDto,
+    /// For a share: the receiving unit.
+    #[serde(default)]
+    pub to_unit: Option<Uuid>,
+    #[serde(default)]
+    pub query: String,
+    #[serde(default)]
+    pub filters: IntelFiltersDto,
+}
+
+/// Exports the items of a search that the caller may read, as FollowTheMoney `Note` entities, one
+/// JSON object per line (`application/x-ndjson`). Items whose handling codes forbid the purpose are
+/// held back; their number is in the `Vigie-Withheld` header. At most 10,000 items (422 beyond).
+/// Each exported item is journaled with the motif before the answer.
+#[utoipa::path(post, path = "/api/v1/intel/export", tag = "intel", security(("bearer" = [])), request_body = IntelExportBody,
+    responses((status = 200, content_type = "application/x-ndjson", body = String,
+        headers(("Vigie-Withheld" = u64, description = "Items held back by their handling codes"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<IntelExportBody>,
+) -> ApiResult<Response> {
+    let purpose = match (body.purpose, body.to_unit) {
+        (ExportPurposeDto::JudicialFile, _) => vigie_engine::ExportPurpose::JudicialFile,
+        (ExportPurposeDto::Share, Some(unit)) => vigie_engine::ExportPurpose::Share {
+            to_unit: UnitId(unit),
+        },
+        (ExportPurposeDto::Share, None) => {
+            return Err(vigie_engine::EngineError::Invalid(vec![FieldError {
+                field: "to_unit".to_owned(),
+                message: "Indiquez le service destinataire".to_owned(),
+            }])
+            .into())
+        }
+    };
+    let request = search_request(
+        body.query,
+        body.filters,
+        IntelSortDto::Recent,
+        vigie_search::MAX_LIMIT,
+        0,
+    )
+    .map_err(vigie_engine::EngineError::Invalid)?;
+    let export = state
+        .engine
+        .export_intel(&actor, &request, &body.motif, purpose, &ctx)
+        .await?;
+    let mut text = export.lines.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-ndjson".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"vigie-renseignement.ftm.jsonl\"".to_owned(),
+            ),
+            (
+                axum::http::HeaderName::from_static("vigie-withheld"),
+                export.withheld.len().to_string(),
+            ),
+        ],
+        text,
+    )
+        .into_response())
 }

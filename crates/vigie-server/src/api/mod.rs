@@ -66,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/deconfliction/check", post(targets::check))
         .route("/api/v1/intel/items", post(intel::record))
         .route("/api/v1/intel/search", post(intel::search))
+        .route("/api/v1/intel/export", post(intel::export))
         .route(
             "/api/v1/intel/items/{id}/consultation",
             post(intel::consult),

@@ -1,7 +1,7 @@
 //! `GET /`: the home page, by role. Roles that search entities get the search form and the reminder
 //! that every consultation is journaled with its motif; investigating units get the way to their
-//! targets; auditors and inspection get the journal; administrators get administration (and nothing
-//! about entities); partners get a notice.
+//! targets; readers of intelligence get the way to the repository; auditors and inspection get the
+//! journal; administrators get administration (and nothing about entities); partners get a notice.
 
 use super::entities::search_form_fields;
 use super::session::PageSession;
@@ -20,6 +20,7 @@ pub async fn home(session: PageSession) -> PageResult {
         unit: session.actor.unit.name.clone(),
         can_search,
         can_use_targets: session.may(Action::ReadTargets),
+        can_use_intel: session.may(Action::ConsultIntel),
         can_read_journal: session.may(Action::ReadJournal),
         can_administer: session.may(Action::ManageAccounts) || session.may(Action::ManageUnits),
         is_partner: session.role() == Role::Partner,

@@ -10,6 +10,7 @@ mod admin;
 mod entities;
 mod format;
 mod home;
+mod intel;
 mod journal;
 mod login;
 mod map;
@@ -40,6 +41,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/entites/{id}",
             get(entities::motif_form).post(entities::consult),
+        )
+        .route(
+            "/renseignement",
+            get(intel::search_form_page).post(intel::search),
+        )
+        .route(
+            "/renseignement/nouveau",
+            get(intel::new_form).post(intel::record),
+        )
+        .route(
+            "/renseignement/elements/{id}",
+            get(intel::motif_form).post(intel::consult),
         )
         .route("/journal", get(journal::journal))
         .route("/journal/alertes", get(targets::alerts))

@@ -79,6 +79,9 @@ fn nav_for(role: Role, unit_kind: UnitKind) -> Vec<(&'static str, &'static str)>
     if may(Action::SearchEntities) {
         nav.push(("/recherche", "Recherche"));
     }
+    if may(Action::ConsultIntel) {
+        nav.push(("/renseignement", "Renseignement"));
+    }
     if may(Action::ReadTargets) {
         nav.push(("/objectifs", "Objectifs"));
     }
@@ -352,6 +355,8 @@ mod tests {
                     Action::ReadTargets,
                     Action::CheckDeconfliction,
                     Action::ReadJournal,
+                    Action::ConsultIntel,
+                    Action::RecordIntel,
                 ] {
                     assert_eq!(
                         subject_may(role, unit_kind, action),
@@ -363,6 +368,10 @@ mod tests {
                 assert_eq!(
                     nav.iter().any(|(href, _)| *href == "/objectifs"),
                     subject_may(role, unit_kind, Action::ReadTargets)
+                );
+                assert_eq!(
+                    nav.iter().any(|(href, _)| *href == "/renseignement"),
+                    subject_may(role, unit_kind, Action::ConsultIntel)
                 );
             }
         }

@@ -64,6 +64,15 @@ impl Posted {
             .find(|(key, _)| key == name)
             .map_or("", |(_, value)| value.as_str())
     }
+
+    /// Every value posted under `name` (checkboxes), in order.
+    pub(super) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
 }
 
 /// `?avis=...`: what the previous action did, to say so on the page it lands on.

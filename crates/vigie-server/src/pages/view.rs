@@ -172,6 +172,8 @@ pub struct HomePage {
     pub can_search: bool,
     /// The unit investigates: it keeps targets in the national file.
     pub can_use_targets: bool,
+    /// The role reads the intelligence repository.
+    pub can_use_intel: bool,
     pub can_read_journal: bool,
     pub can_administer: bool,
     pub is_partner: bool,
@@ -554,4 +556,202 @@ pub struct AlertsPage {
     pub rows: Vec<AlertRow>,
     /// The checks allowed per account and hour before an alert.
     pub limit: usize,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The intelligence repository (`/renseignement`).
+
+/// A multi-line text input (DSFR `fr-input-group` with a `textarea`).
+pub struct TextArea {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    pub rows: u8,
+    pub required: bool,
+}
+
+/// One checkbox of a group.
+pub struct CheckboxOption {
+    pub id: String,
+    pub value: &'static str,
+    pub label: &'static str,
+    pub hint: String,
+    pub checked: bool,
+}
+
+/// A group of checkboxes under one name (DSFR `fr-fieldset` of `fr-checkbox-group`).
+pub struct CheckboxGroup {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub legend: &'static str,
+    pub hint: &'static str,
+    pub options: Vec<CheckboxOption>,
+    pub error: Option<String>,
+}
+
+/// The search form of `/renseignement`, with the filters added from facets (kept hidden).
+pub struct IntelSearchForm {
+    pub motif: Field,
+    pub words: Field,
+    pub departement: SelectField,
+    pub source: SelectField,
+    pub regime: SelectField,
+    pub from: Field,
+    pub to: Field,
+    pub sort: SelectField,
+    /// Filters that have no input of their own (grade, unit), as hidden (name, value) pairs.
+    pub hidden: Vec<(&'static str, String)>,
+    pub has_errors: bool,
+    /// Errors that belong to no field (paging too deep...).
+    pub other_errors: Vec<String>,
+}
+
+/// A piece of an excerpt: text, and whether it matched the words.
+pub struct ExcerptPiece {
+    pub text: String,
+    pub marked: bool,
+}
+
+/// One hit of an intelligence search.
+pub struct IntelHitRow {
+    pub href: String,
+    pub observed: String,
+    pub owner: String,
+    pub place: String,
+    pub grade: String,
+    pub handling: Vec<&'static str>,
+    pub regime: String,
+    pub source: String,
+    pub sanitised: bool,
+    pub excerpt: Vec<ExcerptPiece>,
+}
+
+/// One value of a facet: the button that adds it as a filter.
+pub struct FacetButton {
+    /// `facette` value: "departement=13".
+    pub value: String,
+    pub label: String,
+    /// "1 204".
+    pub count: String,
+    /// Already one of the filters.
+    pub active: bool,
+}
+
+pub struct FacetBlock {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub values: Vec<FacetButton>,
+}
+
+/// A filter in force, with the button that removes it.
+pub struct ActiveFilter {
+    /// `retrait` value: the filter's name.
+    pub name: &'static str,
+    pub label: String,
+}
+
+pub struct IntelOutcome {
+    /// « 1 élément », « 2 431 éléments ».
+    pub total_label: String,
+    pub total: usize,
+    pub hits: Vec<IntelHitRow>,
+    pub facets: Vec<FacetBlock>,
+    pub active: Vec<ActiveFilter>,
+    /// The current search as hidden (name, value) pairs, for the facet, filter and paging buttons.
+    pub state: Vec<(&'static str, String)>,
+    pub page: usize,
+    pub pages: usize,
+    pub previous: Option<usize>,
+    pub next: Option<usize>,
+    pub journal_seq: u64,
+}
+
+#[derive(Template)]
+#[template(path = "renseignement.html")]
+pub struct IntelSearchPage {
+    pub layout: Layout,
+    pub csrf: String,
+    pub form: IntelSearchForm,
+    pub outcome: Option<IntelOutcome>,
+    pub can_record: bool,
+}
+
+/// The form that asks for a motif before an item is shown. Identical for every id.
+#[derive(Template)]
+#[template(path = "renseignement_motif.html")]
+pub struct IntelMotifPage {
+    pub layout: Layout,
+    pub action: String,
+    pub motif: Field,
+    pub csrf: String,
+}
+
+/// A (label, value) line of a description list.
+pub struct InfoRow {
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// A code with its meaning: a grade part or a handling code.
+pub struct Meaning {
+    pub code: String,
+    pub meaning: String,
+}
+
+pub struct Hyperlink {
+    pub href: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "renseignement_element.html")]
+pub struct IntelItemPage {
+    pub layout: Layout,
+    /// Just recorded by the reader: say so.
+    pub recorded: bool,
+    /// "Élément observé le 18/11/2026".
+    pub heading: String,
+    pub text: String,
+    pub facts: Vec<InfoRow>,
+    pub grade: String,
+    pub grade_meanings: Vec<Meaning>,
+    pub handling: Vec<Meaning>,
+    pub handling_codes: Vec<&'static str>,
+    /// Why it may not go into a judicial file now (`None`: it may).
+    pub judicial_refusal: Option<String>,
+    pub original: Option<Hyperlink>,
+    pub copies: Vec<Hyperlink>,
+    pub entities: Vec<Hyperlink>,
+    pub permissions: Vec<String>,
+    pub own: bool,
+}
+
+/// The recording form.
+pub struct IntelItemForm {
+    pub text: TextArea,
+    pub observed_on: Field,
+    pub observed_until: Field,
+    pub place: Field,
+    pub commune: Field,
+    pub entities: Field,
+    pub source: SelectField,
+    pub source_code: Field,
+    pub grade_scheme: SelectField,
+    pub grade: Field,
+    pub handling: CheckboxGroup,
+    pub restrictions: TextArea,
+    pub regime: SelectField,
+    pub has_errors: bool,
+    pub other_errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "renseignement_nouveau.html")]
+pub struct IntelFormPage {
+    pub layout: Layout,
+    pub csrf: String,
+    pub form: IntelItemForm,
 }

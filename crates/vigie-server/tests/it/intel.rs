@@ -238,3 +238,50 @@ async fn search_takes_its_words_in_the_body_and_counts_only_what_the_caller_may_
         .await;
     assert!([400, 422].contains(&no_motif.status), "{}", no_motif.text);
 }
+
+#[tokio::test]
+async fn an_export_is_a_followthemoney_file_and_says_how_many_items_were_held_back() {
+    let app = app().await;
+    let police = app.login("agent.marseille").await;
+    for handling in [json!([]), json!(["H1"])] {
+        let mut body = item();
+        body["text"] = json!("Réseau Ouagadougou : relève des guetteurs à 14 h.");
+        body["handling"] = handling;
+        let created = app
+            .call("POST", "/api/v1/intel/items", Some(&police), Some(body))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let exported = app
+        .call(
+            "POST",
+            "/api/v1/intel/export",
+            Some(&police),
+            Some(json!({"motif": "transmission au parquet", "purpose": "judicial_file", "query": "ouagadougou"})),
+        )
+        .await;
+    assert_eq!(exported.status, 200, "{}", exported.text);
+    assert_eq!(exported.headers["content-type"], "application/x-ndjson");
+    assert_eq!(exported.headers["vigie-withheld"], "1");
+    let lines: Vec<Value> = exported
+        .text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["schema"], json!("Note"));
+    let share_without_unit = app
+        .call(
+            "POST",
+            "/api/v1/intel/export",
+            Some(&police),
+            Some(json!({"motif": "diffusion", "purpose": "share"})),
+        )
+        .await;
+    assert_eq!(
+        share_without_unit.status, 422,
+        "{}",
+        share_without_unit.text
+    );
+    assert!(share_without_unit.text.contains("to_unit"));
+}

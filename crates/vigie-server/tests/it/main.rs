@@ -8,6 +8,7 @@ mod api;
 mod geo;
 mod intel;
 mod pages;
+mod pages_intel;
 mod pages_workflows;
 mod targets;
 mod workflows;

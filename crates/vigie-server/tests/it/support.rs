@@ -1,4 +1,5 @@
-//! Shared fixtures: an app on a temporary SQLite store with the demo data, and request helpers.
+//! Shared fixtures: an app on a temporary SQLite store with the demo data (and, on demand, the demo's
+//! synthetic intelligence items), and request helpers.
 
 use axum::body::Body;
 use axum::http::{Request, Response};
@@ -18,6 +19,11 @@ pub struct TestApp {
 }
 
 pub async fn app() -> TestApp {
+    app_with_intel(0).await
+}
+
+/// The app with `items` synthetic intelligence items as well, as the demo seeds them.
+pub async fn app_with_intel(items: usize) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let config = EngineConfig {
         store_url: format!("sqlite://{}", dir.path().join("vigie.db").display()),
@@ -35,6 +41,13 @@ pub async fn app() -> TestApp {
     .await
     .unwrap();
     let seeded = engine.seed_synthetic(42, 50, &|_, _| {}).await.unwrap();
+    if items > 0 {
+        let written = engine
+            .seed_intel(42, &seeded.data, items, &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(written, items);
+    }
     let demo_accounts = seeded
         .data
         .accounts
