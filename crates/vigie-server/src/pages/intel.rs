@@ -12,6 +12,7 @@
 //! Excerpts are split into pieces server-side (matched or not) and every piece is escaped by the
 //! template: the text of an item never reaches the page as HTML.
 
+use super::entities::MotifFormData;
 use super::format::{self, NONE};
 use super::session::{PageForm, PageSession, SameOrigin};
 use super::targets::Posted;
@@ -769,13 +770,6 @@ pub async fn motif_form(session: PageSession, Path(raw): Path<String>) -> PageRe
     session.require(Action::ConsultIntel)?;
     let id = parse_item_id(&session, &raw)?;
     Ok(render(StatusCode::OK, &motif_page(&session, id, "", None)))
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct MotifFormData {
-    pub csrf: String,
-    pub motif: String,
 }
 
 /// `POST /renseignement/elements/{id}`: reads the item with the motif (journaled first) and shows
