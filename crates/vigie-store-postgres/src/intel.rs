@@ -44,6 +44,15 @@ pub(crate) async fn put_intel_item(
     record: &IntelRecord,
 ) -> Result<(), sqlx::Error> {
     let entities: Vec<Uuid> = record.entities.iter().map(|entity| entity.0).collect();
+    // The item's previous entity rows, found by key from the entities it listed: the table's key
+    // starts with the entity, so a delete by item alone would read the whole table.
+    sqlx::query(
+        "DELETE FROM intel_item_entities e USING intel_items i
+         WHERE i.id = $1 AND e.item = $1 AND e.entity = ANY (i.entities)",
+    )
+    .bind(record.id.0)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO intel_items (id, owner_unit, departement, regime, recorded_at_micros,
              sanitised_from, entities, changed, body)
@@ -63,10 +72,6 @@ pub(crate) async fn put_intel_item(
     .bind(&record.body)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM intel_item_entities WHERE item = $1")
-        .bind(record.id.0)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query(
         "INSERT INTO intel_item_entities (entity, item)
          SELECT DISTINCT e, $2 FROM UNNEST($1::uuid[]) AS e",
