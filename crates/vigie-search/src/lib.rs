@@ -334,7 +334,7 @@ impl IntelIndex {
         self.len() == 0
     }
 
-    /// Searches within `scope` for `reader_unit`'s actor. Hits, total and facets all come from one
+    /// Searches within the reader's `scope`. Hits, total and facets all come from one
     /// query that includes the scope.
     pub fn search(
         &self,

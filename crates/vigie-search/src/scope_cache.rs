@@ -1,7 +1,7 @@
 //! The reader's scope as a bitset per index segment, computed once and reused.
 //!
 //! A scope clause (own unit, or others' items under admitted regimes, places and sharing marks)
-//! matches most of the index for an analyst: walking its postings on every search cost 5–10 ms on
+//! matches most of the index for an analyst: walking its postings on every search cost 8–14 ms on
 //! a million items whatever the words. Segments never change once written (deletions are kept
 //! apart, in the segment's alive bitset, which the collector applies), so the set of a segment's
 //! documents a scope admits can be kept for as long as the segment lives. A search then only
