@@ -24,7 +24,7 @@ use vigie_core::entity::{FieldError, LegalRegime};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::org::UnitId;
 use vigie_core::policy::{search_scope, Action};
-use vigie_intel::{Grade, IntelItem, Scheme, SourceKind};
+use vigie_intel::{Grade, IntelItem, SourceKind};
 use vigie_search::{Excerpt, SearchRequest};
 use vigie_store::IntelQuery;
 
@@ -247,11 +247,8 @@ impl Engine {
                     .and_then(|at| atlas.departements.get(at))
                     .map_or_else(|| value.to_owned(), |d| format!("{} ({value})", d.name))
             }
-            "source" => source_label(value),
-            "grade" => value
-                .split_once(':')
-                .and_then(|(scheme, code)| Grade::parse(Scheme::parse(scheme).ok()?, code).ok())
-                .map_or_else(|| value.to_owned(), Grade::display_fr),
+            "source" => SourceKind::key_label_fr(value).unwrap_or_else(|| value.to_owned()),
+            "grade" => Grade::from_key(value).map_or_else(|| value.to_owned(), Grade::display_fr),
             "unit" => value
                 .parse()
                 .map(|id| unit_name(&UnitId(id)))
@@ -261,16 +258,6 @@ impl Engine {
             _ => value.to_owned(),
         }
     }
-}
-
-fn source_label(value: &str) -> String {
-    if value == "protected" {
-        return SourceKind::Protected.label_fr();
-    }
-    SourceKind::CHOICES
-        .iter()
-        .find(|(key, _)| *key == value)
-        .map_or_else(|| value.to_owned(), |(_, label)| (*label).to_owned())
 }
 
 fn search_error(error: vigie_search::SearchError) -> EngineError {

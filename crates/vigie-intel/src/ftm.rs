@@ -23,28 +23,12 @@ pub fn entity_ftm_id(entity: &vigie_core::entity::EntityId) -> String {
     format!("vigie-entity-{}", entity.0)
 }
 
-fn source_key(source: &SourceKind) -> &'static str {
-    match source {
-        SourceKind::HumanSource { .. } => "human_source",
-        SourceKind::Technical => "technical",
-        SourceKind::OpenSource => "open_source",
-        SourceKind::Document => "document",
-        SourceKind::Procedure => "procedure",
-        SourceKind::Partner => "partner",
-        SourceKind::Protected => "protected",
-    }
-}
-
 /// One item as an FtM `Note` entity (one JSON line).
 pub fn item_to_ftm(item: &IntelItem, owner_name: &str) -> Value {
     let mut keywords = vec![
-        format!(
-            "vigie:grade:{}:{}",
-            item.grade.scheme().as_str(),
-            item.grade.code()
-        ),
+        format!("vigie:grade:{}", item.grade),
         format!("vigie:regime:{}", item.regime.as_str()),
-        format!("vigie:source:{}", source_key(&item.source)),
+        format!("vigie:source:{}", item.source.key()),
         format!("vigie:observed:{}", item.observed_on),
     ];
     if let Some(until) = item.observed_until {

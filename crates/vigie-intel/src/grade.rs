@@ -309,6 +309,13 @@ impl Grade {
     }
 
     /// "Europol 4x4 B2".
+    /// The grade its `Display` form names ("europol_4x4:B2", as search filters and facets write
+    /// it), if any.
+    pub fn from_key(key: &str) -> Option<Grade> {
+        let (scheme, code) = key.split_once(':')?;
+        Grade::parse(Scheme::parse(scheme).ok()?, code).ok()
+    }
+
     pub fn display_fr(self) -> String {
         format!("{} {}", self.scheme().label_fr(), self.code())
     }

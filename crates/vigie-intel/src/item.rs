@@ -64,6 +64,30 @@ impl SourceKind {
         ("partner", "Signalement d'un partenaire"),
     ];
 
+    /// The kind's key, as forms, the search index and exports write it ("human_source"...).
+    pub fn key(&self) -> &'static str {
+        match self {
+            SourceKind::HumanSource { .. } => "human_source",
+            SourceKind::Technical => "technical",
+            SourceKind::OpenSource => "open_source",
+            SourceKind::Document => "document",
+            SourceKind::Procedure => "procedure",
+            SourceKind::Partner => "partner",
+            SourceKind::Protected => "protected",
+        }
+    }
+
+    /// The French label of a kind given by its key (a human source without its code).
+    pub fn key_label_fr(key: &str) -> Option<String> {
+        if key == SourceKind::Protected.key() {
+            return Some(SourceKind::Protected.label_fr());
+        }
+        SourceKind::CHOICES
+            .iter()
+            .find(|(choice, _)| *choice == key)
+            .map(|(_, label)| (*label).to_owned())
+    }
+
     pub fn label_fr(&self) -> String {
         match self {
             SourceKind::HumanSource { code } => format!("Source humaine {code}"),

@@ -107,25 +107,6 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
-/// The source kind as indexed and faceted (`SourceKind`'s tag).
-pub fn source_key(item: &IntelItem) -> &'static str {
-    use vigie_intel::SourceKind::*;
-    match item.source {
-        HumanSource { .. } => "human_source",
-        Technical => "technical",
-        OpenSource => "open_source",
-        Document => "document",
-        Procedure => "procedure",
-        Partner => "partner",
-        Protected => "protected",
-    }
-}
-
-/// The grade as indexed and faceted: "scheme:code", e.g. "europol_4x4:B2".
-pub fn grade_key(item: &IntelItem) -> String {
-    format!("{}:{}", item.grade.scheme().as_str(), item.grade.code())
-}
-
 pub(crate) fn day_start(date: time::Date) -> DateTime {
     DateTime::from_utc(date.midnight().assume_utc())
 }
@@ -223,8 +204,8 @@ impl IntelIndex {
         }
         let owner = item.owner_unit.0.to_string();
         let departement = item.departement.as_deref().unwrap_or(NO_DEPARTEMENT);
-        let source = source_key(item);
-        let grade = grade_key(item);
+        let source = item.source.key();
+        let grade = item.grade.to_string();
         doc.add_text(f.owner, &owner);
         doc.add_text(f.departement, departement);
         doc.add_text(f.regime, item.regime.as_str());

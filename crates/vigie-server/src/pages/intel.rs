@@ -210,10 +210,7 @@ fn source_options() -> Vec<(String, String)> {
 }
 
 fn source_label(value: &str) -> String {
-    source_options()
-        .into_iter()
-        .find(|(key, _)| !key.is_empty() && key == value)
-        .map_or_else(|| value.to_owned(), |(_, label)| label)
+    SourceKind::key_label_fr(value).unwrap_or_else(|| value.to_owned())
 }
 
 fn regime_options(first: Option<&str>) -> Vec<(String, String)> {
