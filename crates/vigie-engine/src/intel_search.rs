@@ -88,10 +88,7 @@ impl Engine {
                 .map(parse)
                 .collect::<EngineResult<Vec<_>>>()?;
             let index = Arc::clone(&index);
-            tokio::task::spawn_blocking(move || index.upsert(&items))
-                .await
-                .map_err(|error| EngineError::Internal(error.to_string()))?
-                .map_err(search_error)?;
+            off_runtime(move || index.upsert(&items)).await?;
             changed = true;
             if records.len() < CATCH_UP_PAGE as usize {
                 break;
@@ -99,10 +96,7 @@ impl Engine {
         }
         if changed {
             let index = Arc::clone(&index);
-            tokio::task::spawn_blocking(move || index.commit(applied))
-                .await
-                .map_err(|error| EngineError::Internal(error.to_string()))?
-                .map_err(search_error)?;
+            off_runtime(move || index.commit(applied)).await?;
         }
         Ok(())
     }
@@ -156,24 +150,11 @@ impl Engine {
         let index = Arc::clone(&self.inner.intel_index);
         let (found, request) = {
             let request = request.clone();
-            tokio::task::spawn_blocking(move || {
-                index.search(&request, &scope).map(|found| (found, request))
-            })
-            .await
-            .map_err(|error| EngineError::Internal(error.to_string()))?
-            .map_err(search_error)?
+            off_runtime(move || index.search(&request, &scope).map(|found| (found, request)))
+                .await?
         };
-        // Defence in depth: the index admitted these within the scope; each is read again from
-        // the store and checked against the policy and its handling codes before it is shown.
-        let mut items = Vec::with_capacity(found.hits.len());
-        for hit in &found.hits {
-            if let Some(record) = self.inner.store.intel_item(hit.id).await? {
-                let item = parse(&record)?;
-                if self.may_read_intel(actor, &record, &item).is_allowed() {
-                    items.push(item);
-                }
-            }
-        }
+        let ids: Vec<_> = found.hits.iter().map(|hit| hit.id).collect();
+        let items = self.readable_items(actor, &ids).await?;
         let mut units: Vec<UnitId> = items.iter().map(|item| item.owner_unit).collect();
         let facet_units = found.facets.get("unit").into_iter().flatten();
         units.extend(facet_units.filter_map(|(value, _)| value.parse().ok().map(UnitId)));
@@ -260,8 +241,41 @@ impl Engine {
     }
 }
 
+/// Runs index work on a blocking thread: tantivy computes and locks without yielding.
+async fn off_runtime<T, F>(work: F) -> EngineResult<T>
+where
+    F: FnOnce() -> Result<T, vigie_search::SearchError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| EngineError::Internal(error.to_string()))?
+        .map_err(search_error)
+}
+
 fn search_error(error: vigie_search::SearchError) -> EngineError {
     EngineError::Internal(format!("intel index: {error}"))
+}
+
+impl Engine {
+    /// The items of `ids` as stored now, those the actor may still read (policy and handling
+    /// codes), in order: the index admitted them; this checks them again from the record.
+    async fn readable_items(
+        &self,
+        actor: &Actor,
+        ids: &[vigie_intel::ItemId],
+    ) -> EngineResult<Vec<IntelItem>> {
+        let mut items = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(record) = self.inner.store.intel_item(id).await? {
+                let item = parse(&record)?;
+                if self.may_read_intel(actor, &record, &item).is_allowed() {
+                    items.push(item);
+                }
+            }
+        }
+        Ok(items)
+    }
 }
 
 /// Most items one export may hold; a larger result set is refused (narrow the search).
@@ -313,10 +327,7 @@ impl Engine {
         let index = Arc::clone(&self.inner.intel_index);
         let (total, ids) = {
             let request = request.clone();
-            tokio::task::spawn_blocking(move || index.matching_ids(&request, &scope, MAX_EXPORT))
-                .await
-                .map_err(|error| EngineError::Internal(error.to_string()))?
-                .map_err(search_error)?
+            off_runtime(move || index.matching_ids(&request, &scope, MAX_EXPORT)).await?
         };
         if total > MAX_EXPORT {
             return Err(EngineError::Invalid(vec![FieldError {
@@ -327,15 +338,7 @@ impl Engine {
                 ),
             }]));
         }
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(record) = self.inner.store.intel_item(id).await? {
-                let item = parse(&record)?;
-                if self.may_read_intel(actor, &record, &item).is_allowed() {
-                    items.push(item);
-                }
-            }
-        }
+        let items = self.readable_items(actor, &ids).await?;
         let owners: Vec<UnitId> = items.iter().map(|item| item.owner_unit).collect();
         let names = self.unit_names(owners).await?;
         let mut export = IntelExport {
