@@ -11,6 +11,7 @@
 //! This module also reads a user's query text into words, quoted phrases and excluded words. It
 //! does not build index queries (see `query`).
 
+use std::sync::OnceLock;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer, TokenizerManager,
@@ -56,9 +57,16 @@ pub fn register(manager: &TokenizerManager) {
     manager.register(EXACT, exact());
 }
 
-/// The terms `text` gives under the analysis `name` (`STEMMED` or `EXACT`).
+/// The terms `text` gives under the analysis `name` (`STEMMED` or `EXACT`). The analysers are
+/// built once (the stop-word list is a set) and cloned per call (a clone shares that set).
 pub fn terms(name: &str, text: &str) -> Vec<String> {
-    let mut analyzer = if name == STEMMED { stemmed() } else { exact() };
+    static STEMMED_ANALYSER: OnceLock<TextAnalyzer> = OnceLock::new();
+    static EXACT_ANALYSER: OnceLock<TextAnalyzer> = OnceLock::new();
+    let mut analyzer = if name == STEMMED {
+        STEMMED_ANALYSER.get_or_init(stemmed).clone()
+    } else {
+        EXACT_ANALYSER.get_or_init(exact).clone()
+    };
     let mut stream = analyzer.token_stream(text);
     let mut terms = Vec::new();
     while stream.advance() {

@@ -122,7 +122,12 @@ fn any_of<'a>(field: Field, values: impl IntoIterator<Item = &'a str>) -> Box<dy
 /// The terms of `text` under `analyser` as one query on `field`: a term, or a phrase when the text
 /// gives several ("l'appartement"); `None` when it gives none (a stop word alone).
 fn text_query(field: Field, analyser: &str, text: &str) -> Option<Box<dyn Query>> {
-    let terms: Vec<Term> = analysis::terms(analyser, text)
+    terms_query(field, &analysis::terms(analyser, text))
+}
+
+/// Analysed `words` as one query on `field`.
+fn terms_query(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
+    let terms: Vec<Term> = words
         .iter()
         .map(|word| Term::from_field_text(field, word))
         .collect();
@@ -145,21 +150,24 @@ fn word_clauses(fields: &Fields, parts: &[Part]) -> Vec<(Occur, Box<dyn Query>)>
     let mut stop_words = Vec::new();
     for part in parts {
         match part {
-            Part::Word(text) => match text_query(fields.text, analysis::STEMMED, text) {
-                Some(stemmed) => {
-                    clauses.push((Occur::Must, stemmed));
-                    // When the stem is the word itself ("point", "deal"), the exact form tells
-                    // little more and would be looked up on every match: left out.
-                    let same = analysis::terms(analysis::STEMMED, text)
-                        == analysis::terms(analysis::EXACT, text);
-                    if let Some(exact) = text_query(fields.exact, analysis::EXACT, text) {
-                        if !same {
-                            clauses.push((Occur::Should, Box::new(BoostQuery::new(exact, 2.0))));
+            Part::Word(text) => {
+                let stemmed = analysis::terms(analysis::STEMMED, text);
+                let exact = analysis::terms(analysis::EXACT, text);
+                match terms_query(fields.text, &stemmed) {
+                    Some(query) => {
+                        clauses.push((Occur::Must, query));
+                        // When the stem is the word itself ("point", "deal"), the exact form
+                        // tells little more and would be looked up on every match: left out.
+                        if stemmed != exact {
+                            if let Some(query) = terms_query(fields.exact, &exact) {
+                                clauses
+                                    .push((Occur::Should, Box::new(BoostQuery::new(query, 2.0))));
+                            }
                         }
                     }
+                    None => stop_words.extend(terms_query(fields.exact, &exact)),
                 }
-                None => stop_words.extend(text_query(fields.exact, analysis::EXACT, text)),
-            },
+            }
             Part::Phrase(text) => clauses.extend(
                 text_query(fields.exact, analysis::EXACT, text).map(|query| (Occur::Must, query)),
             ),
