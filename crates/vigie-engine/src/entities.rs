@@ -50,7 +50,7 @@ pub struct EntitySummary {
 }
 
 impl EntitySummary {
-    fn of(entity: &Entity) -> Self {
+    pub(crate) fn of(entity: &Entity) -> Self {
         Self {
             id: entity.id,
             schema: entity.schema,
@@ -102,7 +102,7 @@ pub(crate) fn marks(entity: &Entity) -> ObjectMarks<'_> {
     }
 }
 
-fn link_marks(link: &Link) -> ObjectMarks<'_> {
+pub(crate) fn link_marks(link: &Link) -> ObjectMarks<'_> {
     ObjectMarks {
         owner_unit: link.owner_unit,
         departement: link.departement.as_deref(),
@@ -125,7 +125,7 @@ pub(crate) fn clean_motif(motif: &str) -> EngineResult<String> {
     Ok(motif.to_owned())
 }
 
-const MAX_LINKS_SHOWN: usize = 200;
+pub(crate) const MAX_LINKS_SHOWN: usize = 200;
 
 impl Engine {
     /// Opens an entity. The journal entries are durable before the entity is returned.

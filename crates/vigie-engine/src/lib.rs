@@ -17,6 +17,7 @@ mod demo;
 mod entities;
 pub mod error;
 mod geography;
+mod graph;
 mod intel;
 mod intel_search;
 mod journal;
@@ -43,6 +44,10 @@ pub use entities::{
     EntitySummary, EntityView, LinkView, NewEntity, NewLink, SearchRequest, SearchResults,
 };
 pub use error::{EngineError, EngineResult};
+pub use graph::{
+    EntityGraph, GraphNode, GraphRequest, GraphSeed, DEFAULT_GRAPH_NODES, MAX_GRAPH_HOPS,
+    MAX_GRAPH_NODES, MAX_GRAPH_SEEDS,
+};
 pub use intel::IntelView;
 pub use intel_search::{
     ExportPurpose, FacetValue, IntelExport, IntelHit, IntelSearchView, MAX_EXPORT,

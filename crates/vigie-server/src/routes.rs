@@ -43,6 +43,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET",  "/assets/dsfr/{*path}",                   Public),
     route("GET",  "/assets/leaflet/{*path}",                Public),
     route("GET",  "/assets/vigie/{*path}",                  Public),
+    route("GET",  "/assets/cytoscape/{*path}",              Public),
     // JSON API.
     route("POST", "/api/v1/session",                        Public),
     route("DELETE", "/api/v1/session",                      Session(Action::ReadOwnProfile)),
@@ -50,6 +51,8 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/entities/search",                Session(Action::SearchEntities)),
     route("POST", "/api/v1/entities",                       Session(Action::CreateEntity)),
     route("POST", "/api/v1/entities/{id}/consultation",     Session(Action::ConsultEntity)),
+    route("POST", "/api/v1/entities/graph",                 Session(Action::ConsultEntity)),
+    route("POST", "/api/v1/entities/graph/anx",             Session(Action::ConsultEntity)),
     route("POST", "/api/v1/links",                          Session(Action::CreateLink)),
     route("GET",  "/api/v1/journal",                        Session(Action::ReadJournal)),
     route("GET",  "/api/v1/admin/units",                    Session(Action::ManageUnits)),

@@ -9,6 +9,7 @@ mod accounts;
 mod architecture;
 mod consultation;
 mod geography;
+mod graph;
 mod intel;
 mod journal_tamper;
 mod targets;

@@ -428,7 +428,11 @@ pub struct IntelSearchDto {
     pub journal_seq: u64,
 }
 
-fn parse_day(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<time::Date> {
+pub(super) fn parse_day(
+    field: &str,
+    value: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<time::Date> {
     let value = value.map(str::trim).filter(|value| !value.is_empty())?;
     let format = time::macros::format_description!("[year]-[month]-[day]");
     match time::Date::parse(value, format) {

@@ -4,6 +4,7 @@
 
 mod dto;
 pub mod geo;
+pub mod graph;
 pub mod intel;
 pub mod targets;
 pub mod workflows;
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/entities/search", post(search))
         .route("/api/v1/entities", post(create_entity))
         .route("/api/v1/entities/{id}/consultation", post(consult))
+        .route("/api/v1/entities/graph", post(graph::graph))
+        .route("/api/v1/entities/graph/anx", post(graph::anx))
         .route("/api/v1/links", post(create_link))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/admin/units", get(list_units).post(create_unit))

@@ -1,0 +1,241 @@
+//! Link charts over the API: the entities around seeds, hop by hop (`POST /api/v1/entities/graph`),
+//! and the same chart as an i2 Analyst's Notebook document (`POST /api/v1/entities/graph/anx`).
+//! The engine walks only what the caller may see and journals every entity shown with the motif.
+
+use super::intel::parse_day;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiActor, AppJson, Ctx};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
+use vigie_core::entity::{EntityId, FieldError, LinkKind};
+use vigie_engine::{EngineError, EntityGraph, GraphRequest, GraphSeed};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GraphSeedDto {
+    pub id: uuid::Uuid,
+    /// Links deep from this entity, 1 to 3.
+    pub hops: u8,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GraphBody {
+    /// Why the chart is drawn; recorded in the journal for every entity shown.
+    pub motif: String,
+    /// The root entity, then every entity expanded since (at most 200).
+    pub seeds: Vec<GraphSeedDto>,
+    /// Kinds of link to follow (`family`, `associate`...); empty or absent: all.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Only links whose period meets [from, to] (YYYY-MM-DD); links without dates are kept.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// At most this many entities (1 to 500, default 150).
+    pub max_nodes: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChartPosition {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// A chart request as for `/api/v1/entities/graph`, plus the positions.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnxBody {
+    pub motif: String,
+    pub seeds: Vec<GraphSeedDto>,
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub max_nodes: Option<usize>,
+    /// Where each entity sits on the analyst's screen, by entity id.
+    #[serde(default)]
+    pub positions: BTreeMap<uuid::Uuid, ChartPosition>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GraphNodeDto {
+    pub id: uuid::Uuid,
+    pub schema: String,
+    pub schema_label: String,
+    pub caption: String,
+    pub departement: Option<String>,
+    /// Links from the nearest seed (0 for a seed).
+    pub hop: u8,
+    pub seed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GraphEdgeDto {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub kind_label: String,
+    pub source: uuid::Uuid,
+    pub target: uuid::Uuid,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GraphResponse {
+    pub nodes: Vec<GraphNodeDto>,
+    pub edges: Vec<GraphEdgeDto>,
+    /// Entities were left out: narrow the filters or the depth.
+    pub truncated: bool,
+    /// The journal entry of the first entity's consultation.
+    pub journal_seq: u64,
+}
+
+impl From<&EntityGraph> for GraphResponse {
+    fn from(graph: &EntityGraph) -> Self {
+        Self {
+            nodes: graph
+                .nodes
+                .iter()
+                .map(|node| GraphNodeDto {
+                    id: node.entity.id.0,
+                    schema: node.entity.schema.as_str().to_owned(),
+                    schema_label: node.entity.schema.label_fr().to_owned(),
+                    caption: node.entity.caption.clone(),
+                    departement: node.entity.departement.clone(),
+                    hop: node.hop,
+                    seed: node.seed,
+                })
+                .collect(),
+            edges: graph
+                .edges
+                .iter()
+                .map(|link| GraphEdgeDto {
+                    id: link.id.0,
+                    kind: link.kind.as_str().to_owned(),
+                    kind_label: link.kind.label_fr().to_owned(),
+                    source: link.source.0,
+                    target: link.target.0,
+                    start: link.start.map(|d| d.to_string()),
+                    end: link.end.map(|d| d.to_string()),
+                })
+                .collect(),
+            truncated: graph.truncated,
+            journal_seq: graph.journal_seq,
+        }
+    }
+}
+
+/// The engine's request, every bad field named at once.
+fn graph_request(
+    seeds: &[GraphSeedDto],
+    kind_names: &[String],
+    from: Option<&str>,
+    to: Option<&str>,
+    max_nodes: Option<usize>,
+) -> Result<GraphRequest, EngineError> {
+    let mut errors = Vec::new();
+    let mut kinds = Vec::with_capacity(kind_names.len());
+    for kind in kind_names {
+        match LinkKind::parse(kind) {
+            Some(kind) => kinds.push(kind),
+            None => errors.push(FieldError {
+                field: "kinds".to_owned(),
+                message: format!("Type de lien inconnu « {kind} »"),
+            }),
+        }
+    }
+    let from = parse_day("from", from, &mut errors);
+    let to = parse_day("to", to, &mut errors);
+    if !errors.is_empty() {
+        return Err(EngineError::Invalid(errors));
+    }
+    Ok(GraphRequest {
+        seeds: seeds
+            .iter()
+            .map(|seed| GraphSeed {
+                id: EntityId(seed.id),
+                hops: seed.hops,
+            })
+            .collect(),
+        kinds,
+        from,
+        to,
+        max_nodes,
+    })
+}
+
+/// The entities around the seeds that the caller may see, with the links between them. Every
+/// entity shown is journaled with the motif before the answer.
+#[utoipa::path(post, path = "/api/v1/entities/graph", tag = "entities", security(("bearer" = [])), request_body = GraphBody,
+    responses((status = 200, body = GraphResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn graph(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<GraphBody>,
+) -> ApiResult<Response> {
+    let request = graph_request(
+        &body.seeds,
+        &body.kinds,
+        body.from.as_deref(),
+        body.to.as_deref(),
+        body.max_nodes,
+    )?;
+    let graph = state
+        .engine
+        .entity_graph(&actor, &request, &body.motif, &ctx)
+        .await?;
+    Ok(super::with_journal_seq(
+        graph.journal_seq,
+        Json(GraphResponse::from(&graph)),
+    ))
+}
+
+/// The same chart as an i2 Analyst's Notebook import document (ANX), entities where the analyst
+/// placed them. Every entity exported is journaled with the motif.
+#[utoipa::path(post, path = "/api/v1/entities/graph/anx", tag = "entities", security(("bearer" = [])), request_body = AnxBody,
+    responses((status = 200, content_type = "application/xml", body = String), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn anx(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<AnxBody>,
+) -> ApiResult<Response> {
+    let request = graph_request(
+        &body.seeds,
+        &body.kinds,
+        body.from.as_deref(),
+        body.to.as_deref(),
+        body.max_nodes,
+    )?;
+    let positions: HashMap<EntityId, (f64, f64)> = body
+        .positions
+        .iter()
+        .filter(|(_, at)| at.x.is_finite() && at.y.is_finite())
+        .map(|(id, at)| (EntityId(*id), (at.x, at.y)))
+        .collect();
+    let document = state
+        .engine
+        .export_graph_anx(&actor, &request, &positions, &body.motif, &ctx)
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/xml; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"schema-relationnel.anx\"",
+            ),
+        ],
+        document,
+    )
+        .into_response())
+}

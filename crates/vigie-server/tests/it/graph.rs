@@ -1,0 +1,181 @@
+//! Link charts over the API: the chart's JSON, the ANX download, and bad requests answered in our
+//! error format with the field named.
+
+use crate::support::*;
+use serde_json::json;
+
+async fn hub(app: &TestApp, token: &str) -> String {
+    let answer = app
+        .call(
+            "POST",
+            "/api/v1/entities/search",
+            Some(token),
+            Some(
+                json!({"text": "a", "schema": "Person", "motif": "recherche de test", "limit": 50}),
+            ),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    // The person with the most neighbours one hop away.
+    let mut best = (0, String::new());
+    for hit in answer.body["hits"].as_array().unwrap() {
+        let id = hit["id"].as_str().unwrap().to_owned();
+        let chart = app
+            .call(
+                "POST",
+                "/api/v1/entities/graph",
+                Some(token),
+                Some(json!({"motif": "recherche de test", "seeds": [{"id": id, "hops": 1}]})),
+            )
+            .await;
+        let size = chart.body["nodes"].as_array().map_or(0, Vec::len);
+        if size > best.0 {
+            best = (size, id);
+        }
+    }
+    assert!(best.0 > 2, "a demo person has at least two neighbours");
+    best.1
+}
+
+#[tokio::test]
+async fn a_chart_comes_back_as_nodes_and_edges_and_grows_with_depth() {
+    let app = app().await;
+    let token = app.login("analyste.cross13").await;
+    let id = hub(&app, &token).await;
+    let chart = |hops: u8| {
+        let (app, token, id) = (&app, &token, &id);
+        async move {
+            app.call(
+                "POST",
+                "/api/v1/entities/graph",
+                Some(token),
+                Some(json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": hops}]})),
+            )
+            .await
+        }
+    };
+    let one = chart(1).await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    let two = chart(2).await;
+    let nodes = |a: &Answer| a.body["nodes"].as_array().unwrap().len();
+    assert!(nodes(&two) > nodes(&one), "two hops reach further than one");
+    assert_eq!(
+        one.headers["x-vigie-journal-seq"].to_str().unwrap(),
+        one.body["journal_seq"].to_string()
+    );
+    let root = &one.body["nodes"][0];
+    assert_eq!(root["id"], id.as_str());
+    assert_eq!(root["seed"], true);
+    assert_eq!(root["hop"], 0);
+    assert_eq!(root["schema"], "Person");
+    assert_eq!(root["schema_label"], "Personne");
+    let ids: Vec<&str> = one.body["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    for edge in one.body["edges"].as_array().unwrap() {
+        assert!(ids.contains(&edge["source"].as_str().unwrap()));
+        assert!(ids.contains(&edge["target"].as_str().unwrap()));
+        assert!(!edge["kind_label"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(one.body["truncated"], false);
+}
+
+#[tokio::test]
+async fn the_anx_download_is_an_analysts_notebook_document() {
+    let app = app().await;
+    let token = app.login("analyste.cross13").await;
+    let id = hub(&app, &token).await;
+    let answer = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph/anx",
+            Some(&token),
+            Some(json!({
+                "motif": "Procédure 2026/118",
+                "seeds": [{"id": id, "hops": 1}],
+                "positions": {id.clone(): {"x": 40.0, "y": 80.0}}
+            })),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        answer.headers["content-type"].to_str().unwrap(),
+        "application/xml; charset=utf-8"
+    );
+    assert!(answer.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("schema-relationnel.anx"));
+    assert!(answer.text.starts_with("<?xml"));
+    assert!(answer.text.contains(&format!("EntityId=\"{id}\"")));
+    assert!(answer.text.contains("XPosition=\"40\""));
+}
+
+#[tokio::test]
+async fn bad_chart_requests_name_the_field_and_hidden_seeds_are_not_found() {
+    let app = app().await;
+    let token = app.login("agent.marseille").await;
+    let id = hub(&app, &token).await;
+    let bad = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph",
+            Some(&token),
+            Some(
+                json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": 9}],
+                "kinds": ["cousin"], "from": "2025-13-01"}),
+            ),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    let fields: Vec<&str> = bad.body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["kinds", "from"]);
+    let deep = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph",
+            Some(&token),
+            Some(json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": 9}]})),
+        )
+        .await;
+    assert_eq!(deep.status, 422);
+    assert_eq!(deep.body["error"]["details"][0]["field"], "hops");
+    let unknown_field = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph",
+            Some(&token),
+            Some(json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": 1}], "depth": 2})),
+        )
+        .await;
+    assert_eq!(unknown_field.status, 422, "{}", unknown_field.text);
+    assert_eq!(unknown_field.body["error"]["code"], "VIGIE-REQ-0002");
+    let missing = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph",
+            Some(&token),
+            Some(json!({"motif": "Procédure 2026/118",
+                "seeds": [{"id": uuid::Uuid::new_v4(), "hops": 1}]})),
+        )
+        .await;
+    assert_eq!(missing.status, 404, "{}", missing.text);
+    let auditor = app.login("auditeur").await;
+    let refused = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph",
+            Some(&auditor),
+            Some(json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": 1}]})),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+}
