@@ -21,6 +21,7 @@ use vigie_core::entity::{Entity, EntityId, FieldError, Link, LinkId, LinkKind};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::policy::{decide, search_reach, Action, DenyReason};
 use vigie_intel::chart::{Chart, ChartEdge, ChartNode};
+use vigie_intel::ftm_entities::{entity_to_ftm, link_to_ftm};
 
 /// The most entities one chart request may return.
 pub const MAX_GRAPH_NODES: usize = 500;
@@ -70,6 +71,8 @@ pub struct EntityGraph {
 /// What the walk found, before it is journaled.
 struct Walk {
     nodes: Vec<GraphNode>,
+    /// The entities of `nodes`, in the same order (for exports that carry their properties).
+    entities: Vec<Entity>,
     edges: Vec<Link>,
     truncated: bool,
 }
@@ -198,6 +201,24 @@ impl Engine {
         Ok(chart.to_anx())
     }
 
+    /// The same chart as FollowTheMoney JSON lines (entities, then links), for Aleph or another
+    /// Vigie. Each entity exported is journaled with the motif, marked as an export.
+    pub async fn export_graph_ftm(
+        &self,
+        actor: &Actor,
+        request: &GraphRequest,
+        motif: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<Vec<String>> {
+        let motif = self.graph_preconditions(actor, request, motif, ctx).await?;
+        let walk = self.walk(actor, request, &motif, ctx).await?;
+        let export_motif = format!("exportation FtM : {motif}");
+        self.journal_chart(actor, &walk, &export_motif, ctx).await?;
+        let entities = walk.entities.iter().map(entity_to_ftm);
+        let links = walk.edges.iter().map(link_to_ftm);
+        Ok(entities.chain(links).map(|line| line.to_string()).collect())
+    }
+
     /// Refuses a role that may never consult (journaled, like a consultation) and checks the
     /// motif and the request; returns the cleaned motif.
     async fn graph_preconditions(
@@ -245,6 +266,7 @@ impl Engine {
         };
         let mut walk = Walk {
             nodes: Vec::new(),
+            entities: Vec::new(),
             edges: Vec::new(),
             truncated: false,
         };
@@ -297,6 +319,7 @@ impl Engine {
                     hop: 0,
                     seed: true,
                 });
+                walk.entities.push(found.entity.clone());
             }
             let best = budget.entry(seed.id).or_insert(0);
             *best = (*best).max(seed.hops);
@@ -345,6 +368,7 @@ impl Engine {
                         hop: hop.saturating_add(1),
                         seed: false,
                     });
+                    walk.entities.push(other.clone());
                 }
                 if let Some(node) = position
                     .get(&other.id)

@@ -16,6 +16,7 @@ pub mod clock;
 mod demo;
 mod entities;
 pub mod error;
+mod exchange;
 mod geography;
 mod graph;
 mod intel;
@@ -44,6 +45,7 @@ pub use entities::{
     EntitySummary, EntityView, LinkView, NewEntity, NewLink, SearchRequest, SearchResults,
 };
 pub use error::{EngineError, EngineResult};
+pub use exchange::{line_errors, ImportOptions, ImportReport};
 pub use graph::{
     EntityGraph, GraphNode, GraphRequest, GraphSeed, DEFAULT_GRAPH_NODES, MAX_GRAPH_HOPS,
     MAX_GRAPH_NODES, MAX_GRAPH_SEEDS,
