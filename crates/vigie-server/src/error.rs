@@ -47,6 +47,8 @@ error_codes! {
     /// A path or query parameter is malformed.
     InvalidParameter => "VIGIE-REQ-0005", BAD_REQUEST, "Un paramètre de la requête est invalide.";
     MethodNotAllowed => "VIGIE-REQ-0006", METHOD_NOT_ALLOWED, "Méthode non autorisée pour cette adresse.";
+    /// A text body (JSON lines, CSV) that is not UTF-8.
+    MalformedBody => "VIGIE-REQ-0007", BAD_REQUEST, "Le corps de la requête doit être un texte encodé en UTF-8.";
     /// Field-level validation failed; `details` names each field.
     Validation => "VIGIE-VAL-0001", UNPROCESSABLE_ENTITY, "Certaines données sont invalides.";
     /// Personal data is shown only once a motif is stated.

@@ -27,6 +27,23 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for AppJson<T> {
     }
 }
 
+/// A UTF-8 text body (JSON lines, CSV); too large is 413, anything else unreadable 400, in our format.
+pub struct AppText(pub String);
+
+impl FromRequest<AppState> for AppText {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        match String::from_request(request, state).await {
+            Ok(text) => Ok(AppText(text)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new(ErrorCode::PayloadTooLarge))
+            }
+            Err(_) => Err(ApiError::new(ErrorCode::MalformedBody)),
+        }
+    }
+}
+
 fn json_rejection(rejection: &JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::new(ErrorCode::PayloadTooLarge);

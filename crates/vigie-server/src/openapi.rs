@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Vigie", description = "API du système d'information partagé de la lutte contre le trafic de stupéfiants. \
 Every consultation of personal data states a motif and is journaled before the answer; errors share one format with stable codes."),
     paths(
-        api::health, api::login, api::logout, api::me, api::search, api::consult, api::graph::graph, api::graph::anx, api::create_entity, api::create_link,
+        api::health, api::login, api::logout, api::me, api::search, api::consult, api::graph::graph, api::graph::anx, api::graph::ftm, api::graph::import, api::create_entity, api::create_link,
         api::journal, api::list_units, api::create_unit, api::list_accounts, api::create_account,
         api::disable_account, api::enable_account, api::move_account,
         api::geo::locate, api::geo::locate_batch, api::geo::communes, api::geo::organisation,

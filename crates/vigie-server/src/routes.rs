@@ -53,6 +53,8 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/entities/{id}/consultation",     Session(Action::ConsultEntity)),
     route("POST", "/api/v1/entities/graph",                 Session(Action::ConsultEntity)),
     route("POST", "/api/v1/entities/graph/anx",             Session(Action::ConsultEntity)),
+    route("POST", "/api/v1/entities/graph/ftm",             Session(Action::ConsultEntity)),
+    route("POST", "/api/v1/entities/import",                Session(Action::CreateEntity)),
     route("POST", "/api/v1/links",                          Session(Action::CreateLink)),
     route("GET",  "/api/v1/journal",                        Session(Action::ReadJournal)),
     route("GET",  "/api/v1/admin/units",                    Session(Action::ManageUnits)),

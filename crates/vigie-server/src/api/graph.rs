@@ -1,20 +1,23 @@
-//! Link charts over the API: the entities around seeds, hop by hop (`POST /api/v1/entities/graph`),
-//! and the same chart as an i2 Analyst's Notebook document (`POST /api/v1/entities/graph/anx`).
-//! The engine walks only what the caller may see and journals every entity shown with the motif.
+//! Link charts and the exchange of entities over the API: the entities around seeds, hop by hop
+//! (`POST /api/v1/entities/graph`), the same chart as an i2 Analyst's Notebook document (`.../anx`)
+//! or as FollowTheMoney JSON lines (`.../ftm`), and FtM imports (`POST /api/v1/entities/import`).
+//! The engine walks only what the caller may see and journals every entity shown with the motif;
+//! an import is all or nothing, every faulty line named.
 
 use super::intel::parse_day;
-use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiActor, AppJson, Ctx};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::extract::{ApiActor, AppJson, AppText, Ctx};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
-use vigie_core::entity::{EntityId, FieldError, LinkKind};
-use vigie_engine::{EngineError, EntityGraph, GraphRequest, GraphSeed};
+use vigie_core::entity::{EntityId, FieldError, LegalRegime, LinkKind};
+use vigie_engine::{line_errors, EngineError, EntityGraph, GraphRequest, GraphSeed, ImportOptions};
+use vigie_intel::ftm_entities::read_ftm;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -236,6 +239,123 @@ pub async fn anx(
             ),
         ],
         document,
+    )
+        .into_response())
+}
+
+/// The same chart as FollowTheMoney JSON lines (entities, then links), for OCCRP Aleph or another
+/// Vigie. Every entity exported is journaled with the motif.
+#[utoipa::path(post, path = "/api/v1/entities/graph/ftm", tag = "entities", security(("bearer" = [])), request_body = GraphBody,
+    responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn ftm(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<GraphBody>,
+) -> ApiResult<Response> {
+    let request = graph_request(
+        &body.seeds,
+        &body.kinds,
+        body.from.as_deref(),
+        body.to.as_deref(),
+        body.max_nodes,
+    )?;
+    let lines = state
+        .engine
+        .export_graph_ftm(&actor, &request, &body.motif, &ctx)
+        .await?;
+    let mut text = lines.join("\n");
+    text.push('\n');
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"schema-relationnel.ftm.jsonl\"",
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// What holds for every record of an imported file.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// Legal regime of the records: judicial, administrative, customs, municipal_police, partner.
+    pub regime: String,
+    /// Département code the records are located in (e.g. 13, 2A, 974), when the whole file is about one.
+    pub departement: Option<String>,
+    /// Where the file comes from (e.g. "export Aleph du 12/11, PV 2026/118"), kept as provenance.
+    pub source: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResponse {
+    pub entities: usize,
+    pub links: usize,
+    /// Properties of the file Vigie does not model, left out: "Schema.property" → count.
+    pub ignored: BTreeMap<String, usize>,
+    /// The Vigie id given to each entity, by its id in the file.
+    pub ids: BTreeMap<String, uuid::Uuid>,
+}
+
+/// The largest file the import route accepts (the default body limit stays for every other route).
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Imports entities and links from FollowTheMoney JSON lines (OCCRP Aleph's format), all or nothing:
+/// every faulty line is reported (`details[].field` is `lines[N]...`) and nothing is written unless
+/// every line is right. The records belong to the caller's unit; each is journaled.
+#[utoipa::path(post, path = "/api/v1/entities/import", tag = "entities", security(("bearer" = [])), params(ImportParams),
+    request_body(content = String, content_type = "application/x-ndjson"),
+    responses((status = 201, body = ImportResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    params: Result<axum::extract::Query<ImportParams>, axum::extract::rejection::QueryRejection>,
+    AppText(text): AppText,
+) -> ApiResult<Response> {
+    let axum::extract::Query(params) =
+        params.map_err(|_| ApiError::new(ErrorCode::InvalidParameter))?;
+    let regime = LegalRegime::parse(params.regime.trim()).ok_or_else(|| {
+        EngineError::Invalid(vec![FieldError {
+            field: "regime".to_owned(),
+            message:
+                "Régime inconnu : judicial, administrative, customs, municipal_police ou partner"
+                    .to_owned(),
+        }])
+    })?;
+    let batch = read_ftm(&text).map_err(|errors| line_errors(&errors))?;
+    let report = state
+        .engine
+        .import_ftm(
+            &actor,
+            batch,
+            &ImportOptions {
+                regime,
+                departement: params.departement,
+                source: params.source,
+            },
+            &ctx,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportResponse {
+            entities: report.entities,
+            links: report.links,
+            ignored: report.ignored,
+            ids: report
+                .ids
+                .into_iter()
+                .map(|(key, id)| (key, id.0))
+                .collect(),
+        }),
     )
         .into_response())
 }

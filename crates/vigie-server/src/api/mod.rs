@@ -34,6 +34,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/entities/{id}/consultation", post(consult))
         .route("/api/v1/entities/graph", post(graph::graph))
         .route("/api/v1/entities/graph/anx", post(graph::anx))
+        .route("/api/v1/entities/graph/ftm", post(graph::ftm))
+        .route(
+            "/api/v1/entities/import",
+            post(graph::import).layer(axum::extract::DefaultBodyLimit::max(
+                graph::MAX_IMPORT_BYTES,
+            )),
+        )
         .route("/api/v1/links", post(create_link))
         .route("/api/v1/journal", get(journal))
         .route("/api/v1/admin/units", get(list_units).post(create_unit))

@@ -179,3 +179,101 @@ async fn bad_chart_requests_name_the_field_and_hidden_seeds_are_not_found() {
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text);
 }
+
+async fn import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> Answer {
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/api/v1/entities/import?{query}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/x-ndjson")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn an_ftm_file_imports_all_or_nothing_with_faults_by_line() {
+    let app = app().await;
+    let token = app.login("agent.marseille").await;
+    let query = "regime=judicial&departement=13&source=Export%20Aleph";
+    let good = [
+        r#"{"id": "p1", "schema": "Person", "properties": {"name": ["Zébulon IMPORTÉ"], "gender": ["male"]}}"#,
+        r#"{"id": "v1", "schema": "Vehicle", "properties": {"registrationNumber": ["ab-123-cd"]}}"#,
+        r#"{"id": "o1", "schema": "Ownership", "properties": {"owner": ["p1"], "asset": ["v1"]}}"#,
+    ];
+    // Padded past the test server's 64 KiB default limit: the import route takes larger files.
+    let mut body = good.join("\n");
+    body.push_str(&"\n".repeat(100 * 1024));
+    let answer = import(&app, &token, query, body.into_bytes()).await;
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    assert_eq!(answer.body["entities"], 2);
+    assert_eq!(answer.body["links"], 1);
+    assert_eq!(answer.body["ignored"]["Person.gender"], 1);
+    assert!(answer.body["ids"]["p1"].is_string());
+
+    let bad = [good[0], r#"{"id": "x", "schema": "Airplane"}"#, "{oops"].join("\n");
+    let answer = import(&app, &token, query, bad.into_bytes()).await;
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    assert_eq!(answer.body["error"]["code"], "VIGIE-VAL-0001");
+    let fields: Vec<&str> = answer.body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["lines[2].schema", "lines[3]"]);
+
+    let answer = import(
+        &app,
+        &token,
+        "regime=martial&source=x",
+        good.join("\n").into_bytes(),
+    )
+    .await;
+    assert_eq!(answer.status, 422);
+    assert_eq!(answer.body["error"]["details"][0]["field"], "regime");
+    let answer = import(&app, &token, "departement=13", good.join("\n").into_bytes()).await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    assert_eq!(answer.body["error"]["code"], "VIGIE-REQ-0005");
+    let answer = import(&app, &token, query, vec![0xff, 0xfe, b'{']).await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    assert_eq!(answer.body["error"]["code"], "VIGIE-REQ-0007");
+    let auditor = app.login("auditeur").await;
+    let answer = import(&app, &auditor, query, good.join("\n").into_bytes()).await;
+    assert_eq!(answer.status, 403, "{}", answer.text);
+}
+
+#[tokio::test]
+async fn a_chart_downloads_as_ftm_lines_that_import_back() {
+    let app = app().await;
+    let token = app.login("analyste.cross13").await;
+    let id = hub(&app, &token).await;
+    let answer = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph/ftm",
+            Some(&token),
+            Some(json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": 1}]})),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.headers["content-type"], "application/x-ndjson");
+    let lines: Vec<serde_json::Value> = answer
+        .text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines[0]["id"], format!("vigie-entity-{id}"));
+    assert_eq!(lines[0]["schema"], "Person");
+    let agent = app.login("agent.marseille").await;
+    let back = import(
+        &app,
+        &agent,
+        "regime=judicial&source=Copie%20du%20sch%C3%A9ma",
+        answer.text.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(back.status, 201, "{}", back.text);
+    let total = back.body["entities"].as_u64().unwrap() + back.body["links"].as_u64().unwrap();
+    assert_eq!(total as usize, lines.len());
+}
