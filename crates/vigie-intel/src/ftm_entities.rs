@@ -167,6 +167,15 @@ fn link_end(reference: &str, keys: &HashMap<String, usize>) -> Option<LinkEnd> {
 /// Reads a whole FtM JSON-lines file. Blank lines are skipped. Every fault of every line is
 /// reported, or nothing is returned.
 pub fn read_ftm(text: &str) -> Result<FtmBatch, Vec<LineError>> {
+    read_ftm_with_progress(text, &mut |_| {})
+}
+
+/// [`read_ftm`], telling `progress` how many bytes have been read every 1,000 lines.
+pub fn read_ftm_with_progress(
+    text: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<FtmBatch, Vec<LineError>> {
+    let mut consumed = 0usize;
     let mut batch = FtmBatch::default();
     let mut errors = Vec::new();
     let mut keys: HashMap<String, usize> = HashMap::new();
@@ -174,6 +183,10 @@ pub fn read_ftm(text: &str) -> Result<FtmBatch, Vec<LineError>> {
     let mut pending: Vec<(LinkDraft, String, String)> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
+        consumed += raw.len() + 1;
+        if line % 1_000 == 0 {
+            progress(consumed.min(text.len()));
+        }
         if line > MAX_LINES {
             errors.push(LineError {
                 line,

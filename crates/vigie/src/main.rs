@@ -13,6 +13,7 @@ use vigie_server::ServerConfig;
 mod bench_geo;
 mod bench_match;
 mod bench_search;
+mod entities_cli;
 mod geo_cli;
 mod match_cli;
 mod targets_cli;
@@ -82,6 +83,11 @@ enum Command {
         command: BenchCommand,
     },
     /// The national target file: import targets from a CSV, erase expired ones.
+    /// Entities and links: import from FollowTheMoney JSON lines.
+    Entities {
+        #[command(subcommand)]
+        command: EntitiesCommand,
+    },
     Targets {
         #[command(subcommand)]
         command: TargetsCommand,
@@ -105,6 +111,30 @@ enum TargetsCommand {
     /// Erase the targets whose two years are up and the operations ended more than 90 days ago
     /// (`vigie serve` does it every ten minutes).
     Expire(StoreArgs),
+}
+
+#[derive(Subcommand)]
+enum EntitiesCommand {
+    /// Record the entities and links of a FollowTheMoney JSON-lines file (OCCRP Aleph's export) for
+    /// the unit of --user, whose password is read from VIGIE_PASSWORD or standard input. Links may
+    /// name entities of the file or existing Vigie entities (vigie-entity-<uuid>). All or nothing:
+    /// every faulty line is reported with its number and nothing is written.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        user: String,
+        /// Legal regime of every record: judicial, administrative, customs, municipal_police, partner.
+        #[arg(long)]
+        regime: String,
+        /// Département code of every record, when the file is about one (13, 2A, 974...).
+        #[arg(long)]
+        departement: Option<String>,
+        /// Where the file comes from, kept as provenance (e.g. "export Aleph du 12/11, PV 2026/118").
+        #[arg(long)]
+        source: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -617,6 +647,32 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 python,
                 work_dir,
             })?;
+        }
+        Command::Entities {
+            command:
+                EntitiesCommand::Import {
+                    file,
+                    user,
+                    regime,
+                    departement,
+                    source,
+                    store,
+                },
+        } => {
+            let engine = open(&store, false).await?;
+            let ctx = vigie_engine::RequestContext {
+                request_id: "import-ftm".to_owned(),
+            };
+            let outcome = match targets_cli::actor(&engine, &user, &ctx).await {
+                Ok(actor) => {
+                    entities_cli::import(&engine, &actor, &file, &regime, departement, source).await
+                }
+                Err(error) => Err(error),
+            };
+            engine.close().await;
+            if !outcome? {
+                return Ok(std::process::ExitCode::FAILURE);
+            }
         }
         Command::Targets {
             command: TargetsCommand::Import { file, user, store },
