@@ -357,24 +357,25 @@ impl Engine {
                 {
                     continue;
                 }
-                if !position.contains_key(&other.id) {
-                    if walk.nodes.len() >= max_nodes {
-                        walk.truncated = true;
-                        continue;
+                match position.entry(other.id) {
+                    std::collections::hash_map::Entry::Occupied(at) => {
+                        if let Some(node) = walk.nodes.get_mut(*at.get()) {
+                            node.hop = node.hop.min(hop.saturating_add(1));
+                        }
                     }
-                    position.insert(other.id, walk.nodes.len());
-                    walk.nodes.push(GraphNode {
-                        entity: EntitySummary::of(&other),
-                        hop: hop.saturating_add(1),
-                        seed: false,
-                    });
-                    walk.entities.push(other.clone());
-                }
-                if let Some(node) = position
-                    .get(&other.id)
-                    .and_then(|&at| walk.nodes.get_mut(at))
-                {
-                    node.hop = node.hop.min(hop.saturating_add(1));
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        if walk.nodes.len() >= max_nodes {
+                            walk.truncated = true;
+                            continue;
+                        }
+                        slot.insert(walk.nodes.len());
+                        walk.nodes.push(GraphNode {
+                            entity: EntitySummary::of(&other),
+                            hop: hop.saturating_add(1),
+                            seed: false,
+                        });
+                        walk.entities.push(other.clone());
+                    }
                 }
                 let left = remaining - 1;
                 let best = budget.entry(other.id).or_insert(0);

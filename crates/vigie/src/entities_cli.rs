@@ -1,22 +1,35 @@
 //! `vigie entities import`: entities and links from a FollowTheMoney JSON-lines file (OCCRP Aleph's
-//! export format), as a named account, all or nothing.
+//! export format), or entities from a CSV file with a column mapping, as a named account, all or
+//! nothing.
 //!
 //! The file is read with a progress bar, every faulty line is printed with its number, and nothing
 //! is written unless every line is right; then the engine writes everything in one transaction,
 //! under the policy and the journal exactly as the API does.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
-use vigie_core::entity::LegalRegime;
+use vigie_core::entity::{LegalRegime, Schema};
 use vigie_engine::{line_errors, Actor, Engine, EngineError, ImportOptions, RequestContext};
+use vigie_intel::csv_entities::{parse_mapping, read_csv};
 use vigie_intel::ftm_entities::read_ftm_with_progress;
+
+/// How to read the file.
+pub enum FileFormat<'a> {
+    Ftm,
+    Csv {
+        schema: &'a str,
+        mapping: &'a str,
+        encoding: Option<&'a str>,
+    },
+}
 
 /// Imports the file; prints each problem with its line and returns false if nothing was written.
 pub async fn import(
     engine: &Engine,
     actor: &Actor,
     path: &Path,
+    format: FileFormat<'_>,
     regime: &str,
     departement: Option<String>,
     source: String,
@@ -29,16 +42,38 @@ pub async fn import(
             "régime inconnu « {regime} » : judicial, administrative, customs, municipal_police ou partner"
         );
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("impossible de lire {} (UTF-8 attendu)", path.display()))?;
-    let bar = ProgressBar::new(text.len() as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("Lecture [{bar:40}] {bytes}/{total_bytes} ({eta})")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    let read = read_ftm_with_progress(&text, &mut |bytes| bar.set_position(bytes as u64));
-    bar.finish_and_clear();
+    let read = match format {
+        FileFormat::Ftm => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("impossible de lire {} (UTF-8 attendu)", path.display())
+            })?;
+            let bar = ProgressBar::new(text.len() as u64);
+            if let Ok(style) =
+                ProgressStyle::with_template("Lecture [{bar:40}] {bytes}/{total_bytes} ({eta})")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            let read = read_ftm_with_progress(&text, &mut |bytes| bar.set_position(bytes as u64));
+            bar.finish_and_clear();
+            read
+        }
+        FileFormat::Csv {
+            schema,
+            mapping,
+            encoding,
+        } => {
+            let Some(schema) = Schema::parse(schema) else {
+                bail!(
+                    "type « {schema} » inconnu ({})",
+                    Schema::ALL.map(Schema::as_str).join(", ")
+                );
+            };
+            let mapping =
+                parse_mapping(mapping).map_err(|message| anyhow!("--mapping : {message}"))?;
+            let text = crate::match_cli::read_text(path, encoding)?;
+            read_csv(&text, schema, &mapping)
+        }
+    };
     let batch = match read {
         Ok(batch) => batch,
         Err(errors) => {

@@ -115,7 +115,8 @@ enum TargetsCommand {
 
 #[derive(Subcommand)]
 enum EntitiesCommand {
-    /// Record the entities and links of a FollowTheMoney JSON-lines file (OCCRP Aleph's export) for
+    /// Record the entities and links of a FollowTheMoney JSON-lines file (OCCRP Aleph's export), or
+    /// the entities of a CSV file (--format csv --schema Person --mapping "lastName=NOM,..."), for
     /// the unit of --user, whose password is read from VIGIE_PASSWORD or standard input. Links may
     /// name entities of the file or existing Vigie entities (vigie-entity-<uuid>). All or nothing:
     /// every faulty line is reported with its number and nothing is written.
@@ -123,6 +124,19 @@ enum EntitiesCommand {
         file: PathBuf,
         #[arg(long)]
         user: String,
+        /// ftm (JSON lines, the default) or csv.
+        #[arg(long, default_value = "ftm")]
+        format: String,
+        /// CSV: the type of every row's entity (Person, Vehicle, Phone, Company...).
+        #[arg(long)]
+        schema: Option<String>,
+        /// CSV: which column feeds which property, e.g. "lastName=NOM,firstName=PRENOM,birthDate=DATE_NAISS";
+        /// several values in one cell are separated by '|'.
+        #[arg(long)]
+        mapping: Option<String>,
+        /// CSV: utf-8 (default) or latin1 (Windows-1252).
+        #[arg(long)]
+        encoding: Option<String>,
         /// Legal regime of every record: judicial, administrative, customs, municipal_police, partner.
         #[arg(long)]
         regime: String,
@@ -653,6 +667,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 EntitiesCommand::Import {
                     file,
                     user,
+                    format,
+                    schema,
+                    mapping,
+                    encoding,
                     regime,
                     departement,
                     source,
@@ -665,7 +683,25 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             };
             let outcome = match targets_cli::actor(&engine, &user, &ctx).await {
                 Ok(actor) => {
-                    entities_cli::import(&engine, &actor, &file, &regime, departement, source).await
+                    let format = match format.as_str() {
+                        "ftm" => entities_cli::FileFormat::Ftm,
+                        "csv" => entities_cli::FileFormat::Csv {
+                            schema: schema.as_deref().unwrap_or_default(),
+                            mapping: mapping.as_deref().unwrap_or_default(),
+                            encoding: encoding.as_deref(),
+                        },
+                        other => anyhow::bail!("format « {other} » inconnu : ftm ou csv"),
+                    };
+                    entities_cli::import(
+                        &engine,
+                        &actor,
+                        &file,
+                        format,
+                        &regime,
+                        departement,
+                        source,
+                    )
+                    .await
                 }
                 Err(error) => Err(error),
             };

@@ -133,19 +133,13 @@ const ALIASES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Reads one CSV file into records. Errors name the file and the line.
-pub fn read_records(
-    path: &Path,
-    columns: Option<&str>,
-    encoding: Option<&str>,
-) -> Result<Vec<Record>> {
+/// A text file in UTF-8 (the default) or Latin-1 (Windows-1252, what spreadsheets often write); a
+/// file that is not UTF-8 is refused with the line where it stops being so.
+pub fn read_text(path: &Path, encoding: Option<&str>) -> Result<String> {
     let bytes =
         std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))?;
     let name = path.display();
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        bail!("{name} est vide");
-    }
-    let text = match encoding.map(str::to_lowercase).as_deref() {
+    Ok(match encoding.map(str::to_lowercase).as_deref() {
         None | Some("utf-8") | Some("utf8") => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => {
@@ -161,7 +155,20 @@ pub fn read_records(
             encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned()
         }
         Some(other) => bail!("encodage « {other} » inconnu (utf-8 ou latin1)"),
-    };
+    })
+}
+
+/// Reads one CSV file into records. Errors name the file and the line.
+pub fn read_records(
+    path: &Path,
+    columns: Option<&str>,
+    encoding: Option<&str>,
+) -> Result<Vec<Record>> {
+    let text = read_text(path, encoding)?;
+    let name = path.display();
+    if text.chars().all(char::is_whitespace) {
+        bail!("{name} est vide");
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let delimiter = if text.lines().next().unwrap_or("").contains(';') {
         b';'

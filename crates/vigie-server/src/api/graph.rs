@@ -291,6 +291,52 @@ pub struct ImportParams {
     pub departement: Option<String>,
     /// Where the file comes from (e.g. "export Aleph du 12/11, PV 2026/118"), kept as provenance.
     pub source: String,
+    /// `ftm` (FollowTheMoney JSON lines, the default) or `csv` (one entity per row).
+    pub format: Option<String>,
+    /// CSV only: the type of every row's entity (Person, Vehicle, Phone...).
+    pub schema: Option<String>,
+    /// CSV only: which column feeds which property, e.g. `lastName=NOM,firstName=PRENOM`; several
+    /// values in one cell are separated by `|`.
+    pub mapping: Option<String>,
+}
+
+/// Reads the body as the format the parameters name, every fault with its line.
+fn read_import(
+    params: &ImportParams,
+    text: &str,
+) -> Result<vigie_intel::ftm_entities::FtmBatch, EngineError> {
+    let invalid = |field: &str, message: String| {
+        EngineError::Invalid(vec![FieldError {
+            field: field.to_owned(),
+            message,
+        }])
+    };
+    match params.format.as_deref().map(str::trim) {
+        None | Some("") | Some("ftm") => read_ftm(text).map_err(|errors| line_errors(&errors)),
+        Some("csv") => {
+            let schema = params
+                .schema
+                .as_deref()
+                .and_then(|name| vigie_core::entity::Schema::parse(name.trim()))
+                .ok_or_else(|| {
+                    invalid(
+                        "schema",
+                        "Indiquez le type des entités du fichier (Person, Vehicle, Phone…)"
+                            .to_owned(),
+                    )
+                })?;
+            let mapping = vigie_intel::csv_entities::parse_mapping(
+                params.mapping.as_deref().unwrap_or_default(),
+            )
+            .map_err(|message| invalid("mapping", message))?;
+            vigie_intel::csv_entities::read_csv(text, schema, &mapping)
+                .map_err(|errors| line_errors(&errors))
+        }
+        Some(other) => Err(invalid(
+            "format",
+            format!("Format « {other} » inconnu : ftm ou csv"),
+        )),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -306,11 +352,12 @@ pub struct ImportResponse {
 /// The largest file the import route accepts (the default body limit stays for every other route).
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
-/// Imports entities and links from FollowTheMoney JSON lines (OCCRP Aleph's format), all or nothing:
-/// every faulty line is reported (`details[].field` is `lines[N]...`) and nothing is written unless
-/// every line is right. The records belong to the caller's unit; each is journaled.
+/// Imports entities and links from FollowTheMoney JSON lines (OCCRP Aleph's format), or entities
+/// from a CSV file with a column mapping, all or nothing: every faulty line is reported
+/// (`details[].field` is `lines[N]...`) and nothing is written unless every line is right. The
+/// records belong to the caller's unit; each is journaled.
 #[utoipa::path(post, path = "/api/v1/entities/import", tag = "entities", security(("bearer" = [])), params(ImportParams),
-    request_body(content = String, content_type = "application/x-ndjson"),
+    request_body(content = String, content_type = "application/x-ndjson", description = "FtM JSON lines, or CSV (text/csv) with format=csv"),
     responses((status = 201, body = ImportResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
@@ -330,7 +377,7 @@ pub async fn import(
                     .to_owned(),
         }])
     })?;
-    let batch = read_ftm(&text).map_err(|errors| line_errors(&errors))?;
+    let batch = read_import(&params, &text)?;
     let report = state
         .engine
         .import_ftm(

@@ -192,7 +192,7 @@ async fn import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> Answe
 }
 
 #[tokio::test]
-async fn an_ftm_file_imports_all_or_nothing_with_faults_by_line() {
+async fn ftm_and_csv_files_import_all_or_nothing_with_faults_by_line() {
     let app = app().await;
     let token = app.login("agent.marseille").await;
     let query = "regime=judicial&departement=13&source=Export%20Aleph";
@@ -238,6 +238,35 @@ async fn an_ftm_file_imports_all_or_nothing_with_faults_by_line() {
     let answer = import(&app, &token, query, vec![0xff, 0xfe, b'{']).await;
     assert_eq!(answer.status, 400, "{}", answer.text);
     assert_eq!(answer.body["error"]["code"], "VIGIE-REQ-0007");
+    let csv = "NOM;PRENOM;SURNOMS\nIMPORTÉ;Zoé;La Fouine|ZZ\nMARTIN;;\n";
+    let answer = import(
+        &app,
+        &token,
+        &format!("{query}&format=csv&schema=Person&mapping=lastName%3DNOM,firstName%3DPRENOM,alias%3DSURNOMS"),
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    assert_eq!(answer.body["entities"], 2);
+    assert!(answer.body["ids"]["line-2"].is_string());
+    let answer = import(
+        &app,
+        &token,
+        &format!("{query}&format=csv&schema=Person&mapping=birthDate%3DNOM"),
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(answer.status, 422, "{}", answer.text);
+    assert_eq!(answer.body["error"]["details"][0]["field"], "lines[2].NOM");
+    let answer = import(
+        &app,
+        &token,
+        &format!("{query}&format=csv"),
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(answer.body["error"]["details"][0]["field"], "schema");
+
     let auditor = app.login("auditeur").await;
     let answer = import(&app, &auditor, query, good.join("\n").into_bytes()).await;
     assert_eq!(answer.status, 403, "{}", answer.text);
