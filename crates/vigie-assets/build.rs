@@ -7,6 +7,9 @@
 //!    relative `url(...)` resolves to an embedded file.
 //! 3. Writes `OUT_DIR/dsfr_assets.rs`: a sorted table of `(path, Asset)` built with
 //!    `include_bytes!`, with content types and etags computed here.
+//! 4. Does the same, file by file from their `dist` folders, for the other packages (Leaflet,
+//!    Cytoscape.js; [`NpmPackage`]): `OUT_DIR/leaflet_assets.rs`, `OUT_DIR/cytoscape_assets.rs`,
+//!    each with the package's version (checked against the lockfile) and licence text.
 //!
 //! The files are copied into `OUT_DIR` (rather than included straight from `web/node_modules`) so
 //! that deleting or reinstalling `web/node_modules` never breaks or dirties an existing build.
@@ -83,7 +86,7 @@ fn run() -> Result<()> {
                 );
             }
             embed(&source, &out_dir)?;
-            embed_leaflet(&web, &lock, &out_dir)
+            embed_others(&web, &lock, &out_dir)
         }
         None => {
             // Several builds (other target dirs, an IDE) may share web/: hold an exclusive lock on
@@ -105,55 +108,94 @@ fn run() -> Result<()> {
                 ));
             }
             embed(&source, &out_dir)?;
-            embed_leaflet(&web, &lock, &out_dir)
+            embed_others(&web, &lock, &out_dir)
         }
     }
 }
 
-/// Leaflet (the map library of the map page): its `dist` script, stylesheet and marker images.
-const LEAFLET_PACKAGE: &str = "leaflet";
-const LEAFLET_FILES: &[(&str, &str)] = &[
-    ("leaflet.js", "text/javascript; charset=utf-8"),
-    ("leaflet.css", "text/css; charset=utf-8"),
-    ("images/layers.png", "image/png"),
-    ("images/layers-2x.png", "image/png"),
-    ("images/marker-icon.png", "image/png"),
-    ("images/marker-icon-2x.png", "image/png"),
-    ("images/marker-shadow.png", "image/png"),
-];
+/// An npm package other than the DSFR, embedded file by file from its `dist` folder.
+struct NpmPackage {
+    /// The npm name, as in `web/package-lock.json`.
+    name: &'static str,
+    /// Prefix of the generated constants (`LEAFLET` → `LEAFLET_VERSION`, `LEAFLET_LICENCE`,
+    /// `LEAFLET`) and, lowercased, of the generated file and the copy folder in `OUT_DIR`.
+    ident: &'static str,
+    /// The licence file at the package's root.
+    licence: &'static str,
+    /// Files relative to the package's `dist`, with their content types.
+    files: &'static [(&'static str, &'static str)],
+}
 
-/// Copies the Leaflet files into `OUT_DIR/leaflet/` and writes `OUT_DIR/leaflet_assets.rs`.
-/// With `VIGIE_ASSETS_DIR` (offline DSFR), Leaflet must still be in `web/node_modules`.
-fn embed_leaflet(web: &Path, lock: &Value, out_dir: &Path) -> Result<()> {
-    let pinned = pinned_version(lock, LEAFLET_PACKAGE)?;
-    let package = web.join("node_modules").join(LEAFLET_PACKAGE);
+/// Leaflet (the map library of the map page): its `dist` script, stylesheet and marker images.
+const LEAFLET: NpmPackage = NpmPackage {
+    name: "leaflet",
+    ident: "LEAFLET",
+    licence: "LICENSE",
+    files: &[
+        ("leaflet.js", "text/javascript; charset=utf-8"),
+        ("leaflet.css", "text/css; charset=utf-8"),
+        ("images/layers.png", "image/png"),
+        ("images/layers-2x.png", "image/png"),
+        ("images/marker-icon.png", "image/png"),
+        ("images/marker-icon-2x.png", "image/png"),
+        ("images/marker-shadow.png", "image/png"),
+    ],
+};
+
+/// Cytoscape.js (the link chart of the entity page): its minified browser build only.
+const CYTOSCAPE: NpmPackage = NpmPackage {
+    name: "cytoscape",
+    ident: "CYTOSCAPE",
+    licence: "LICENSE",
+    files: &[("cytoscape.min.js", "text/javascript; charset=utf-8")],
+};
+
+/// Embeds every package other than the DSFR. With `VIGIE_ASSETS_DIR` (offline DSFR), they must
+/// still be in `web/node_modules`.
+fn embed_others(web: &Path, lock: &Value, out_dir: &Path) -> Result<()> {
+    for package in [&LEAFLET, &CYTOSCAPE] {
+        embed_package(package, web, lock, out_dir)?;
+    }
+    Ok(())
+}
+
+/// Copies the package's files into `OUT_DIR/<name>/` and writes `OUT_DIR/<name>_assets.rs`: its
+/// version (checked against the lockfile), its licence text and its sorted table of files.
+fn embed_package(spec: &NpmPackage, web: &Path, lock: &Value, out_dir: &Path) -> Result<()> {
+    let name = spec.name;
+    let ident = spec.ident;
+    let lower = ident.to_lowercase();
+    let pinned = pinned_version(lock, name)?;
+    let package = web.join("node_modules").join(name);
     let manifest = read_json(&package.join("package.json"))?;
     let version = manifest
         .get("version")
         .and_then(Value::as_str)
         .unwrap_or_default();
     if version != pinned {
-        return Err(format!("web/node_modules holds {LEAFLET_PACKAGE} {version} but web/package-lock.json pins {pinned}."));
+        return Err(format!(
+            "web/node_modules holds {name} {version} but web/package-lock.json pins {pinned}."
+        ));
     }
     let mut code = String::from("// @generated by crates/vigie-assets/build.rs; do not edit.\n");
     let _ = writeln!(
         code,
-        "pub(crate) const LEAFLET_VERSION: &str = {version:?};"
+        "pub(crate) const {ident}_VERSION: &str = {version:?};"
     );
-    let licence = out_dir.join("leaflet-LICENSE");
-    let licence_text = fs::read(package.join("LICENSE"))
-        .map_err(|e| format!("cannot read the Leaflet LICENSE: {e}"))?;
+    let licence = out_dir.join(format!("{lower}-LICENSE"));
+    let licence_text = fs::read(package.join(spec.licence))
+        .map_err(|e| format!("cannot read the {name} {}: {e}", spec.licence))?;
     write_file(&licence, &licence_text)?;
     let _ = writeln!(
         code,
-        "pub(crate) const LEAFLET_LICENCE: &str = include_str!({:?});",
+        "pub(crate) const {ident}_LICENCE: &str = include_str!({:?});",
         path_str(&licence)?
     );
     let _ = writeln!(
         code,
-        "pub(crate) static LEAFLET: &[(&str, crate::Asset)] = &["
+        "pub(crate) static {ident}: &[(&str, crate::Asset)] = &["
     );
-    let mut sorted: Vec<_> = LEAFLET_FILES.to_vec();
+    let mut sorted: Vec<_> = spec.files.to_vec();
     sorted.sort();
     for (path, content_type) in sorted {
         let from = package.join("dist").join(path);
@@ -162,11 +204,11 @@ fn embed_leaflet(web: &Path, lock: &Value, out_dir: &Path) -> Result<()> {
             path,
             content_type,
             &from,
-            &out_dir.join("leaflet").join(path),
+            &out_dir.join(&lower).join(path),
         )?;
     }
     let _ = writeln!(code, "];");
-    write_file(&out_dir.join("leaflet_assets.rs"), code.as_bytes())
+    write_file(&out_dir.join(format!("{lower}_assets.rs")), code.as_bytes())
 }
 
 /// Copies one file into `OUT_DIR` and appends its table row (bytes, content type, etag) to `code`;

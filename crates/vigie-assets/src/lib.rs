@@ -17,8 +17,12 @@
 //! the files (they are served byte for byte as published), no source maps, and nothing is read
 //! from disk at run time. The DSFR files are never committed to the repository.
 //!
-//! Leaflet (npm package `leaflet`, BSD 2-Clause), the map library of the map page, is embedded the
-//! same way: its `dist` script, stylesheet and marker images ([`leaflet`]).
+//! Two more packages are embedded the same way, file by file from their `dist` folder, each with its
+//! version (checked against the lockfile) and its licence text:
+//! - Leaflet (npm package `leaflet`, BSD 2-Clause), the map library of the map page: its script,
+//!   stylesheet and marker images ([`leaflet`]);
+//! - Cytoscape.js (npm package `cytoscape`, MIT), which draws the link chart of the entity page:
+//!   its minified browser build `cytoscape.min.js` only ([`cytoscape`]).
 //!
 //! ```
 //! let css = vigie_assets::dsfr("dsfr.min.css").map(|a| a.content_type);
@@ -29,6 +33,7 @@
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/dsfr_assets.rs"));
     include!(concat!(env!("OUT_DIR"), "/leaflet_assets.rs"));
+    include!(concat!(env!("OUT_DIR"), "/cytoscape_assets.rs"));
 }
 
 /// One embedded file.
@@ -87,6 +92,22 @@ pub fn leaflet_version() -> &'static str {
 /// Leaflet's licence (BSD 2-Clause), to be shown or shipped with Vigie.
 pub fn leaflet_licence() -> &'static str {
     generated::LEAFLET_LICENCE
+}
+
+/// The embedded Cytoscape.js file at `path`, relative to the package's `dist`: only
+/// "cytoscape.min.js" (served as `text/javascript; charset=utf-8`); anything else gives `None`.
+pub fn cytoscape(path: &str) -> Option<Asset> {
+    find(generated::CYTOSCAPE, path)
+}
+
+/// The version of the embedded `cytoscape` package, e.g. "3.34.4".
+pub fn cytoscape_version() -> &'static str {
+    generated::CYTOSCAPE_VERSION
+}
+
+/// Cytoscape.js's licence (MIT, the package's `LICENSE`), to be shown or shipped with Vigie.
+pub fn cytoscape_licence() -> &'static str {
+    generated::CYTOSCAPE_LICENCE
 }
 
 /// Binary search in a sorted table of embedded files.

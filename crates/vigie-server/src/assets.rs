@@ -1,6 +1,6 @@
-//! Static files, embedded in the binary and served with caching: the design system (DSFR) and Leaflet,
-//! from npm through `vigie-assets` (strong ETags), and Vigie's own page scripts and styles (under
-//! `static/`, short caching). Nothing here is fetched from a third party.
+//! Static files, embedded in the binary and served with caching: the design system (DSFR), Leaflet
+//! and Cytoscape.js, from npm through `vigie-assets` (strong ETags), and Vigie's own page scripts
+//! and styles (under `static/`, short caching). Nothing here is fetched from a third party.
 
 use crate::AppState;
 use axum::extract::Path;
@@ -13,6 +13,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/dsfr/{*path}", get(dsfr))
         .route("/assets/leaflet/{*path}", get(leaflet))
+        .route("/assets/cytoscape/{*path}", get(cytoscape))
         .route("/assets/vigie/{*path}", get(own))
 }
 
@@ -27,6 +28,16 @@ const OWN: &[(&str, &str, &[u8])] = &[
         "carte.css",
         "text/css; charset=utf-8",
         include_bytes!("../static/carte.css"),
+    ),
+    (
+        "graphe.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/graphe.js"),
+    ),
+    (
+        "graphe.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/graphe.css"),
     ),
 ];
 
@@ -50,6 +61,10 @@ async fn dsfr(Path(path): Path<String>, headers: HeaderMap) -> Response {
 
 async fn leaflet(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve(vigie_assets::leaflet(&path), &headers)
+}
+
+async fn cytoscape(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve(vigie_assets::cytoscape(&path), &headers)
 }
 
 fn serve(asset: Option<vigie_assets::Asset>, headers: &HeaderMap) -> Response {

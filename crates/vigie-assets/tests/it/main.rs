@@ -1,6 +1,8 @@
-//! Integration tests of the embedded DSFR files.
+//! Integration tests of the embedded front-end files: the DSFR here, Cytoscape.js in its module.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+
+mod cytoscape;
 
 use sha2::{Digest, Sha256};
 use vigie_assets::{dsfr, dsfr_licence, dsfr_paths, dsfr_version};

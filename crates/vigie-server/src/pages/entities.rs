@@ -8,8 +8,8 @@
 use super::format::{self, NONE};
 use super::session::{PageForm, PageSession, SameOrigin};
 use super::view::{
-    EntityMotifPage, EntityPage, Field, LinkRow, PropertyRow, ResultRow, SearchForm, SearchOutcome,
-    SearchPage, SelectField,
+    Choice, EntityIntel, EntityIntelRow, EntityMotifPage, EntityPage, Field, LinkRow, PropertyRow,
+    ResultRow, SearchForm, SearchOutcome, SearchPage, SelectField, TimelineEntry,
 };
 use super::{render, ErrorKind, PageResult};
 use crate::extract::Ctx;
@@ -18,13 +18,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use std::collections::HashMap;
-use vigie_core::entity::{EntityId, FieldError, PropertyKind, Schema};
+use time::Date;
+use vigie_core::entity::{EntityId, FieldError, LinkKind, PropertyKind, Schema};
+use vigie_core::org::UnitId;
 use vigie_core::policy::Action;
-use vigie_engine::{EngineError, EntityView, SearchRequest};
+use vigie_engine::{EngineError, EntityView, IntelSearchView, SearchRequest};
+use vigie_search::{Filters, Sort};
 
 const SEARCH_MOTIF_REQUIRED: &str = "Indiquez le motif de la recherche (au moins 3 caractères)";
 const CONSULT_MOTIF_REQUIRED: &str = "Indiquez le motif de la consultation (au moins 3 caractères)";
 const SEARCH_LIMIT: u32 = 50;
+/// Intelligence items about the entity shown on its page (the most recently observed).
+const INTEL_ABOUT_LIMIT: usize = 20;
+/// Characters of an item's text shown in the entity page's table.
+const INTEL_SUMMARY_CHARS: usize = 200;
 
 fn motif_is_long_enough(motif: &str) -> bool {
     motif.trim().chars().count() >= 3
@@ -258,10 +265,32 @@ pub async fn consult(
                     HashMap::new()
                 }
             };
-            Ok(render(
-                StatusCode::OK,
-                &entity_page(&session, &view, &units),
-            ))
+            // The items about the entity, with the same motif (the search is journaled), for a
+            // role that may consult intelligence; the others get no such section.
+            let intel = if session.may(Action::ConsultIntel) {
+                let request = vigie_search::SearchRequest {
+                    query: String::new(),
+                    filters: Filters {
+                        about: Some(id),
+                        ..Filters::default()
+                    },
+                    sort: Sort::Recent,
+                    limit: INTEL_ABOUT_LIMIT,
+                    offset: 0,
+                };
+                let found = state
+                    .engine
+                    .search_intel(&session.actor, &request, &data.motif, &ctx)
+                    .await;
+                Some(found.map_err(|error| {
+                    tracing::warn!(%error, "intelligence items unavailable for the entity page");
+                    error
+                }))
+            } else {
+                None
+            };
+            let page = entity_page(&session, &view, &units, data.motif.trim(), intel.as_ref());
+            Ok(render(StatusCode::OK, &page))
         }
         Err(EngineError::MotifRequired) => {
             let page = motif_page(
@@ -287,8 +316,16 @@ pub async fn consult(
 fn entity_page(
     session: &PageSession,
     view: &EntityView,
-    units: &HashMap<vigie_core::org::UnitId, String>,
+    units: &HashMap<UnitId, String>,
+    motif: &str,
+    intel: Option<&Result<IntelSearchView, EngineError>>,
 ) -> EntityPage {
+    let unit_name = |unit: &UnitId| {
+        units
+            .get(unit)
+            .cloned()
+            .unwrap_or_else(|| format!("unité {unit}"))
+    };
     let entity = &view.entity;
     let mut properties = Vec::new();
     let schema_properties = entity.schema.properties();
@@ -335,28 +372,320 @@ fn entity_page(
             schema: link.other.schema.label_fr().to_owned(),
             departement: format::departement(link.other.departement.as_deref()),
             period: format::period(link.link.start, link.link.end),
+            source: source_note(&link.link.provenance.source),
+            recorded_unit: unit_name(&link.link.provenance.unit),
         })
         .collect();
     let provenance = &entity.provenance;
     let caption = entity.caption();
+    let recorded_unit = unit_name(&provenance.unit);
+    let (intel, intel_entries) = match intel.map(entity_intel) {
+        Some((section, entries)) => (Some(section), entries),
+        None => (None, Vec::new()),
+    };
+    let timeline = timeline(view, &recorded_unit, &unit_name, intel_entries);
     EntityPage {
         layout: session.layout(caption.clone(), ""),
+        id: entity.id.to_string(),
+        motif: motif.to_owned(),
         caption,
         schema: entity.schema.label_fr().to_owned(),
         properties,
         departement: format::departement(entity.departement.as_deref()),
         regime: entity.regime.label_fr().to_owned(),
-        recorded_unit: units
-            .get(&provenance.unit)
-            .cloned()
-            .unwrap_or_else(|| format!("unité {}", provenance.unit)),
+        recorded_unit,
         recorded_at: format::paris_datetime(provenance.recorded_at),
-        source: if provenance.source.trim().is_empty() {
-            NONE.to_owned()
-        } else {
-            provenance.source.clone()
-        },
+        source: source_note(&provenance.source),
         links,
         journal_seq: view.journal_seq,
+        link_kinds: LinkKind::ALL
+            .iter()
+            .map(|kind| Choice {
+                value: kind.as_str(),
+                label: kind.label_fr(),
+            })
+            .collect(),
+        schemas: Schema::ALL
+            .iter()
+            .map(|schema| Choice {
+                value: schema.as_str(),
+                label: schema.label_fr(),
+            })
+            .collect(),
+        cytoscape_version: vigie_assets::cytoscape_version(),
+        timeline,
+        intel,
+    }
+}
+
+/// A link seen from the consulted entity, in French: "Famille avec Jean DUPONT", "Utilise la ligne
+/// +33…", or from the other side "Ligne utilisée par Jean DUPONT".
+fn link_phrase(kind: LinkKind, outgoing: bool, other: &str) -> String {
+    let lead = match (kind, outgoing) {
+        (LinkKind::Associate, _) => "Relation avec",
+        (LinkKind::Family, _) => "Famille avec",
+        (LinkKind::Owner, true) => "Propriétaire ou utilisateur de",
+        (LinkKind::Owner, false) => "Appartient à ou est utilisé par",
+        (LinkKind::PhoneUser, true) => "Utilise la ligne",
+        (LinkKind::PhoneUser, false) => "Ligne utilisée par",
+        (LinkKind::Resident, true) => "Domicilié à",
+        (LinkKind::Resident, false) => "Domicile de",
+        (LinkKind::Director, true) => "Dirigeant de",
+        (LinkKind::Director, false) => "Dirigée par",
+        (LinkKind::Member, true) => "Membre de",
+        (LinkKind::Member, false) => "Compte parmi ses membres",
+        (LinkKind::Involved, true) => "Mis en cause dans",
+        (LinkKind::Involved, false) => "Met en cause",
+        (LinkKind::Operates, true) => "Tient le point de deal",
+        (LinkKind::Operates, false) => "Tenu par",
+        (LinkKind::Payment, true) => "Virement vers",
+        (LinkKind::Payment, false) => "Virement reçu de",
+    };
+    format!("{lead} {other}")
+}
+
+/// A provenance's source note, or a dash.
+fn source_note(source: &str) -> String {
+    if source.trim().is_empty() {
+        NONE.to_owned()
+    } else {
+        source.trim().to_owned()
+    }
+}
+
+/// The first characters of an item's text, on a word boundary, with an ellipsis if cut.
+fn summary(text: &str, max_chars: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = match cut.rfind(' ') {
+        Some(at) if at > max_chars / 2 => &cut[..at],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+/// How many items the reader may see about the entity, as a sentence.
+fn items_label(count: usize) -> String {
+    match count {
+        0 => "Aucun élément de renseignement accessible ne concerne cette entité.".to_owned(),
+        1 => "1 élément de renseignement accessible concerne cette entité.".to_owned(),
+        _ => format!("{count} éléments de renseignement accessibles concernent cette entité."),
+    }
+}
+
+/// The items section, and the items' chronology entries with their days.
+fn entity_intel(
+    found: &Result<IntelSearchView, EngineError>,
+) -> (EntityIntel, Vec<(Date, TimelineEntry)>) {
+    let found = match found {
+        Ok(found) => found,
+        Err(error) => {
+            let message = match error {
+                EngineError::JournalUnavailable(_) => {
+                    "Le journal est indisponible : les renseignements sur cette entité ne peuvent pas être recherchés pour le moment."
+                }
+                _ => "Les renseignements sur cette entité n'ont pas pu être recherchés.",
+            };
+            let section = EntityIntel {
+                rows: Vec::new(),
+                total: String::new(),
+                more: false,
+                journal_seq: None,
+                error: Some(message.to_owned()),
+            };
+            return (section, Vec::new());
+        }
+    };
+    let mut rows = Vec::new();
+    let mut entries = Vec::new();
+    for hit in &found.hits {
+        let item = &hit.item;
+        let href = format!("/renseignement/elements/{}", item.id);
+        let observed = match item.observed_until {
+            Some(until) if until != item.observed_on => format!(
+                "du {} au {}",
+                format::date(item.observed_on),
+                format::date(until)
+            ),
+            _ => format::date(item.observed_on),
+        };
+        let grade = item.grade.display_fr();
+        let source = item.source.label_fr();
+        let summary = summary(&item.text, INTEL_SUMMARY_CHARS);
+        entries.push((
+            item.observed_on,
+            TimelineEntry {
+                datetime: item.observed_on.to_string(),
+                date: format::date(item.observed_on),
+                badge: "Renseignement",
+                badge_kind: "new",
+                text: summary.clone(),
+                href: Some(href.clone()),
+                detail: format!("{source} · {grade} · {}", hit.owner_name),
+            },
+        ));
+        rows.push(EntityIntelRow {
+            href,
+            observed,
+            grade,
+            source,
+            owner: hit.owner_name.clone(),
+            summary,
+        });
+    }
+    let section = EntityIntel {
+        more: found.total > rows.len(),
+        rows,
+        total: items_label(found.total),
+        journal_seq: Some(found.journal_seq),
+        error: None,
+    };
+    (section, entries)
+}
+
+/// The entity's dated facts, newest first: its recording, each visible link's start and end, and
+/// the intelligence items about it.
+fn timeline(
+    view: &EntityView,
+    recorded_unit: &str,
+    unit_name: &dyn Fn(&UnitId) -> String,
+    intel_entries: Vec<(Date, TimelineEntry)>,
+) -> Vec<TimelineEntry> {
+    let provenance = &view.entity.provenance;
+    let recorded_at = provenance
+        .recorded_at
+        .to_offset(format::paris_offset(provenance.recorded_at));
+    // (day, order within the day: later facts first, the entry)
+    let mut dated: Vec<(Date, u8, TimelineEntry)> = vec![(
+        recorded_at.date(),
+        0,
+        TimelineEntry {
+            datetime: recorded_at.date().to_string(),
+            date: format::paris_datetime(provenance.recorded_at),
+            badge: "Fiche",
+            badge_kind: "info",
+            text: format!("Fiche enregistrée par {recorded_unit}"),
+            href: None,
+            detail: source_note(&provenance.source),
+        },
+    )];
+    for link in &view.links {
+        let what = link_phrase(link.link.kind, link.outgoing, &link.other.caption);
+        let detail = format!(
+            "{} · {}",
+            unit_name(&link.link.provenance.unit),
+            source_note(&link.link.provenance.source)
+        );
+        let href = Some(format!("/entites/{}", link.other.id));
+        for (day, badge, badge_kind, order) in [
+            (link.link.start, "Début", "success", 1),
+            (link.link.end, "Fin", "warning", 2),
+        ] {
+            let Some(day) = day else { continue };
+            dated.push((
+                day,
+                order,
+                TimelineEntry {
+                    datetime: day.to_string(),
+                    date: format::date(day),
+                    badge,
+                    badge_kind,
+                    text: what.clone(),
+                    href: href.clone(),
+                    detail: detail.clone(),
+                },
+            ));
+        }
+    }
+    dated.extend(
+        intel_entries
+            .into_iter()
+            .map(|(day, entry)| (day, 3, entry)),
+    );
+    // Newest first; within a day, items, then ends, starts and the recording (a stable sort keeps
+    // the order of the links within each).
+    dated.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    dated.into_iter().map(|(_, _, entry)| entry).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::view::Layout;
+    use super::*;
+    use askama::Template;
+
+    fn page(intel: Option<EntityIntel>) -> EntityPage {
+        EntityPage {
+            layout: Layout::anonymous("Jean DUPONT"),
+            id: "00000000-0000-4000-8000-000000000001".to_owned(),
+            motif: "Procédure 2026/1".to_owned(),
+            caption: "Jean DUPONT".to_owned(),
+            schema: "Personne".to_owned(),
+            properties: Vec::new(),
+            departement: "13".to_owned(),
+            regime: "Judiciaire".to_owned(),
+            recorded_unit: "SD-13".to_owned(),
+            recorded_at: "01/02/2026 10:00:00".to_owned(),
+            source: NONE.to_owned(),
+            links: Vec::new(),
+            journal_seq: 7,
+            link_kinds: Vec::new(),
+            schemas: Vec::new(),
+            cytoscape_version: "3.34.4",
+            timeline: Vec::new(),
+            intel,
+        }
+    }
+
+    /// A role that may not consult intelligence gets no items section (the handler passes `None`
+    /// then); one that may gets it, even when empty.
+    #[test]
+    fn the_items_section_follows_the_right_to_consult_intelligence() {
+        let without = page(None).render().unwrap();
+        assert!(!without.contains("id=\"renseignements\""));
+        assert!(!without.contains("Renseignements sur cette entité"));
+        assert!(without.contains("id=\"schema-graphe\""));
+        assert!(without.contains("id=\"chronologie\""));
+        let with = page(Some(EntityIntel {
+            rows: Vec::new(),
+            total: items_label(0),
+            more: false,
+            journal_seq: Some(8),
+            error: None,
+        }))
+        .render()
+        .unwrap();
+        assert!(with.contains("id=\"renseignements\""));
+        assert!(
+            with.contains("Aucun élément de renseignement accessible ne concerne cette entité.")
+        );
+        assert!(with.contains("Recherche enregistrée au journal (n° 8)"));
+    }
+
+    #[test]
+    fn links_read_from_the_consulted_entity() {
+        assert_eq!(
+            link_phrase(LinkKind::Family, false, "Jean DUPONT"),
+            "Famille avec Jean DUPONT"
+        );
+        assert_eq!(
+            link_phrase(LinkKind::PhoneUser, true, "+33600000001"),
+            "Utilise la ligne +33600000001"
+        );
+        assert_eq!(
+            link_phrase(LinkKind::PhoneUser, false, "Jean DUPONT"),
+            "Ligne utilisée par Jean DUPONT"
+        );
+    }
+
+    #[test]
+    fn summaries_cut_on_a_word_with_an_ellipsis() {
+        assert_eq!(summary("  court   texte ", 20), "court texte");
+        let cut = summary("Le guetteur principal serait mineur, selon la source.", 30);
+        assert_eq!(cut, "Le guetteur principal serait…");
+        assert!(cut.chars().count() <= 31);
     }
 }

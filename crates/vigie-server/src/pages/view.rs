@@ -237,12 +237,64 @@ pub struct LinkRow {
     pub schema: String,
     pub departement: String,
     pub period: String,
+    /// The link's provenance: its source note (or a dash) and the unit that recorded it.
+    pub source: String,
+    pub recorded_unit: String,
+}
+
+/// A value and its French label (a checkbox, a legend entry).
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+/// One dated fact of the entity's chronology.
+pub struct TimelineEntry {
+    /// ISO date for `<time datetime>`: "2023-04-01".
+    pub datetime: String,
+    /// The date (and time, for a recording) in French: "01/04/2023".
+    pub date: String,
+    /// What happened: "Fiche enregistrée", "Début", "Fin", "Renseignement".
+    pub badge: &'static str,
+    /// DSFR badge modifier: "info", "success", "warning", "new".
+    pub badge_kind: &'static str,
+    /// "Famille avec Jean DUPONT".
+    pub text: String,
+    /// Where the other record of the fact is (a linked entity, an item), if anywhere.
+    pub href: Option<String>,
+    /// Provenance or details: "SD-13 · PV 2024/123", a grade.
+    pub detail: String,
+}
+
+/// One intelligence item about the entity.
+pub struct EntityIntelRow {
+    pub href: String,
+    pub observed: String,
+    pub grade: String,
+    pub source: String,
+    pub owner: String,
+    pub summary: String,
+}
+
+/// The intelligence items about the entity, for a role that may consult intelligence.
+pub struct EntityIntel {
+    pub rows: Vec<EntityIntelRow>,
+    /// How many items the reader may see, as a sentence; `rows` holds the most recent ones.
+    pub total: String,
+    pub more: bool,
+    /// The journal entry of the search, or the French reason it could not be made.
+    pub journal_seq: Option<u64>,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "entity.html")]
 pub struct EntityPage {
     pub layout: Layout,
+    /// The entity's id (for the link chart's script).
+    pub id: String,
+    /// The motif of this consultation, reused by the chart's and items' requests.
+    pub motif: String,
     pub caption: String,
     pub schema: String,
     pub properties: Vec<PropertyRow>,
@@ -253,6 +305,15 @@ pub struct EntityPage {
     pub source: String,
     pub links: Vec<LinkRow>,
     pub journal_seq: u64,
+    /// The link kinds, for the chart's filter.
+    pub link_kinds: Vec<Choice>,
+    /// The schemas, for the chart's legend (`value` names the CSS class of the swatch).
+    pub schemas: Vec<Choice>,
+    pub cytoscape_version: &'static str,
+    /// Newest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// `None` for a role that may not consult intelligence.
+    pub intel: Option<EntityIntel>,
 }
 
 pub struct JournalRow {

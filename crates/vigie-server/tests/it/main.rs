@@ -6,8 +6,10 @@ mod support;
 
 mod api;
 mod geo;
+mod graph;
 mod intel;
 mod pages;
+mod pages_graph;
 mod pages_intel;
 mod pages_workflows;
 mod targets;
