@@ -79,6 +79,8 @@ pub(crate) struct Fields {
     pub entity: Field,
     pub observed: Field,
     pub year: Field,
+    /// When the item was recorded (standing watches ask for what is new since a time).
+    pub recorded: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -103,6 +105,7 @@ fn schema() -> (Schema, Fields) {
         entity: builder.add_text_field("entity", STRING),
         observed: builder.add_date_field("observed", INDEXED | FAST),
         year: builder.add_text_field("year", STRING | FAST),
+        recorded: builder.add_i64_field("recorded", INDEXED | FAST),
     };
     (builder.build(), fields)
 }
@@ -229,6 +232,7 @@ impl IntelIndex {
         }
         doc.add_date(f.observed, day_start(item.observed_on));
         doc.add_text(f.year, item.observed_on.year().to_string());
+        doc.add_i64(f.recorded, item.recorded_at_micros);
         doc
     }
 

@@ -57,6 +57,10 @@ pub struct Filters {
     /// Items about this entity.
     #[serde(default)]
     pub about: Option<EntityId>,
+    /// Only items recorded after this instant (Unix microseconds, exclusive): what is new for a
+    /// standing watch.
+    #[serde(default)]
+    pub recorded_after: Option<i64>,
 }
 
 /// What a user asks.
@@ -321,6 +325,15 @@ pub(crate) fn build(
             Box::new(RangeQuery::new(
                 bound(filters.observed_from, Bound::Included),
                 bound(filters.observed_to, Bound::Included),
+            )),
+        ));
+    }
+    if let Some(after) = filters.recorded_after {
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Excluded(Term::from_field_i64(fields.recorded, after)),
+                Bound::Unbounded,
             )),
         ));
     }
