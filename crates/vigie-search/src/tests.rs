@@ -138,6 +138,9 @@ fn filters_narrow_and_facets_count_what_matches() {
     items[2].observed_on = date!(2025 - 06 - 15);
     items[3].entities = vec![EntityId(Uuid::from_u128(77))];
     items[5].departement = None;
+    for (n, item) in items.iter_mut().enumerate() {
+        item.recorded_at_micros = n as i64 * 1_000;
+    }
     let index = index_of(&items);
     let scope = national_scope();
     let search = |filters: Filters| {
@@ -191,6 +194,12 @@ fn filters_narrow_and_facets_count_what_matches() {
         ..Filters::default()
     });
     assert_eq!(ids, BTreeSet::from([3]));
+    // What is new since a time: strictly after it.
+    let (_, ids) = search(Filters {
+        recorded_after: Some(3_000),
+        ..Filters::default()
+    });
+    assert_eq!(ids, BTreeSet::from([4, 5]));
     let (narrow, ids) = search(Filters {
         units: vec![OTHER],
         ..Filters::default()

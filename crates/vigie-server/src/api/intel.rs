@@ -491,6 +491,7 @@ fn search_request(
             observed_from,
             observed_to,
             about: filters.about.map(EntityId),
+            recorded_after: None,
         },
         sort: match sort {
             IntelSortDto::Relevance => vigie_search::Sort::Relevance,

@@ -412,6 +412,7 @@ impl SearchState {
                 observed_from,
                 observed_to,
                 about: None,
+                recorded_after: None,
             },
             sort,
             limit: PAGE_SIZE,
