@@ -242,7 +242,7 @@ impl Engine {
 }
 
 /// Runs index work on a blocking thread: tantivy computes and locks without yielding.
-async fn off_runtime<T, F>(work: F) -> EngineResult<T>
+pub(crate) async fn off_runtime<T, F>(work: F) -> EngineResult<T>
 where
     F: FnOnce() -> Result<T, vigie_search::SearchError> + Send + 'static,
     T: Send + 'static,

@@ -28,6 +28,7 @@ mod priority;
 mod seed;
 mod targets;
 mod throttle;
+mod watches;
 pub use arbitration::{ArbiterChoice, ArbitrationCase, ArbitrationView, TargetSummary};
 pub use demo::DemoWorkflows;
 pub use operations::{OperationOverlap, OperationView, OPERATION_RETENTION_DAYS};
@@ -58,6 +59,7 @@ pub use intel_search::{
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
 pub use vigie_core::journal::Tamper;
 pub use vigie_store::JournalQuery;
+pub use watches::{WatchNews, WatchSubject, WatchView, MAX_WATCHES};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

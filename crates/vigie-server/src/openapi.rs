@@ -27,6 +27,7 @@ Every consultation of personal data states a motif and is journaled before the a
         api::workflows::nominate, api::workflows::priority_list, api::workflows::priority_decision,
         api::workflows::priority_review, api::workflows::priority_outcome,
         api::intel::record, api::intel::consult, api::intel::sanitise, api::intel::permit, api::intel::search, api::intel::export,
+        api::watches::list, api::watches::create, api::watches::seen, api::watches::delete,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
     modifiers(&BearerAuth),

@@ -99,6 +99,10 @@ pub const ROUTES: &[RouteSpec] = &[
     route("POST", "/api/v1/intel/items/{id}/consultation",  Session(Action::ConsultIntel)),
     route("POST", "/api/v1/intel/items/{id}/sanitised",     Session(Action::ManageIntel)),
     route("POST", "/api/v1/intel/items/{id}/permissions",   Session(Action::ManageIntel)),
+    route("GET",  "/api/v1/watches",                        Session(Action::ConsultEntity)),
+    route("POST", "/api/v1/watches",                        Session(Action::ConsultEntity)),
+    route("POST", "/api/v1/watches/{id}/seen",              Session(Action::ConsultEntity)),
+    route("DELETE", "/api/v1/watches/{id}",                 Session(Action::ConsultEntity)),
     // Pages.
     route("GET",  "/",                                      Session(Action::ReadOwnProfile)),
     route("GET",  "/connexion",                             Public),

@@ -14,4 +14,5 @@ mod graph;
 mod intel;
 mod journal_tamper;
 mod targets;
+mod watches;
 mod workflows;

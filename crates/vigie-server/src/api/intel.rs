@@ -449,7 +449,7 @@ pub(super) fn parse_day(
 
 /// The filters and words of a search or export, as the engine takes them; a field that cannot be
 /// read is named.
-fn search_request(
+pub(super) fn search_request(
     query: String,
     filters: IntelFiltersDto,
     sort: IntelSortDto,

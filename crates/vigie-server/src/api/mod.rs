@@ -7,6 +7,7 @@ pub mod geo;
 pub mod graph;
 pub mod intel;
 pub mod targets;
+pub mod watches;
 pub mod workflows;
 
 pub use dto::*;
@@ -84,6 +85,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/intel/items/{id}/sanitised", post(intel::sanitise))
         .route("/api/v1/intel/items/{id}/permissions", post(intel::permit))
         .route("/api/v1/deconfliction/alerts", get(targets::alerts))
+        .route("/api/v1/watches", get(watches::list).post(watches::create))
+        .route("/api/v1/watches/{id}/seen", post(watches::seen))
+        .route(
+            "/api/v1/watches/{id}",
+            axum::routing::delete(watches::delete),
+        )
         .route(
             "/api/v1/operations",
             get(workflows::operations).post(workflows::declare_operation),

@@ -13,4 +13,5 @@ mod pages_graph;
 mod pages_intel;
 mod pages_workflows;
 mod targets;
+mod watches;
 mod workflows;
