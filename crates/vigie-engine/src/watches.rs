@@ -229,7 +229,7 @@ impl Engine {
             }
             views.push(view(id, body, news, unavailable)?);
         }
-        views.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        views.sort_by_key(|view| std::cmp::Reverse(view.created_at));
         let draft = self.draft(
             Some(actor),
             JournalAction::Search,
