@@ -148,6 +148,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET",  "/admin",                                 Session(Action::ManageAccounts)),
     route("POST", "/admin/comptes",                         Session(Action::ManageAccounts)),
     route("POST", "/admin/comptes/{id}/etat",               Session(Action::ManageAccounts)),
+    route("POST", "/admin/comptes/{id}/unite",              Session(Action::ManageAccounts)),
     route("POST", "/admin/unites",                          Session(Action::ManageUnits)),
 ];
 

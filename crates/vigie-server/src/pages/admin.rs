@@ -145,6 +145,8 @@ async fn admin_page(
         .iter()
         .map(|account| AccountRow {
             action: format!("/admin/comptes/{}/etat", account.id),
+            move_action: format!("/admin/comptes/{}/unite", account.id),
+            unit_id: account.unit.to_string(),
             username: account.username.clone(),
             display_name: account.display_name.clone(),
             role: account.role.label_fr().to_owned(),
@@ -192,6 +194,7 @@ async fn admin_page(
         ),
     };
     Ok(AdminPage {
+        unit_choices: unit_options.clone(),
         layout: session.layout("Administration", "/admin"),
         csrf: session.csrf.clone(),
         notice,
@@ -361,6 +364,49 @@ pub async fn set_state(
     } else {
         format!("Compte « {} » réactivé.", account.username)
     };
+    let page = admin_page(&state, &session, Pending::None, Some(notice)).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MoveFormData {
+    pub csrf: String,
+    pub unite: String,
+}
+
+/// `POST /admin/comptes/{id}/unite` with `unite=<unit id>`: moves the account to that unit (its
+/// sessions are closed, so its next login sees only what the new unit may see).
+pub async fn move_account(
+    _origin: SameOrigin,
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    session: PageSession,
+    Path(raw): Path<String>,
+    PageForm(data): PageForm<MoveFormData>,
+) -> PageResult {
+    session.check_csrf(&data.csrf)?;
+    session.require(Action::ManageAccounts)?;
+    let id = AccountId::parse(&raw).ok_or_else(|| session.fail(ErrorKind::NotFound))?;
+    let unit = UnitId::parse(&data.unite).ok_or_else(|| session.fail(ErrorKind::BadRequest))?;
+    let account = state
+        .engine
+        .move_account(&session.actor, id, unit, &ctx)
+        .await
+        .map_err(|error| session.fail(error))?;
+    let units = state
+        .engine
+        .units()
+        .await
+        .map_err(|error| session.fail(error))?;
+    let unit_name = units
+        .iter()
+        .find(|candidate| candidate.id == unit)
+        .map_or_else(|| unit.to_string(), |found| found.name.clone());
+    let notice = format!(
+        "Compte « {} » rattaché à « {unit_name} » : ses sessions sont fermées.",
+        account.username
+    );
     let page = admin_page(&state, &session, Pending::None, Some(notice)).await?;
     Ok(render(StatusCode::OK, &page))
 }

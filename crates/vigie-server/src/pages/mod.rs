@@ -101,6 +101,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin::admin))
         .route("/admin/comptes", post(admin::create_account))
         .route("/admin/comptes/{id}/etat", post(admin::set_state))
+        .route("/admin/comptes/{id}/unite", post(admin::move_account))
         .route("/admin/unites", post(admin::create_unit))
 }
 

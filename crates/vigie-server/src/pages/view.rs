@@ -349,6 +349,10 @@ pub struct UnitRow {
 
 pub struct AccountRow {
     pub action: String,
+    /// Where the "change unit" form posts.
+    pub move_action: String,
+    /// The account's unit, preselected in the "change unit" list.
+    pub unit_id: String,
     pub username: String,
     pub display_name: String,
     pub role: String,
@@ -377,6 +381,8 @@ pub struct UnitForm {
 #[derive(Template)]
 #[template(path = "admin.html")]
 pub struct AdminPage {
+    /// Every unit, for the "change unit" lists: (id, "CODE — name").
+    pub unit_choices: Vec<(String, String)>,
     pub layout: Layout,
     pub csrf: String,
     pub notice: Option<String>,

@@ -822,6 +822,59 @@ async fn the_administrator_lists_creates_and_disables_accounts() {
         .await;
     assert_eq!(unit.status, 200, "{}", unit.text);
     assert!(unit.text.contains("Unité « BRIGADE-84 » créée.") && unit.text.contains("13, 84"));
+
+    // Move agent.paris to the new unit: its sessions end, and the page says where it went.
+    let paris = sign_in(&app, "agent.paris").await;
+    let token = app.login("admin").await;
+    let units = app
+        .call("GET", "/api/v1/admin/units", Some(&token), None)
+        .await;
+    let brigade = units
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "BRIGADE-84")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(unit
+        .text
+        .contains(&format!("action=\"/admin/comptes/{account_id}/unite\"")));
+    let moved = admin
+        .post(
+            &format!("/admin/comptes/{account_id}/unite"),
+            &[("unite", brigade.as_str())],
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert!(moved.text.contains(
+        "Compte « agent.paris » rattaché à « Brigade de test » : ses sessions sont fermées."
+    ));
+    assert_eq!(paris.get("/").await.status, 303);
+    let accounts = app
+        .call("GET", "/api/v1/admin/accounts", Some(&token), None)
+        .await;
+    let moved_account = accounts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "agent.paris")
+        .unwrap()
+        .clone();
+    assert_eq!(moved_account["unit"].as_str().unwrap(), brigade);
+    assert_eq!(
+        admin
+            .post(
+                &format!("/admin/comptes/{account_id}/unite"),
+                &[("unite", "pas-une-unite")]
+            )
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test]
