@@ -161,8 +161,12 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<Vec<WatchView>> {
         let watches = self.own_watches(actor).await?;
+        if watches.is_empty() {
+            // Nothing was searched: nothing to journal (the home page asks on every visit).
+            return Ok(Vec::new());
+        }
         let scope = search_scope(&actor.subject(), Action::ConsultIntel);
-        if scope.is_some() && !watches.is_empty() {
+        if scope.is_some() {
             self.refresh_intel_index().await?;
         }
         let mut views = Vec::with_capacity(watches.len());

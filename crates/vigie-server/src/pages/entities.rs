@@ -384,6 +384,7 @@ fn entity_page(
         None => (None, Vec::new()),
     };
     let timeline = timeline(view, &recorded_unit, &unit_name, intel_entries);
+    let follow = follow_label(&caption);
     EntityPage {
         layout: session.layout(caption.clone(), ""),
         id: entity.id.to_string(),
@@ -415,7 +416,22 @@ fn entity_page(
         cytoscape_version: vigie_assets::cytoscape_version(),
         timeline,
         intel,
+        csrf: session.csrf.clone(),
+        follow_label: follow,
     }
+}
+
+/// The « Suivre cette entité » form's name field, prefilled with the caption (a watch's name has 3
+/// to 120 characters).
+fn follow_label(caption: &str) -> Field {
+    let mut name: String = caption.chars().take(120).collect();
+    if name.trim().chars().count() < 3 {
+        name = format!("Fiche {name}").trim().to_owned();
+    }
+    Field::text("libelle", "libelle", "Nom de la veille")
+        .hint("Les nouveaux liens de cette fiche et les nouveaux éléments de renseignement qui la concernent vous seront signalés dans « Veilles ».")
+        .value(name)
+        .required()
 }
 
 /// A link seen from the consulted entity, in French: "Famille avec Jean DUPONT", "Utilise la ligne
@@ -637,6 +653,8 @@ mod tests {
             cytoscape_version: "3.34.4",
             timeline: Vec::new(),
             intel,
+            csrf: "0".repeat(64),
+            follow_label: follow_label("Jean DUPONT"),
         }
     }
 

@@ -2,16 +2,60 @@
 //! that every consultation is journaled with its motif; investigating units get the way to their
 //! targets; readers of intelligence get the way to the repository; auditors and inspection get the
 //! journal; administrators get administration (and nothing about entities); partners get a notice.
+//! An account with standing watches gets a card with what is new in them.
 
 use super::entities::search_form_fields;
 use super::session::PageSession;
-use super::view::HomePage;
+use super::view::{HomePage, HomeWatches};
 use super::{render, PageResult};
+use crate::extract::Ctx;
+use crate::AppState;
+use axum::extract::State;
 use axum::http::StatusCode;
 use vigie_core::org::Role;
 use vigie_core::policy::Action;
 
-pub async fn home(session: PageSession) -> PageResult {
+/// The card of the account's watches: `None` without any, or when they cannot be read (the home
+/// page does not fail for them).
+async fn watches_card(
+    state: &AppState,
+    ctx: &vigie_engine::RequestContext,
+    session: &PageSession,
+) -> Option<HomeWatches> {
+    if !session.may(Action::ConsultEntity) {
+        return None;
+    }
+    let views = match state.engine.watches(&session.actor, ctx).await {
+        Ok(views) => views,
+        Err(error) => {
+            tracing::warn!(%error, "watches unavailable for the home page");
+            return None;
+        }
+    };
+    if views.is_empty() {
+        return None;
+    }
+    let news: u64 = views.iter().map(|view| view.news.total()).sum();
+    Some(HomeWatches {
+        watches: match views.len() {
+            1 => "1 veille".to_owned(),
+            count => format!("{count} veilles"),
+        },
+        news: match news {
+            0 => "Rien de nouveau".to_owned(),
+            1 => "1 nouveauté".to_owned(),
+            count => format!("{count} nouveautés"),
+        },
+        has_news: news > 0,
+    })
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    session: PageSession,
+) -> PageResult {
+    let watches = watches_card(&state, &ctx, &session).await;
     let can_search = session.may(Action::SearchEntities);
     let page = HomePage {
         layout: session.layout("Accueil", "/"),
@@ -26,6 +70,7 @@ pub async fn home(session: PageSession) -> PageResult {
         is_partner: session.role() == Role::Partner,
         search: search_form_fields("", "", ""),
         csrf: session.csrf.clone(),
+        watches,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -44,6 +44,7 @@ const SEARCH_MOTIF_REQUIRED: &str = "Indiquez le motif de la recherche (au moins
 const CONSULT_MOTIF_REQUIRED: &str = "Indiquez le motif de la consultation (au moins 3 caractères)";
 const MOTIF_HINT: &str = "Obligatoire : la procédure, l'affaire ou la mission qui justifie la recherche. Il est enregistré au journal ; les mots recherchés ne le sont pas.";
 const WORDS_HINT: &str = "Mots (les formes fléchies sont trouvées), \"expression exacte\" ou nom tel qu'écrit, -mot à exclure. Sans mot : tous les éléments accessibles, selon les filtres.";
+const FOLLOW_HINT: &str = "Les éléments enregistrés désormais qui correspondent à cette recherche (mots et filtres) vous seront signalés dans « Veilles ». Le motif n'est pas conservé.";
 /// The facets shown, in order, with their titles (names of `vigie_search::FACETS`).
 const FACET_TITLES: [(&str, &str); 6] = [
     ("departement", "Département"),
@@ -88,7 +89,7 @@ fn count_label(count: usize, one: &str, many: &str) -> String {
 }
 
 /// "Bouches-du-Rhône (13)", or the code alone when the atlas does not know it.
-fn departement_label(geography: Option<&Geography>, code: &str) -> String {
+pub(super) fn departement_label(geography: Option<&Geography>, code: &str) -> String {
     if code == vigie_search::NO_DEPARTEMENT {
         return "Sans département".to_owned();
     }
@@ -209,7 +210,7 @@ fn source_options() -> Vec<(String, String)> {
     options
 }
 
-fn source_label(value: &str) -> String {
+pub(super) fn source_label(value: &str) -> String {
     SourceKind::key_label_fr(value).unwrap_or_else(|| value.to_owned())
 }
 
@@ -331,12 +332,27 @@ impl SearchState {
         .collect()
     }
 
+    /// What a standing watch keeps of the search, as hidden fields: the words and the filters (not
+    /// the motif, the order or the page).
+    fn watched(&self) -> Vec<(&'static str, String)> {
+        self.hidden()
+            .into_iter()
+            .filter(|(name, _)| !matches!(*name, "motif" | "tri"))
+            .collect()
+    }
+
     /// The engine's request, or the errors of the fields.
     fn request(&self) -> Result<SearchRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
         if !motif_is_long_enough(&self.motif) {
             errors.push(field_error("motif", SEARCH_MOTIF_REQUIRED));
         }
+        self.request_with(errors)
+    }
+
+    /// The engine's request whatever the motif (a watch has none), or the errors of the fields
+    /// (after `errors`, already found).
+    fn request_with(&self, mut errors: Vec<FieldError>) -> Result<SearchRequest, Vec<FieldError>> {
         let day = |field: &str, value: &str, errors: &mut Vec<FieldError>| {
             if value.is_empty() {
                 return None;
@@ -419,6 +435,45 @@ impl SearchState {
             offset: (self.page - 1).saturating_mul(PAGE_SIZE),
         })
     }
+}
+
+/// The search a « Suivre cette recherche » form posts (the search form's field names), as the
+/// engine's request whatever the motif (a watch keeps none); or the errors of its fields.
+pub(super) fn watched_search(posted: &Posted) -> Result<SearchRequest, Vec<FieldError>> {
+    SearchState::from_posted(posted).request_with(Vec::new())
+}
+
+/// A watched search as the search form's fields, so that posting them to `/renseignement` (with a
+/// motif) runs it again: the words, and the first value of each filter (the form takes one each).
+pub(super) fn search_fields(request: &SearchRequest) -> Vec<(&'static str, String)> {
+    let filters = &request.filters;
+    let day = |day: Option<time::Date>| {
+        day.and_then(|day| {
+            day.format(time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        })
+        .unwrap_or_default()
+    };
+    SearchState {
+        words: request.query.clone(),
+        departement: filters.departements.first().cloned().unwrap_or_default(),
+        source: filters.sources.first().cloned().unwrap_or_default(),
+        regime: filters
+            .regimes
+            .first()
+            .map(|regime| regime.as_str().to_owned())
+            .unwrap_or_default(),
+        grade: filters.grades.first().cloned().unwrap_or_default(),
+        unit: filters
+            .units
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        from: day(filters.observed_from),
+        to: day(filters.observed_to),
+        ..SearchState::default()
+    }
+    .watched()
 }
 
 fn search_form(
@@ -531,7 +586,7 @@ fn search_form(
 }
 
 /// The geography for labels (every role may read it); without it, codes are shown.
-fn geography<'a>(state: &'a AppState, session: &PageSession) -> Option<&'a Geography> {
+pub(super) fn geography<'a>(state: &'a AppState, session: &PageSession) -> Option<&'a Geography> {
     state.engine.geography(&session.actor).ok()
 }
 
@@ -731,7 +786,22 @@ fn outcome(
         previous: (page > 1).then(|| (page - 1).min(pages)),
         next: (page < pages).then_some(page + 1),
         journal_seq: found.journal_seq,
+        follow: search.watched(),
+        follow_label: Field::text("libelle", "libelle", "Nom de la veille")
+            .hint(FOLLOW_HINT)
+            .value(follow_label(&search.words))
+            .required(),
     }
+}
+
+/// The name a new watch of these words is given until the analyst changes it (3 to 120
+/// characters, as the engine wants).
+fn follow_label(words: &str) -> String {
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.chars().count() < 3 {
+        return "Éléments selon les filtres".to_owned();
+    }
+    words.chars().take(120).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1298,6 +1368,57 @@ mod tests {
             count_label(2431, "élément", "éléments"),
             "2\u{202f}431 éléments"
         );
+    }
+
+    /// A watched search's fields, posted back to the search form (or to `/veilles`), give the same
+    /// search: the words, and the first value of each filter.
+    #[test]
+    fn a_watched_search_round_trips_through_the_form_fields() {
+        let request = SearchRequest {
+            query: "\"cité des Lauriers\" -guetteur".to_owned(),
+            filters: Filters {
+                departements: vec!["13".to_owned(), "83".to_owned()],
+                sources: vec!["technical".to_owned()],
+                grades: vec!["europol_4x4:B2".to_owned()],
+                units: vec![UnitId(Uuid::from_u128(7))],
+                regimes: vec![LegalRegime::Administrative],
+                observed_from: Some(time::macros::date!(2026 - 01 - 01)),
+                observed_to: Some(time::macros::date!(2026 - 06 - 30)),
+                about: None,
+                recorded_after: None,
+            },
+            ..SearchRequest::default()
+        };
+        let fields = search_fields(&request);
+        assert!(fields
+            .iter()
+            .all(|(name, _)| !matches!(*name, "motif" | "tri" | "page")));
+        let posted: Posted = serde_json::from_value(serde_json::json!(fields
+            .iter()
+            .map(|(k, v)| [k.to_string(), v.clone()])
+            .collect::<Vec<_>>()))
+        .unwrap();
+        let back = watched_search(&posted).unwrap();
+        assert_eq!(back.query, request.query);
+        assert_eq!(
+            back.filters,
+            Filters {
+                departements: vec!["13".to_owned()],
+                ..request.filters.clone()
+            }
+        );
+        // The results' follow form carries the same fields as the search that was run.
+        let mut with_motif = fields.clone();
+        with_motif.push(("motif", "analyse".to_owned()));
+        with_motif.push(("tri", "recent".to_owned()));
+        let posted: Posted = serde_json::from_value(serde_json::json!(with_motif
+            .iter()
+            .map(|(k, v)| [k.to_string(), v.clone()])
+            .collect::<Vec<_>>()))
+        .unwrap();
+        assert_eq!(SearchState::from_posted(&posted).watched(), fields);
+        assert_eq!(follow_label("  guetteurs   cité "), "guetteurs cité");
+        assert_eq!(follow_label(""), "Éléments selon les filtres");
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod admin;
 mod entities;
 mod format;
 mod home;
+mod import;
 mod intel;
 mod journal;
 mod login;
@@ -17,6 +18,7 @@ mod map;
 mod session;
 mod targets;
 mod view;
+mod watches;
 mod workflows;
 
 use crate::AppState;
@@ -54,6 +56,9 @@ pub fn router() -> Router<AppState> {
             "/renseignement/elements/{id}",
             get(intel::motif_form).post(intel::consult),
         )
+        .route("/veilles", get(watches::list).post(watches::create))
+        .route("/veilles/{id}/vu", post(watches::seen))
+        .route("/veilles/{id}/suppression", post(watches::delete))
         .route("/journal", get(journal::journal))
         .route("/journal/alertes", get(targets::alerts))
         .route("/objectifs", get(targets::list))
@@ -98,6 +103,14 @@ pub fn router() -> Router<AppState> {
         .route("/arbitrages/{id}", get(workflows::case))
         .route("/arbitrages/{id}/decision", post(workflows::decide))
         .route("/carte", get(map::map))
+        .route(
+            "/entites/import",
+            get(import::form)
+                .post(import::import)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    import::MAX_IMPORT_BYTES,
+                )),
+        )
         .route("/admin", get(admin::admin))
         .route("/admin/comptes", post(admin::create_account))
         .route("/admin/comptes/{id}/etat", post(admin::set_state))

@@ -82,6 +82,9 @@ fn nav_for(role: Role, unit_kind: UnitKind) -> Vec<(&'static str, &'static str)>
     if may(Action::ConsultIntel) {
         nav.push(("/renseignement", "Renseignement"));
     }
+    if may(Action::ConsultEntity) {
+        nav.push(("/veilles", "Veilles"));
+    }
     if may(Action::ReadTargets) {
         nav.push(("/objectifs", "Objectifs"));
     }
@@ -372,6 +375,10 @@ mod tests {
                 assert_eq!(
                     nav.iter().any(|(href, _)| *href == "/renseignement"),
                     subject_may(role, unit_kind, Action::ConsultIntel)
+                );
+                assert_eq!(
+                    nav.iter().any(|(href, _)| *href == "/veilles"),
+                    subject_may(role, unit_kind, Action::ConsultEntity)
                 );
             }
         }

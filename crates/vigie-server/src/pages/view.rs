@@ -179,6 +179,18 @@ pub struct HomePage {
     pub is_partner: bool,
     pub search: SearchForm,
     pub csrf: String,
+    /// The account's watches and what is new in them; `None` without any (or when they could not
+    /// be read).
+    pub watches: Option<HomeWatches>,
+}
+
+/// The home page's card of the account's watches.
+pub struct HomeWatches {
+    /// « 2 veilles ».
+    pub watches: String,
+    /// « 3 nouveautés », « 1 nouveauté », « Rien de nouveau ».
+    pub news: String,
+    pub has_news: bool,
 }
 
 /// The search form (home page and search page).
@@ -211,6 +223,35 @@ pub struct SearchPage {
     pub search: SearchForm,
     pub csrf: String,
     pub outcome: Option<SearchOutcome>,
+}
+
+/// `/entites/import`: the file, its format and the options that hold for every record.
+#[derive(Template)]
+#[template(path = "entites_import.html")]
+pub struct ImportPage {
+    pub layout: Layout,
+    pub csrf: String,
+    pub format: SelectField,
+    pub schema: SelectField,
+    pub mapping: Field,
+    pub regime: SelectField,
+    pub departement: Field,
+    pub source: Field,
+    pub file_error: Option<String>,
+    pub has_errors: bool,
+    /// The file's faulty lines, in French, each starting with its line number (the first ones).
+    pub faults: Vec<String>,
+    pub fault_count: usize,
+    pub result: Option<ImportResult>,
+}
+
+/// What an import recorded.
+pub struct ImportResult {
+    pub file_name: String,
+    pub entities: usize,
+    pub links: usize,
+    /// Properties of the file Vigie does not model: "Schema.property (count)".
+    pub ignored: Vec<String>,
 }
 
 /// The form that asks for a motif before an entity is shown. Identical for every id.
@@ -314,6 +355,10 @@ pub struct EntityPage {
     pub timeline: Vec<TimelineEntry>,
     /// `None` for a role that may not consult intelligence.
     pub intel: Option<EntityIntel>,
+    /// The anti-forgery token of the « Suivre cette entité » form.
+    pub csrf: String,
+    /// The new watch's name, prefilled with the caption.
+    pub follow_label: Field,
 }
 
 pub struct JournalRow {
@@ -734,6 +779,10 @@ pub struct IntelOutcome {
     pub previous: Option<usize>,
     pub next: Option<usize>,
     pub journal_seq: u64,
+    /// The words and filters of the search as hidden fields of the « Suivre cette recherche » form.
+    pub follow: Vec<(&'static str, String)>,
+    /// The new watch's name, prefilled with the words.
+    pub follow_label: Field,
 }
 
 #[derive(Template)]
@@ -821,4 +870,54 @@ pub struct IntelFormPage {
     pub layout: Layout,
     pub csrf: String,
     pub form: IntelItemForm,
+}
+
+/// One standing watch of the account, as `/veilles` lists it.
+pub struct WatchRow {
+    pub id: String,
+    pub label: String,
+    /// « Recherche : "guetteurs" », or « Entité : » (followed by `entity`).
+    pub subject: String,
+    /// The watched entity's page and its label, for an entity watch.
+    pub entity: Option<Hyperlink>,
+    /// The search's filters in French (« Département : Bouches-du-Rhône (13) »).
+    pub filters: Vec<String>,
+    /// A filter holds several values, and only the first is taken again by « Voir les résultats ».
+    pub first_values_only: bool,
+    /// « 23/11/2026 à 09:00 ».
+    pub created: String,
+    pub seen: String,
+    /// DSFR badges of what is new (« 1 nouvel élément », « 2 nouveaux liens »); empty: nothing.
+    pub news: Vec<String>,
+    pub unavailable: bool,
+    /// For a search watch the reader may run again: the search form's fields (motif aside).
+    pub search_fields: Option<Vec<(&'static str, String)>>,
+    pub seen_action: String,
+    pub delete_action: String,
+}
+
+/// A watch that could not be created, shown again with its errors.
+pub struct WatchForm {
+    /// What it would watch, in French.
+    pub subject: String,
+    pub label: Field,
+    /// The posted search fields or `entite`, kept for the next attempt.
+    pub hidden: Vec<(&'static str, String)>,
+    pub other_errors: Vec<String>,
+    /// The form can be posted again with another name (its hidden fields were readable).
+    pub retry: bool,
+}
+
+#[derive(Template)]
+#[template(path = "veilles.html")]
+pub struct WatchesPage {
+    pub layout: Layout,
+    pub csrf: String,
+    /// What the previous action did.
+    pub notice: Option<String>,
+    /// Newest first.
+    pub rows: Vec<WatchRow>,
+    /// The account may search intelligence (and so create and run search watches).
+    pub can_search: bool,
+    pub pending: Option<WatchForm>,
 }

@@ -132,6 +132,50 @@ impl Browser<'_> {
         answer
     }
 
+    /// A multipart form (text fields and one file), with the CSRF token, from the same origin.
+    pub(crate) async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Answer {
+        let boundary = "vigie-test-boundary-7e1f";
+        let mut body = Vec::new();
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &self.csrf));
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("host", HOST)
+            .header("origin", format!("http://{HOST}"))
+            .header("accept", "text/html")
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("cookie", format!("vigie_session={}", self.cookie))
+            .body(Body::from(body))
+            .unwrap();
+        let answer = self.app.send(request).await;
+        assert_html_headers(&answer);
+        answer
+    }
+
     pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let mut fields = fields.to_vec();
         fields.push(("csrf", &self.csrf));

@@ -15,6 +15,8 @@ pub const PASSWORD: &str = "vigie-demo-2026";
 pub struct TestApp {
     pub router: axum::Router,
     pub engine: Engine,
+    /// The engine's clock, fixed until a test advances it.
+    pub clock: Arc<ManualClock>,
     pub _dir: tempfile::TempDir,
 }
 
@@ -34,12 +36,8 @@ pub async fn app_with_intel(items: usize) -> TestApp {
         session_ttl: time::Duration::hours(10),
         organisation_toml: None,
     };
-    let engine = Engine::open(
-        config,
-        Arc::new(ManualClock::new(datetime!(2026-11-23 09:00 UTC))),
-    )
-    .await
-    .unwrap();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-23 09:00 UTC)));
+    let engine = Engine::open(config, clock.clone()).await.unwrap();
     let seeded = engine.seed_synthetic(42, 50, &|_, _| {}).await.unwrap();
     if items > 0 {
         let written = engine
@@ -66,6 +64,7 @@ pub async fn app_with_intel(items: usize) -> TestApp {
     TestApp {
         router,
         engine,
+        clock,
         _dir: dir,
     }
 }
