@@ -135,6 +135,30 @@ impl From<&EntityGraph> for GraphResponse {
     }
 }
 
+impl GraphBody {
+    fn request(&self) -> Result<GraphRequest, EngineError> {
+        graph_request(
+            &self.seeds,
+            &self.kinds,
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.max_nodes,
+        )
+    }
+}
+
+impl AnxBody {
+    fn request(&self) -> Result<GraphRequest, EngineError> {
+        graph_request(
+            &self.seeds,
+            &self.kinds,
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.max_nodes,
+        )
+    }
+}
+
 /// The engine's request, every bad field named at once.
 fn graph_request(
     seeds: &[GraphSeedDto],
@@ -185,13 +209,7 @@ pub async fn graph(
     ApiActor(actor): ApiActor,
     AppJson(body): AppJson<GraphBody>,
 ) -> ApiResult<Response> {
-    let request = graph_request(
-        &body.seeds,
-        &body.kinds,
-        body.from.as_deref(),
-        body.to.as_deref(),
-        body.max_nodes,
-    )?;
+    let request = body.request()?;
     let graph = state
         .engine
         .entity_graph(&actor, &request, &body.motif, &ctx)
@@ -213,13 +231,7 @@ pub async fn anx(
     ApiActor(actor): ApiActor,
     AppJson(body): AppJson<AnxBody>,
 ) -> ApiResult<Response> {
-    let request = graph_request(
-        &body.seeds,
-        &body.kinds,
-        body.from.as_deref(),
-        body.to.as_deref(),
-        body.max_nodes,
-    )?;
+    let request = body.request()?;
     let positions: HashMap<EntityId, (f64, f64)> = body
         .positions
         .iter()
@@ -254,13 +266,7 @@ pub async fn ftm(
     ApiActor(actor): ApiActor,
     AppJson(body): AppJson<GraphBody>,
 ) -> ApiResult<Response> {
-    let request = graph_request(
-        &body.seeds,
-        &body.kinds,
-        body.from.as_deref(),
-        body.to.as_deref(),
-        body.max_nodes,
-    )?;
+    let request = body.request()?;
     let lines = state
         .engine
         .export_graph_ftm(&actor, &request, &body.motif, &ctx)
