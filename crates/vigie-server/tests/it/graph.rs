@@ -112,6 +112,18 @@ async fn the_anx_download_is_an_analysts_notebook_document() {
     assert!(answer.text.starts_with("<?xml"));
     assert!(answer.text.contains(&format!("EntityId=\"{id}\"")));
     assert!(answer.text.contains("XPosition=\"40\""));
+
+    // The ANX body is the chart's plus the positions: an unknown field is refused all the same.
+    let unknown = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph/anx",
+            Some(&token),
+            Some(json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": 1}], "depth": 2})),
+        )
+        .await;
+    assert_eq!(unknown.status, 422, "{}", unknown.text);
+    assert_eq!(unknown.body["error"]["code"], "VIGIE-REQ-0002");
 }
 
 #[tokio::test]
