@@ -51,9 +51,9 @@ pub struct ChartPosition {
     pub y: f64,
 }
 
-/// A chart request as for `/api/v1/entities/graph`, plus the positions. The chart's fields are
-/// repeated rather than flattened from [`GraphBody`]: serde's `flatten` would silently accept
-/// unknown fields (a test holds this).
+// The chart's fields are repeated rather than flattened from `GraphBody`: serde's `flatten` would
+// silently accept unknown fields (a test holds this).
+/// A chart request as for `/api/v1/entities/graph`, plus the positions.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnxBody {
