@@ -22,7 +22,7 @@ use uuid::Uuid;
 use vigie_core::entity::{EntityId, FieldError};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::org::AccountId;
-use vigie_core::policy::{decide, search_scope, Action};
+use vigie_core::policy::{decide, search_scope, Action, ObjectMarks};
 use vigie_search::SearchRequest;
 use vigie_store::{Mutation, RecordQuery, WorkflowRecord, WriteBatch};
 
@@ -176,39 +176,26 @@ impl Engine {
             let search = match &body.subject {
                 WatchSubject::Search(request) => Some(request.clone()),
                 WatchSubject::Entity(entity) => {
-                    match self
-                        .inner
-                        .store
-                        .entity_with_neighbours(*entity, 10_000)
-                        .await?
-                    {
-                        Some(found)
-                            if decide(
-                                &actor.subject(),
-                                Action::ConsultEntity,
-                                Some(marks(&found.entity)),
-                            )
-                            .is_allowed() =>
-                        {
-                            news.links = found
-                                .neighbours
-                                .iter()
-                                .filter(|(link, other)| {
-                                    clock::micros(link.provenance.recorded_at) > body.seen_micros
-                                        && decide(
-                                            &actor.subject(),
-                                            Action::ConsultEntity,
-                                            Some(link_marks(link)),
-                                        )
-                                        .is_allowed()
-                                        && decide(
-                                            &actor.subject(),
-                                            Action::ConsultEntity,
-                                            Some(marks(other)),
-                                        )
-                                        .is_allowed()
-                                })
-                                .count() as u64;
+                    match self.inner.store.entity(*entity).await? {
+                        Some(found) if consultable(actor, marks(&found)) => {
+                            // Only links recorded since the watch was seen need their other end
+                            // read (the home page asks on every visit).
+                            for link in self.inner.store.links_of(*entity).await? {
+                                if clock::micros(link.provenance.recorded_at) <= body.seen_micros
+                                    || !consultable(actor, link_marks(&link))
+                                {
+                                    continue;
+                                }
+                                let other = if link.source == *entity {
+                                    link.target
+                                } else {
+                                    link.source
+                                };
+                                let other = self.inner.store.entity(other).await?;
+                                if other.is_some_and(|other| consultable(actor, marks(&other))) {
+                                    news.links += 1;
+                                }
+                            }
                             Some(SearchRequest {
                                 filters: vigie_search::Filters {
                                     about: Some(*entity),
@@ -350,6 +337,10 @@ impl Engine {
         .await?;
         Ok(())
     }
+}
+
+fn consultable(actor: &Actor, object: ObjectMarks<'_>) -> bool {
+    decide(&actor.subject(), Action::ConsultEntity, Some(object)).is_allowed()
 }
 
 fn view(id: Uuid, body: WatchBody, news: WatchNews, unavailable: bool) -> EngineResult<WatchView> {
