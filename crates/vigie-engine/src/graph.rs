@@ -146,8 +146,7 @@ impl Engine {
         motif: &str,
         ctx: &RequestContext,
     ) -> EngineResult<EntityGraph> {
-        let motif = self.graph_preconditions(actor, request, motif, ctx).await?;
-        let walk = self.walk(actor, request, &motif, ctx).await?;
+        let (motif, walk) = self.walk(actor, request, motif, ctx).await?;
         let journal_seq = self.journal_chart(actor, &walk, &motif, ctx).await?;
         Ok(EntityGraph {
             nodes: walk.nodes,
@@ -167,8 +166,7 @@ impl Engine {
         motif: &str,
         ctx: &RequestContext,
     ) -> EngineResult<String> {
-        let motif = self.graph_preconditions(actor, request, motif, ctx).await?;
-        let walk = self.walk(actor, request, &motif, ctx).await?;
+        let (motif, walk) = self.walk(actor, request, motif, ctx).await?;
         let export_motif = format!("exportation ANX : {motif}");
         self.journal_chart(actor, &walk, &export_motif, ctx).await?;
         let chart = Chart {
@@ -210,8 +208,7 @@ impl Engine {
         motif: &str,
         ctx: &RequestContext,
     ) -> EngineResult<Vec<String>> {
-        let motif = self.graph_preconditions(actor, request, motif, ctx).await?;
-        let walk = self.walk(actor, request, &motif, ctx).await?;
+        let (motif, walk) = self.walk(actor, request, motif, ctx).await?;
         let export_motif = format!("exportation FtM : {motif}");
         self.journal_chart(actor, &walk, &export_motif, ctx).await?;
         let entities = walk.entities.iter().map(entity_to_ftm);
@@ -220,14 +217,14 @@ impl Engine {
     }
 
     /// Refuses a role that may never consult (journaled, like a consultation) and checks the
-    /// motif and the request; returns the cleaned motif.
+    /// motif and the request; returns the cleaned motif and the cap on entities.
     async fn graph_preconditions(
         &self,
         actor: &Actor,
         request: &GraphRequest,
         motif: &str,
         ctx: &RequestContext,
-    ) -> EngineResult<String> {
+    ) -> EngineResult<(String, usize)> {
         if search_reach(actor.role(), Action::ConsultEntity).is_none() {
             self.inner.metrics.denials.fetch_add(1, Ordering::Relaxed);
             let object = request
@@ -247,19 +244,21 @@ impl Engine {
             return Err(EngineError::Forbidden);
         }
         let motif = clean_motif(motif)?;
-        request.validate()?;
-        Ok(motif)
+        let max_nodes = request.validate()?;
+        Ok((motif, max_nodes))
     }
 
-    /// Breadth-first from every seed at once, through visible entities and links only.
+    /// Checks the request, then walks breadth-first from every seed at once, through visible
+    /// entities and links only; returns the cleaned motif with what was found.
     async fn walk(
         &self,
         actor: &Actor,
         request: &GraphRequest,
         motif: &str,
         ctx: &RequestContext,
-    ) -> EngineResult<Walk> {
-        let max_nodes = request.validate()?;
+    ) -> EngineResult<(String, Walk)> {
+        let (motif, max_nodes) = self.graph_preconditions(actor, request, motif, ctx).await?;
+        let motif = motif.as_str();
         let subject = actor.subject();
         let visible = |entity: &Entity| {
             decide(&subject, Action::ConsultEntity, Some(marks(entity))).is_allowed()
@@ -390,7 +389,7 @@ impl Engine {
             // Walked: a later, longer budget re-queues it (and re-reads it).
             budget.insert(id, 0);
         }
-        Ok(walk)
+        Ok((motif.to_owned(), walk))
     }
 
     /// One consultation entry per entity shown, durable before the chart is returned.
