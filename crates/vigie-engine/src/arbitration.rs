@@ -117,6 +117,7 @@ fn open_pair_record(
         target_b: Some(second),
         starts_micros: at_micros,
         ends_micros: at_micros,
+        area: None,
         body: serde_json::to_string(&serde_json::json!({ "open": open.map(|id| id.0) }))
             .map_err(|error| EngineError::Internal(error.to_string()))?,
     })
@@ -124,6 +125,7 @@ fn open_pair_record(
 
 fn to_record(arbitration: &Arbitration) -> EngineResult<WorkflowRecord> {
     Ok(WorkflowRecord {
+        area: None,
         kind: ARBITRATION_KIND.to_owned(),
         id: arbitration.id.0.to_string(),
         target_a: Some(arbitration.first_target),
@@ -245,6 +247,7 @@ impl Engine {
             .inner
             .store
             .records(&RecordQuery {
+                area: None,
                 kind: ARBITRATION_KIND.to_owned(),
                 targets: Some(vec![own]),
                 window: None,
@@ -373,6 +376,7 @@ impl Engine {
             .inner
             .store
             .records(&RecordQuery {
+                area: None,
                 kind: ARBITRATION_KIND.to_owned(),
                 targets: None,
                 window: None,

@@ -103,6 +103,7 @@ impl Engine {
             target_b: None,
             starts_micros: stored.plan.starts_micros,
             ends_micros: stored.plan.ends_micros,
+            area: None,
             body: serde_json::to_string(&stored)
                 .map_err(|error| EngineError::Internal(error.to_string()))?,
         };
@@ -162,6 +163,7 @@ impl Engine {
             .inner
             .store
             .records(&RecordQuery {
+                area: None,
                 kind: OPERATION_KIND.to_owned(),
                 targets: None,
                 window: Some((
@@ -259,6 +261,7 @@ impl Engine {
             .inner
             .store
             .records(&RecordQuery {
+                area: None,
                 kind: OPERATION_KIND.to_owned(),
                 targets: None,
                 window: Some((i64::MIN, cutoff)),

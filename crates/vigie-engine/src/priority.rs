@@ -154,6 +154,7 @@ impl Engine {
             target_b: None,
             starts_micros: at,
             ends_micros: at,
+            area: None,
             body: serde_json::to_string(entry)
                 .map_err(|error| EngineError::Internal(error.to_string()))?,
         };
@@ -244,6 +245,7 @@ impl Engine {
             .inner
             .store
             .records(&RecordQuery {
+                area: None,
                 kind: PRIORITY_KIND.to_owned(),
                 targets: None,
                 window: None,

@@ -822,6 +822,7 @@ impl Engine {
                 target_b: None,
                 starts_micros: hour_start,
                 ends_micros: hour_start + HOUR_MICROS,
+                area: None,
                 body: serde_json::to_string(&alert)
                     .map_err(|error| EngineError::Internal(error.to_string()))?,
             })],
@@ -851,6 +852,7 @@ impl Engine {
             .inner
             .store
             .records(&RecordQuery {
+                area: None,
                 kind: ALERT_KIND.to_owned(),
                 targets: None,
                 window: None,

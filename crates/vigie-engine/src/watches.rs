@@ -330,6 +330,7 @@ impl Engine {
                 target_b: None,
                 starts_micros: body.created_micros,
                 ends_micros: i64::MAX,
+                area: None,
                 body: text,
             })],
             journal: vec![draft],

@@ -26,6 +26,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0002_targets.sql"),
     ),
     ("0003_intel", include_str!("../migrations/0003_intel.sql")),
+    (
+        "0004_record_area",
+        include_str!("../migrations/0004_record_area.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

@@ -18,7 +18,7 @@ use vigie_targets::TargetId;
 pub(crate) const TARGET_COLUMNS: &str =
     "t.id, t.unit, t.registered_at_micros, t.expires_at_micros, t.ord, t.body";
 pub(crate) const RECORD_COLUMNS: &str =
-    "kind, id, target_a, target_b, starts_micros, ends_micros, body";
+    "kind, id, target_a, target_b, starts_micros, ends_micros, body, area";
 
 fn get<'r, T>(row: &'r PgRow, index: usize) -> StoreResult<T>
 where
@@ -83,6 +83,7 @@ pub(crate) fn record(row: &PgRow) -> StoreResult<WorkflowRecord> {
         starts_micros: get(row, 4)?,
         ends_micros: get(row, 5)?,
         body: get(row, 6)?,
+        area: get(row, 7)?,
     })
 }
 
@@ -210,10 +211,11 @@ pub(crate) async fn put_record(
     record: &WorkflowRecord,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body, area)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (kind, id) DO UPDATE SET target_a = EXCLUDED.target_a, target_b = EXCLUDED.target_b,
-             starts_micros = EXCLUDED.starts_micros, ends_micros = EXCLUDED.ends_micros, body = EXCLUDED.body",
+             starts_micros = EXCLUDED.starts_micros, ends_micros = EXCLUDED.ends_micros, body = EXCLUDED.body,
+             area = EXCLUDED.area",
     )
     .bind(&record.kind)
     .bind(&record.id)
@@ -222,6 +224,7 @@ pub(crate) async fn put_record(
     .bind(record.starts_micros)
     .bind(record.ends_micros)
     .bind(&record.body)
+    .bind(&record.area)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -235,13 +238,13 @@ pub(crate) async fn put_record_if(
 ) -> Result<bool, sqlx::Error> {
     let query = match read {
         None => sqlx::query(
-            "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, id) DO NOTHING",
+            "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body, area)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kind, id) DO NOTHING",
         ),
         Some(_) => sqlx::query(
             "UPDATE workflow_records SET target_a = $3, target_b = $4, starts_micros = $5, ends_micros = $6,
-                 body = $7
-             WHERE kind = $1 AND id = $2 AND body = $8",
+                 body = $7, area = $8
+             WHERE kind = $1 AND id = $2 AND body = $9",
         ),
     };
     let mut query = query
@@ -251,7 +254,8 @@ pub(crate) async fn put_record_if(
         .bind(record.target_b.map(|id| id.0))
         .bind(record.starts_micros)
         .bind(record.ends_micros)
-        .bind(&record.body);
+        .bind(&record.body)
+        .bind(&record.area);
     if let Some(body) = read {
         query = query.bind(body);
     }
@@ -346,12 +350,14 @@ pub(crate) async fn records(
          WHERE kind = $1
            AND ($2::uuid[] IS NULL OR target_a = ANY($2::uuid[]) OR target_b = ANY($2::uuid[]))
            AND starts_micros < $4 AND ends_micros > $3
+           AND ($5::text IS NULL OR area = $5)
          ORDER BY starts_micros, id"
     ))
     .bind(&query.kind)
     .bind(targets)
     .bind(from)
     .bind(to)
+    .bind(&query.area)
     .fetch_all(pool)
     .await
     .map_err(map)?;

@@ -25,6 +25,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0003_compact_keys.sql"),
     ),
     ("0004_intel", include_str!("../migrations/0004_intel.sql")),
+    (
+        "0005_record_area",
+        include_str!("../migrations/0005_record_area.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

@@ -16,7 +16,7 @@ use vigie_targets::TargetId;
 
 pub(crate) const TARGET_COLUMNS: &str =
     "t.id, t.unit, t.registered_at_micros, t.expires_at_micros, t.ord, t.body";
-const RECORD_COLUMNS: &str = "kind, id, target_a, target_b, starts_micros, ends_micros, body";
+const RECORD_COLUMNS: &str = "kind, id, target_a, target_b, starts_micros, ends_micros, body, area";
 
 fn uuid_at(row: &Row<'_>, index: usize, table: &str, column: &str) -> StoreResult<Uuid> {
     let text: String = row.get(index).sql()?;
@@ -97,6 +97,7 @@ pub(crate) fn record(row: &Row<'_>) -> StoreResult<WorkflowRecord> {
         starts_micros: row.get(4).sql()?,
         ends_micros: row.get(5).sql()?,
         body: row.get(6).sql()?,
+        area: row.get(7).sql()?,
     })
 }
 
@@ -189,10 +190,11 @@ pub(crate) fn delete_target(conn: &Connection, id: TargetId) -> StoreResult<()> 
 
 pub(crate) fn put_record(conn: &Connection, record: &WorkflowRecord) -> StoreResult<()> {
     conn.prepare_cached(
-        "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body, area)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (kind, id) DO UPDATE SET target_a = excluded.target_a, target_b = excluded.target_b,
-             starts_micros = excluded.starts_micros, ends_micros = excluded.ends_micros, body = excluded.body",
+             starts_micros = excluded.starts_micros, ends_micros = excluded.ends_micros, body = excluded.body,
+             area = excluded.area",
     )
     .and_then(|mut statement| {
         statement.execute(params![
@@ -202,7 +204,8 @@ pub(crate) fn put_record(conn: &Connection, record: &WorkflowRecord) -> StoreRes
             record.target_b.map(|id| id_text(id.0)),
             record.starts_micros,
             record.ends_micros,
-            record.body
+            record.body,
+            record.area
         ])
     })
     .sql()?;
@@ -220,8 +223,8 @@ pub(crate) fn put_record_if(
     let written = match read {
         None => conn
             .prepare_cached(
-                "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (kind, id) DO NOTHING",
+                "INSERT INTO workflow_records (kind, id, target_a, target_b, starts_micros, ends_micros, body, area)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (kind, id) DO NOTHING",
             )
             .and_then(|mut statement| {
                 statement.execute(params![
@@ -231,13 +234,14 @@ pub(crate) fn put_record_if(
                     target_b,
                     record.starts_micros,
                     record.ends_micros,
-                    record.body
+                    record.body,
+                    record.area
                 ])
             }),
         Some(body) => conn
             .prepare_cached(
                 "UPDATE workflow_records SET target_a = ?3, target_b = ?4, starts_micros = ?5, ends_micros = ?6,
-                     body = ?7
+                     body = ?7, area = ?9
                  WHERE kind = ?1 AND id = ?2 AND body = ?8",
             )
             .and_then(|mut statement| {
@@ -249,7 +253,8 @@ pub(crate) fn put_record_if(
                     record.starts_micros,
                     record.ends_micros,
                     record.body,
-                    body
+                    body,
+                    record.area
                 ])
             }),
     }
@@ -347,11 +352,12 @@ pub(crate) fn records(conn: &Connection, query: &RecordQuery) -> StoreResult<Vec
              WHERE kind = ?1
                AND (?2 IS NULL OR target_a IN (SELECT value FROM json_each(?2)) OR target_b IN (SELECT value FROM json_each(?2)))
                AND starts_micros < ?4 AND ends_micros > ?3
+               AND (?5 IS NULL OR area = ?5)
              ORDER BY starts_micros, id"
         ))
         .sql()?;
     let mut rows = statement
-        .query(params![query.kind, targets, from, to])
+        .query(params![query.kind, targets, from, to, query.area])
         .sql()?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().sql()? {

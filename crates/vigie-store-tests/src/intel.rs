@@ -161,6 +161,7 @@ impl Story {
                                 target_b: None,
                                 starts_micros: 0,
                                 ends_micros: 0,
+                                area: None,
                                 body: String::new(),
                             },
                             read: Some("never written".to_owned()),

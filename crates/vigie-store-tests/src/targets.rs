@@ -212,6 +212,7 @@ impl Story {
                     target_b: b,
                     starts_micros: starts,
                     ends_micros: ends,
+                    area: None,
                     body: format!("{{\"id\":\"{id}\"}}"),
                 }
             };
@@ -232,6 +233,7 @@ impl Story {
             records.into_iter().map(|r| r.id).collect()
         };
         let query = |targets: Option<Vec<TargetId>>, window: Option<(i64, i64)>| RecordQuery {
+            area: None,
             kind: "test".to_owned(),
             targets,
             window,
@@ -255,6 +257,65 @@ impl Story {
             ids(store.records(&query(None, Some((30, 40)))).await.unwrap()),
             Vec::<String>::new()
         );
+        // By area: a CROSS reads its own département's records, kept as written, updates included.
+        for (id, area) in [
+            ("a13", Some("13")),
+            ("a84", Some("84")),
+            ("a13b", Some("13")),
+            ("anone", None),
+        ] {
+            store
+                .write(WriteBatch {
+                    mutations: vec![Mutation::PutRecord(WorkflowRecord {
+                        kind: "test-area".to_owned(),
+                        area: area.map(str::to_owned),
+                        ..record(id, None, None, 5, 6)
+                    })],
+                    journal: Vec::new(),
+                })
+                .await
+                .unwrap();
+        }
+        let in_area = |area: Option<&str>| RecordQuery {
+            kind: "test-area".to_owned(),
+            area: area.map(str::to_owned),
+            ..RecordQuery::default()
+        };
+        assert_eq!(
+            ids(store.records(&in_area(Some("13"))).await.unwrap()),
+            ["a13", "a13b"]
+        );
+        assert_eq!(
+            ids(store.records(&in_area(None)).await.unwrap()),
+            ["a13", "a13b", "a84", "anone"]
+        );
+        assert_eq!(
+            store
+                .record("test-area", "a84")
+                .await
+                .unwrap()
+                .and_then(|r| r.area),
+            Some("84".to_owned())
+        );
+        let moved = WorkflowRecord {
+            kind: "test-area".to_owned(),
+            area: Some("84".to_owned()),
+            ..record("a13b", None, None, 5, 6)
+        };
+        store
+            .write(WriteBatch {
+                mutations: vec![Mutation::PutRecordIf {
+                    read: Some("{\"id\":\"a13b\"}".to_owned()),
+                    record: moved,
+                }],
+                journal: Vec::new(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(store.records(&in_area(Some("84"))).await.unwrap()),
+            ["a13b", "a84"]
+        );
         assert_eq!(
             store.record("test", "r3").await.unwrap().map(|r| r.body),
             Some("{\"id\":\"r3\"}".to_owned())
@@ -263,6 +324,7 @@ impl Story {
         // Conditional writes: only over what was read; a refused one writes nothing, journal
         // included; of two at once over the same read, exactly one is kept.
         let decided = |id: &str, body: &str| WorkflowRecord {
+            area: None,
             kind: "test-if".to_owned(),
             id: id.to_owned(),
             target_a: None,

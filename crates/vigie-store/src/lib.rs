@@ -277,16 +277,20 @@ pub struct WorkflowRecord {
     pub target_b: Option<TargetId>,
     pub starts_micros: i64,
     pub ends_micros: i64,
+    /// Where the record is routed (a département code, or "national"), for the workflows that have
+    /// one (reports, dealing points); lists can be narrowed to one area.
+    pub area: Option<String>,
     pub body: String,
 }
 
-/// Which workflow records to read: all of `kind`, narrowed to those referring to one of `targets`
-/// and/or whose window overlaps `window` (start inclusive, end exclusive).
+/// Which workflow records to read: all of `kind`, narrowed to those referring to one of `targets`,
+/// whose window overlaps `window` (start inclusive, end exclusive), and/or routed to `area`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecordQuery {
     pub kind: String,
     pub targets: Option<Vec<TargetId>>,
     pub window: Option<(i64, i64)>,
+    pub area: Option<String>,
 }
 
 /// An intelligence item as stored: what the policy and the lists filter on in columns, the item

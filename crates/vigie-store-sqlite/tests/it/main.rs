@@ -303,7 +303,7 @@ async fn schema_versions_are_checked() {
         .unwrap();
     assert_eq!(
         (version, name.as_str()),
-        (SqliteStore::schema_version(), "0004_intel")
+        (SqliteStore::schema_version(), "0005_record_area")
     );
 
     // A newer schema is refused.
