@@ -340,6 +340,18 @@ impl JournalKey {
         self.signing.verifying_key()
     }
 
+    /// A secret for another purpose (the reports' proof-of-work MAC, the receipts' salt), derived
+    /// from the same seed so that every node holding the key file agrees on it, and independent of
+    /// the journal's own keys: SHA-256 over a fixed label, the purpose and the seed-derived MAC key.
+    pub fn derive_secret(&self, purpose: &str) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(b"vigie derived secret v1\0");
+        hasher.update(purpose.as_bytes());
+        hasher.update([0]);
+        hasher.update(self.mac_key);
+        hasher.finalize().into()
+    }
+
     /// The C2SP note key id: first 4 bytes of SHA-256(name || "\n" || 0x01 || public key).
     pub fn key_id(&self) -> [u8; 4] {
         key_id(&self.verifying_key())

@@ -67,10 +67,24 @@ pub enum Action {
     /// Decide on one's own unit's items: derive a sanitised copy, permit a judicial use or an
     /// onward share that a handling code forbids.
     ManageIntel,
+    /// Submit a report as an identified partner (municipal police, social landlord, transport
+    /// operator, mayor), follow one's own unit's reports and read the digest of one's communes.
+    /// Residents report anonymously, with no account, through a path of its own in the engine.
+    SubmitReport,
+    /// Work the triage queue of reports routed to one's CROSS (or, for OFAST, every queue and the
+    /// national one): read a report (personal data: needs a motif), change its status with a
+    /// motivation, write internal notes and messages to the reporter.
+    TriageReports,
+    /// Read dealing points and the map of them: one's territory, or the whole country for OFAST.
+    /// Partners never see it.
+    ReadDealingPoints,
+    /// Create dealing points, move them through their lifecycle, record operations against them,
+    /// attach reports to them.
+    ManageDealingPoints,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 25] = [
         Action::ConsultEntity,
         Action::SearchEntities,
         Action::CreateEntity,
@@ -92,6 +106,10 @@ impl Action {
         Action::RecordIntel,
         Action::ConsultIntel,
         Action::ManageIntel,
+        Action::SubmitReport,
+        Action::TriageReports,
+        Action::ReadDealingPoints,
+        Action::ManageDealingPoints,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +135,10 @@ impl Action {
             Action::RecordIntel => "record_intel",
             Action::ConsultIntel => "consult_intel",
             Action::ManageIntel => "manage_intel",
+            Action::SubmitReport => "submit_report",
+            Action::TriageReports => "triage_reports",
+            Action::ReadDealingPoints => "read_dealing_points",
+            Action::ManageDealingPoints => "manage_dealing_points",
         }
     }
 
@@ -130,6 +152,9 @@ impl Action {
                 | Action::CreateLink
                 | Action::ConsultIntel
                 | Action::ManageIntel
+                | Action::TriageReports
+                | Action::ReadDealingPoints
+                | Action::ManageDealingPoints
         )
     }
 }
@@ -269,6 +294,15 @@ pub const RULES: &[PolicyRow] = &[
     row(Action::ManageIntel,     Role::HeadOfUnit,     A,        D,         D),
     row(Action::ManageIntel,     Role::CrossAnalyst,   A,        D,         D),
     row(Action::ManageIntel,     Role::OfastAnalyst,   A,        D,         D),
+    row(Action::SubmitReport,    Role::Partner,        A,        D,         D),
+    row(Action::TriageReports,   Role::CrossAnalyst,   M,        M,         D),
+    row(Action::TriageReports,   Role::OfastAnalyst,   M,        M,         M),
+    row(Action::ReadDealingPoints, Role::Agent,        A,        A,         D),
+    row(Action::ReadDealingPoints, Role::HeadOfUnit,   A,        A,         D),
+    row(Action::ReadDealingPoints, Role::CrossAnalyst, A,        A,         D),
+    row(Action::ReadDealingPoints, Role::OfastAnalyst, A,        A,         A),
+    row(Action::ManageDealingPoints, Role::CrossAnalyst, A,      A,         D),
+    row(Action::ManageDealingPoints, Role::OfastAnalyst, A,      A,         A),
 ];
 
 /// Actions reserved to some kinds of unit, whatever the role: the target file, the operation
@@ -286,6 +320,9 @@ pub const UNIT_KIND_RULES: &[(Action, &[UnitKind])] = &[
     (Action::NominatePriority,   &[UnitKind::Police, UnitKind::Gendarmerie, UnitKind::Customs, UnitKind::Ofast, UnitKind::OfastAntenna]),
     // The priority list is OFAST's committee's, at the national office (not its antennas).
     (Action::DecidePriority,     &[UnitKind::Ofast]),
+    // Reports reach the CROSS of their département and OFAST, no one else.
+    (Action::TriageReports,      &[UnitKind::Cross, UnitKind::Ofast, UnitKind::OfastAntenna]),
+    (Action::ManageDealingPoints, &[UnitKind::Cross, UnitKind::Ofast, UnitKind::OfastAntenna]),
 ];
 
 /// Whether `unit_kind` may do `action` at all (actions absent from [`UNIT_KIND_RULES`]: every kind).

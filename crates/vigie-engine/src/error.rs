@@ -28,6 +28,9 @@ pub enum EngineError {
     Invalid(Vec<FieldError>),
     #[error("conflit : {0}")]
     Conflict(String),
+    /// The public form's proof of work is missing, wrong, expired or already used.
+    #[error("{0}")]
+    ProofOfWork(String),
     /// The journal (or the store) cannot be written durably: the operation was refused (fail closed).
     #[error("journal indisponible : opération refusée")]
     JournalUnavailable(String),

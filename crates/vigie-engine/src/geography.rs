@@ -16,6 +16,17 @@ impl Engine {
         Ok(&self.inner.geography)
     }
 
+    /// Communes matching a name or postcode, for the residents' public report form, which has no
+    /// account: public reference data, no personal data, nothing journaled. Only the list of names
+    /// and codes is offered, nothing else of the geography.
+    pub fn public_commune_search(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Vec<vigie_geo::search::CommuneMatch> {
+        self.inner.geography.search_communes(query, limit.min(20))
+    }
+
     /// Builds the reverse-geocoding index and the commune search now (at server start) rather than
     /// on the first request.
     pub fn warm_geography(&self) {

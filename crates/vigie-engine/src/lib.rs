@@ -24,7 +24,9 @@ mod intel_search;
 mod journal;
 pub mod keys;
 mod operations;
+mod points;
 mod priority;
+mod reports;
 mod seed;
 mod targets;
 mod throttle;
@@ -57,6 +59,11 @@ pub use intel_search::{
     MAX_OFFSET as MAX_INTEL_OFFSET, MAX_QUERY_CHARS,
 };
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
+pub use points::{NewPoint, PointChange, PointMarker, PointView};
+pub use reports::{
+    DigestRow, NearbyReport, PartnerReportView, PointCandidate, PowChallenge, Proof, QueueFilter,
+    ReceiptView, ReportDetail, ReportSummary, NATIONAL_AREA, RECEIPT_TTL_DAYS,
+};
 pub use vigie_core::journal::Tamper;
 pub use vigie_store::JournalQuery;
 pub use watches::{WatchNews, WatchSubject, WatchView, MAX_WATCHES};
@@ -117,6 +124,8 @@ struct Inner {
     intel_index: Arc<vigie_search::IntelIndex>,
     /// One catch-up of the index at a time.
     intel_index_sync: tokio::sync::Mutex<()>,
+    /// The public report lane's keys and flood counter.
+    reports: reports::ReportGuard,
 }
 
 /// The engine. Cheap to clone (one `Arc`).
@@ -166,6 +175,7 @@ impl Engine {
         let dummy_password_hash = auth::hash_password("vigie: no such account").await?;
         let intel_index = vigie_search::IntelIndex::in_ram()
             .map_err(|error| EngineError::Internal(format!("intel index: {error}")))?;
+        let reports = reports::ReportGuard::new(&key);
         Ok(Engine {
             inner: Arc::new(Inner {
                 store,
@@ -180,6 +190,7 @@ impl Engine {
                 login_throttle: throttle::LoginThrottle::default(),
                 intel_index: Arc::new(intel_index),
                 intel_index_sync: tokio::sync::Mutex::new(()),
+                reports,
             }),
         })
     }

@@ -76,6 +76,9 @@ error_codes! {
     InvalidCoordinates => "VIGIE-GEO-0001", UNPROCESSABLE_ENTITY, "Coordonnées invalides.";
     /// Outside France as given, in France once swapped: refused rather than corrected silently.
     LikelySwappedCoordinates => "VIGIE-GEO-0002", UNPROCESSABLE_ENTITY, "Latitude et longitude semblent inversées : vérifiez l'ordre des coordonnées.";
+    /// The public report form's proof of work is missing, unsolved, expired or already used; the
+    /// message says which. Ask for a new challenge.
+    ProofOfWork => "VIGIE-REPORT-0001", UNPROCESSABLE_ENTITY, "La vérification anti-robot a échoué : recommencez l'envoi.";
 }
 
 /// The body of every API error.
@@ -174,6 +177,9 @@ impl From<EngineError> for ApiError {
             }
             EngineError::Conflict(message) => {
                 return ApiError::with_message(ErrorCode::Conflict, format!("Conflit : {message}"))
+            }
+            EngineError::ProofOfWork(message) => {
+                return ApiError::with_message(ErrorCode::ProofOfWork, message.clone())
             }
             EngineError::JournalUnavailable(_) => ErrorCode::JournalUnavailable,
             EngineError::Unavailable(_) => ErrorCode::StoreUnavailable,

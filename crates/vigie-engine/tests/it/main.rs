@@ -13,6 +13,7 @@ mod geography;
 mod graph;
 mod intel;
 mod journal_tamper;
+mod reports;
 mod targets;
 mod watches;
 mod workflows;

@@ -224,7 +224,9 @@ impl From<EngineError> for PageError {
             | EngineError::TooManyAttempts { .. } => ErrorKind::Login,
             EngineError::Forbidden => ErrorKind::Forbidden,
             EngineError::NotFound => ErrorKind::NotFound,
-            EngineError::MotifRequired | EngineError::Invalid(_) => ErrorKind::BadRequest,
+            EngineError::MotifRequired | EngineError::Invalid(_) | EngineError::ProofOfWork(_) => {
+                ErrorKind::BadRequest
+            }
             EngineError::Conflict(message) => ErrorKind::Conflict(message.clone()),
             EngineError::JournalUnavailable(_) => ErrorKind::JournalUnavailable,
             EngineError::Unavailable(_) | EngineError::Corrupt(_) => ErrorKind::Unavailable,
