@@ -123,6 +123,16 @@ fn invalid_field(field: &str, message: impl Into<String>) -> EngineError {
     }])
 }
 
+/// A refused point transition, named at the field the user must correct.
+fn point_status_error(error: vigie_reports::PointStatusError) -> EngineError {
+    let field = match error {
+        vigie_reports::PointStatusError::MotivationRequired
+        | vigie_reports::PointStatusError::MotivationTooLong => "motivation",
+        vigie_reports::PointStatusError::NotAllowed { .. } => "status",
+    };
+    invalid_field(field, error.to_string())
+}
+
 fn suspected(rule: &ResurgenceRule, point: &DealingPoint, sightings: &[ReportSighting]) -> bool {
     matches!(
         point.status,
@@ -300,7 +310,7 @@ impl Engine {
                     now,
                     Some(point.id),
                 )
-                .map_err(|error| invalid_field("status", error.to_string()))?;
+                .map_err(crate::reports::status_error)?;
             point.reports.push(report.id);
             mutations.push(Mutation::PutRecordIf {
                 record: crate::reports::report_record(&report)?,
@@ -419,7 +429,7 @@ impl Engine {
             PointChange::Status { to, motivation } => {
                 point
                     .apply(to, &actor.account.username, &motivation, now)
-                    .map_err(|error| invalid_field("status", error.to_string()))?;
+                    .map_err(point_status_error)?;
                 format!("statut : {}", to.label())
             }
             PointChange::Operation(operation) => {
@@ -450,6 +460,12 @@ impl Engine {
                         "Une motivation est obligatoire.",
                     ));
                 }
+                if motivation.chars().count() > 1500 {
+                    return Err(invalid_field(
+                        "motivation",
+                        "La motivation doit tenir en 1 500 caractères.",
+                    ));
+                }
                 let (other_record, mut other) = self
                     .read_point(to)
                     .await
@@ -463,11 +479,24 @@ impl Engine {
                 if !other.moved_from.contains(&id) {
                     other.moved_from.push(id);
                 }
+                // The motivation is kept on the point, as an operation of the day; the journal
+                // names the two points only.
+                let day = self.inner.clock.now().date();
+                point.operations.push(PointOperation {
+                    date: format!(
+                        "{:04}-{:02}-{:02}",
+                        day.year(),
+                        u8::from(day.month()),
+                        day.day()
+                    ),
+                    kind: vigie_reports::OperationKind::Other,
+                    note: format!("Déplacé vers « {} » : {}", other.label, motivation.trim()),
+                });
                 mutations.push(Mutation::PutRecordIf {
                     record: point_record(&other)?,
                     read: Some(other_record.body),
                 });
-                format!("déplacement vers {to} : {}", motivation.trim())
+                format!("déplacement vers dealing-point:{to}")
             }
         };
         mutations.insert(
@@ -607,5 +636,46 @@ impl Engine {
             record: point_record(&point)?,
             read: Some(record.body),
         }))
+    }
+}
+
+// Demo seeding only (`crate::demo_reports`, `vigie serve --demo`): never reachable from a request.
+impl Engine {
+    /// Demo seeding only: moves a point's dates `by_micros` into the past (its creation, every
+    /// recorded move, its dismantling), so that the demo can show a point dismantled weeks ago
+    /// with reports since: resurgence compares the reports' hours with the dismantling, and the
+    /// system clock of `vigie serve --demo` cannot be set back. Journaled as the system.
+    pub(crate) async fn backdate_point_for_demo(
+        &self,
+        id: Uuid,
+        by_micros: i64,
+        ctx: &RequestContext,
+    ) -> EngineResult<()> {
+        let (record, mut point) = self.read_point(id).await?;
+        point.created_at_micros = point.created_at_micros.saturating_sub(by_micros);
+        for transition in &mut point.history {
+            transition.at_micros = transition.at_micros.saturating_sub(by_micros);
+        }
+        if let Some(at) = point.dismantled_at_micros.as_mut() {
+            *at = at.saturating_sub(by_micros);
+        }
+        let mut draft = self.draft(
+            None,
+            JournalAction::Modify,
+            format!("dealing-point:{id}"),
+            "données de démonstration : dates antérieures",
+            Outcome::Allow,
+            ctx,
+        );
+        draft.actor = "system".to_owned();
+        self.commit(WriteBatch {
+            mutations: vec![Mutation::PutRecordIf {
+                record: point_record(&point)?,
+                read: Some(record.body),
+            }],
+            journal: vec![draft],
+        })
+        .await?;
+        Ok(())
     }
 }

@@ -232,6 +232,17 @@ fn invalid_field(field: &str, message: impl Into<String>) -> EngineError {
     }])
 }
 
+/// A refused status change, named at the field the user must correct.
+pub(crate) fn status_error(error: vigie_reports::StatusError) -> EngineError {
+    let field = match error {
+        vigie_reports::StatusError::MotivationRequired
+        | vigie_reports::StatusError::MotivationTooLong => "motivation",
+        vigie_reports::StatusError::PointRequired => "point",
+        vigie_reports::StatusError::NotAllowed { .. } => "status",
+    };
+    invalid_field(field, error.to_string())
+}
+
 fn internal(error: impl std::fmt::Display) -> EngineError {
     EngineError::Internal(error.to_string())
 }
@@ -772,9 +783,10 @@ impl Engine {
             .iter()
             .filter(|unit| unit.kind == vigie_geo::atlas::UnitKind::Commune)
             .filter(|unit| {
-                atlas.departements.get(unit.departement).is_some_and(|dep| {
-                    actor.unit.territory.codes().iter().any(|code| *code == dep.code)
-                })
+                atlas
+                    .departements
+                    .get(unit.departement)
+                    .is_some_and(|dep| actor.unit.territory.codes().contains(&dep.code))
             })
             .map(|unit| unit.code.clone())
             .collect();
@@ -1054,7 +1066,7 @@ impl Engine {
         let now = clock::micros(self.inner.clock.now());
         report
             .apply(to, &actor.account.username, motivation, now, point)
-            .map_err(|error| invalid_field("status", error.to_string()))?;
+            .map_err(status_error)?;
         let mut mutations = vec![Mutation::PutRecordIf {
             record: report_record(&report)?,
             read: Some(record.body),
@@ -1087,7 +1099,7 @@ impl Engine {
         text: &str,
         ctx: &RequestContext,
     ) -> EngineResult<()> {
-        let text = vigie_reports::report::validate_message_text(text)
+        let text = vigie_reports::report::validate_note_text(text)
             .map_err(|error| invalid(vec![error]))?;
         let (record, mut report) = self.triage_read(actor, id).await?;
         report.notes.push(Note {
@@ -1191,5 +1203,71 @@ impl Engine {
             *counts.entry(report.status).or_insert(0) += 1;
         }
         Ok(counts)
+    }
+}
+
+// Demo seeding only (`crate::demo_reports`, `vigie serve --demo`): never reachable from a request.
+impl Engine {
+    /// Demo seeding only: writes a resident's report as [`Engine::submit_public_report`] does —
+    /// the same record, area, receipt (its Argon2id key) and journal entry, without photos — but
+    /// received at the past hour `received_hour_micros`, and without a proof of work (the seed is
+    /// the system, not a browser). A report of the current hour stays out of the queue until its
+    /// hour is over; this lets the demo start with a queue to triage. Returns the report's id and
+    /// its receipt code.
+    pub(crate) async fn submit_public_report_received_at(
+        &self,
+        draft: ReportDraft,
+        received_hour_micros: i64,
+        ctx: &RequestContext,
+    ) -> EngineResult<(Uuid, ReceiptCode)> {
+        let now = clock::micros(self.inner.clock.now());
+        let (commune, departement, _) = self.prepare(&draft, Vec::new()).await?;
+        let area = area_of(departement.as_deref());
+        let report = Report {
+            id: Uuid::new_v4(),
+            channel: Channel::Public,
+            received_hour_micros: vigie_reports::report::truncate_to_hour(received_hour_micros),
+            draft,
+            commune,
+            departement,
+            status: ReportStatus::New,
+            history: Vec::new(),
+            notes: Vec::new(),
+            messages: Vec::new(),
+            photos: Vec::new(),
+            point: None,
+        };
+        let mut entropy = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut entropy);
+        let code = ReceiptCode::from_entropy(u128::from_le_bytes(entropy));
+        let receipt_id = self.receipt_key(&code).await?;
+        let mutations = vec![
+            Mutation::PutRecord(report_record(&report)?),
+            Mutation::PutRecord(WorkflowRecord {
+                kind: RECEIPT_KIND.to_owned(),
+                id: receipt_id,
+                target_a: None,
+                target_b: None,
+                starts_micros: 0,
+                ends_micros: 0,
+                area: None,
+                body: serde_json::to_string(&ReceiptBody {
+                    report: report.id,
+                    area,
+                    last_used_day: now.div_euclid(DAY_MICROS),
+                })
+                .map_err(internal)?,
+            }),
+        ];
+        let journal = vec![self.draft(
+            None,
+            JournalAction::Collect,
+            "report:public".to_owned(),
+            "signalement d'un riverain",
+            Outcome::Allow,
+            ctx,
+        )];
+        self.commit(WriteBatch { mutations, journal }).await?;
+        Ok((report.id, code))
     }
 }

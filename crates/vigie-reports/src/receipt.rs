@@ -5,7 +5,7 @@
 //! paper. `ReceiptCode::from_entropy` makes a code from a number the engine draws at random (this
 //! crate draws nothing); `ReceiptCode::parse` reads what a person types back, spaces, dashes and
 //! dots between digits included. This module does not store codes, look them up or throttle
-//! guesses: the engine keeps only a keyed digest of each code and throttles lookups.
+//! guesses: the engine keeps only a keyed Argon2id digest of each code, whose cost slows lookups.
 //!
 //! `Debug` shows only the last four digits, so that a code does not end up whole in a log.
 

@@ -39,6 +39,26 @@ const OWN: &[(&str, &str, &[u8])] = &[
         "text/css; charset=utf-8",
         include_bytes!("../static/graphe.css"),
     ),
+    (
+        "points.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/points.js"),
+    ),
+    (
+        "points.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/points.css"),
+    ),
+    (
+        "signaler.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/signaler.js"),
+    ),
+    (
+        "signaler.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/signaler.css"),
+    ),
 ];
 
 async fn own(Path(path): Path<String>) -> Response {

@@ -28,6 +28,12 @@ Every consultation of personal data states a motif and is journaled before the a
         api::workflows::priority_review, api::workflows::priority_outcome,
         api::intel::record, api::intel::consult, api::intel::sanitise, api::intel::permit, api::intel::search, api::intel::export,
         api::watches::list, api::watches::create, api::watches::seen, api::watches::delete,
+        api::reports::public_challenge, api::reports::public_submit, api::reports::receipt_status,
+        api::reports::receipt_message, api::reports::public_communes,
+        api::reports::partner_submit, api::reports::partner_reports, api::reports::partner_digest,
+        api::reports::queue, api::reports::consult, api::reports::change_status, api::reports::add_note,
+        api::reports::send_message, api::reports::photo,
+        api::reports::points, api::reports::create_point, api::reports::point, api::reports::change_point,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldDetail)),
     modifiers(&BearerAuth),
@@ -39,6 +45,7 @@ Every consultation of personal data states a motif and is journaled before the a
         (name = "geography", description = "Géographie : localisation, communes, CROSS, antennes, zones, contours"),
         (name = "targets", description = "Fichier national des objectifs, déconfliction, opérations, arbitrages, objectifs prioritaires"),
         (name = "intel", description = "Renseignement : éléments cotés, copies épurées, autorisations"),
+        (name = "reports", description = "Signalements des riverains et des partenaires, tri par les CROSS, points de deal"),
         (name = "operations", description = "Supervision"),
     )
 )]

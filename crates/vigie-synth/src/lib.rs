@@ -18,6 +18,7 @@ mod idents;
 pub mod intel;
 mod lists;
 pub mod people;
+pub mod reports;
 pub mod targets;
 mod units;
 mod world;
@@ -34,6 +35,7 @@ use vigie_core::entity::{Entity, LinkKind, Schema};
 use vigie_core::org::{Account, Role, Unit, UnitKind};
 use vigie_core::Link;
 
+pub use reports::{demo_departements, SynthReport};
 pub use units::DEMO_PASSWORD;
 pub use world::MIN_FIXTURE_PEOPLE;
 

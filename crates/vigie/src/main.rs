@@ -12,6 +12,7 @@ use vigie_server::ServerConfig;
 
 mod bench_geo;
 mod bench_match;
+mod bench_reports;
 mod bench_search;
 mod entities_cli;
 mod geo_cli;
@@ -255,6 +256,26 @@ enum BenchCommand {
         #[arg(long, default_value = "target/bench-search")]
         work_dir: PathBuf,
     },
+    /// Residents' reports and dealing points on a fresh SQLite store: points created, the national
+    /// and a département's map read, reports submitted, and reports matched to candidate points in
+    /// memory, each figure against its target (bench/reports.sh).
+    Reports {
+        #[arg(long, default_value_t = 4_000)]
+        points: usize,
+        /// Residents' reports submitted one at a time (proofs of work solved beforehand).
+        #[arg(long, default_value_t = 500)]
+        submissions: usize,
+        /// Reports matched in memory against the points.
+        #[arg(long, default_value_t = 100_000)]
+        matches: usize,
+        /// Timed reads of each map.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = "target/bench-reports")]
+        data_dir: PathBuf,
+    },
     /// Reverse geocoding, single thread; with --python, shapely 2 on the same input (bench/geo.sh).
     Geo {
         /// Points per set (on land, and uniform in the bounding box).
@@ -441,6 +462,13 @@ async fn seed(
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // axum's server logs each client's address at trace level ("connection 1.2.3.4:5678
+    // accepted"): whatever VIGIE_LOG asks, no log line may carry a reporter's address
+    // (tests/privacy/report_markers.sh runs at trace level to hold this).
+    let filter = match "axum::serve=off".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -662,6 +690,42 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 work_dir,
             })?;
         }
+        Command::Bench {
+            command:
+                BenchCommand::Reports {
+                    points,
+                    submissions,
+                    matches,
+                    rounds,
+                    seed,
+                    data_dir,
+                },
+        } => {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("cannot create {}", data_dir.display()))?;
+            let path = data_dir.join("bench-reports.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let store = StoreArgs {
+                db: format!("sqlite://{}", path.display()),
+                data_dir,
+                journal_key: None,
+                checkpoints: None,
+            };
+            let engine = open(&store, true).await?;
+            bench_reports::run(
+                &bench_reports::BenchReportsArgs {
+                    points,
+                    submissions,
+                    matches,
+                    rounds,
+                    seed,
+                },
+                engine,
+            )
+            .await?;
+        }
         Command::Entities {
             command:
                 EntitiesCommand::Import {
@@ -861,6 +925,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 .seed_demo_workflows(args.seed)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
+            // Dealing points through their lifecycle and reports to triage, a resurgence in the 13.
+            let seeded = engine
+                .seed_demo_reports(args.seed)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            println!(
+                "Signalements : {} ; points de deal : {}",
+                seeded.reports, seeded.points
+            );
         }
         demo_accounts = summary
             .data

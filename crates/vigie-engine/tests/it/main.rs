@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod architecture;
 mod consultation;
+mod demo_reports;
 mod exchange;
 mod geography;
 mod graph;

@@ -6,6 +6,7 @@ mod dto;
 pub mod geo;
 pub mod graph;
 pub mod intel;
+pub mod reports;
 pub mod targets;
 pub mod watches;
 pub mod workflows;
@@ -87,6 +88,52 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/deconfliction/alerts", get(targets::alerts))
         .route("/api/v1/watches", get(watches::list).post(watches::create))
         .route("/api/v1/watches/{id}/seen", post(watches::seen))
+        // Reports API.
+        .route(
+            "/api/v1/public/reports/challenge",
+            get(reports::public_challenge),
+        )
+        .route(
+            "/api/v1/public/reports",
+            post(reports::public_submit).layer(axum::extract::DefaultBodyLimit::max(
+                reports::MAX_REPORT_BYTES,
+            )),
+        )
+        .route(
+            "/api/v1/public/receipts/status",
+            post(reports::receipt_status),
+        )
+        .route(
+            "/api/v1/public/receipts/messages",
+            post(reports::receipt_message),
+        )
+        .route(
+            "/api/v1/public/communes/search",
+            post(reports::public_communes),
+        )
+        .route(
+            "/api/v1/reports",
+            post(reports::partner_submit).layer(axum::extract::DefaultBodyLimit::max(
+                reports::MAX_REPORT_BYTES,
+            )),
+        )
+        .route("/api/v1/reports/mine", get(reports::partner_reports))
+        .route("/api/v1/reports/digest", get(reports::partner_digest))
+        .route("/api/v1/reports/queue", post(reports::queue))
+        .route("/api/v1/reports/{id}/consultation", post(reports::consult))
+        .route("/api/v1/reports/{id}/status", post(reports::change_status))
+        .route("/api/v1/reports/{id}/notes", post(reports::add_note))
+        .route("/api/v1/reports/{id}/messages", post(reports::send_message))
+        .route("/api/v1/reports/{id}/photos/{photo}", get(reports::photo))
+        .route(
+            "/api/v1/dealing-points",
+            get(reports::points).post(reports::create_point),
+        )
+        .route("/api/v1/dealing-points/{id}", get(reports::point))
+        .route(
+            "/api/v1/dealing-points/{id}/changes",
+            post(reports::change_point),
+        )
         .route(
             "/api/v1/watches/{id}",
             axum::routing::delete(watches::delete),

@@ -68,6 +68,8 @@ pub async fn home(
         can_read_journal: session.may(Action::ReadJournal),
         can_administer: session.may(Action::ManageAccounts) || session.may(Action::ManageUnits),
         is_partner: session.role() == Role::Partner,
+        can_triage_reports: session.may(Action::TriageReports),
+        can_read_points: session.may(Action::ReadDealingPoints),
         search: search_form_fields("", "", ""),
         csrf: session.csrf.clone(),
         watches,

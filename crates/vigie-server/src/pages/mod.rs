@@ -15,6 +15,10 @@ mod intel;
 mod journal;
 mod login;
 mod map;
+mod partner;
+mod points;
+mod public_reports;
+mod reports;
 mod session;
 mod targets;
 mod view;
@@ -103,6 +107,34 @@ pub fn router() -> Router<AppState> {
         .route("/arbitrages/{id}", get(workflows::case))
         .route("/arbitrages/{id}/decision", post(workflows::decide))
         .route("/carte", get(map::map))
+        // Reports triage, dealing points, partners.
+        .route("/signalements", get(reports::queue).post(reports::filter))
+        .route("/signalements/{id}", get(reports::motif_form))
+        .route("/signalements/{id}/consultation", post(reports::consult))
+        .route("/signalements/{id}/photos/{photo}", get(reports::photo))
+        .route("/signalements/{id}/statut", post(reports::change_status))
+        .route("/signalements/{id}/notes", post(reports::add_note))
+        .route("/signalements/{id}/messages", post(reports::send_message))
+        .route("/signalements/{id}/point", post(reports::create_point))
+        .route("/points-de-deal", get(points::list).post(points::create))
+        .route("/points-de-deal/donnees", get(points::data))
+        .route("/points-de-deal/{id}", get(points::show))
+        .route("/points-de-deal/{id}/statut", post(points::change_status))
+        .route(
+            "/points-de-deal/{id}/operations",
+            post(points::add_operation),
+        )
+        .route("/points-de-deal/{id}/prix", post(points::add_price))
+        .route("/points-de-deal/{id}/horaires", post(points::set_hours))
+        .route("/points-de-deal/{id}/deplacement", post(points::moved))
+        .route(
+            "/partenaire/signalements",
+            get(partner::list)
+                .post(partner::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    partner::MAX_PARTNER_REPORT_BYTES,
+                )),
+        )
         .route(
             "/entites/import",
             get(import::form)
@@ -116,6 +148,22 @@ pub fn router() -> Router<AppState> {
         .route("/admin/comptes/{id}/etat", post(admin::set_state))
         .route("/admin/comptes/{id}/unite", post(admin::move_account))
         .route("/admin/unites", post(admin::create_unit))
+        // Residents' public report pages: no session, no cookie.
+        .route(
+            "/signaler",
+            get(public_reports::form)
+                .post(public_reports::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    public_reports::MAX_REPORT_BYTES,
+                )),
+        )
+        .route("/signaler/defi", get(public_reports::challenge))
+        .route("/signaler/communes", post(public_reports::communes))
+        .route(
+            "/suivi",
+            get(public_reports::follow_form).post(public_reports::follow),
+        )
+        .route("/suivi/complement", post(public_reports::add))
 }
 
 /// The 404 page of unknown addresses (no session needed, nothing revealed).

@@ -97,6 +97,15 @@ fn nav_for(role: Role, unit_kind: UnitKind) -> Vec<(&'static str, &'static str)>
     if may(Action::DecidePriority) {
         nav.push(("/objectifs/prioritaires", "Objectifs prioritaires"));
     }
+    if may(Action::TriageReports) {
+        nav.push(("/signalements", "Signalements"));
+    }
+    if may(Action::ReadDealingPoints) {
+        nav.push(("/points-de-deal", "Points de deal"));
+    }
+    if may(Action::SubmitReport) {
+        nav.push(("/partenaire/signalements", "Mes signalements"));
+    }
     if may(Action::ReadGeography) {
         nav.push(("/carte", "Carte"));
     }

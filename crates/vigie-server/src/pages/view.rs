@@ -177,6 +177,10 @@ pub struct HomePage {
     pub can_read_journal: bool,
     pub can_administer: bool,
     pub is_partner: bool,
+    /// The account triages reports (a CROSS, OFAST).
+    pub can_triage_reports: bool,
+    /// The account reads dealing points (services of the territory, CROSS, OFAST).
+    pub can_read_points: bool,
     pub search: SearchForm,
     pub csrf: String,
     /// The account's watches and what is new in them; `None` without any (or when they could not

@@ -429,7 +429,7 @@ async fn the_home_page_depends_on_the_role() {
     assert!(!admin.text.contains("href=\"/journal\""));
 
     let partner = sign_in(&app, "partenaire.bailleur").await.get("/").await;
-    assert!(partner.text.contains("prochaine version"));
+    assert!(partner.text.contains("href=\"/partenaire/signalements\""));
     assert!(!partner.text.contains("formulaire-recherche"));
 }
 
