@@ -72,7 +72,7 @@ await run('visite des pages par profil', async (page) => {
 
   // Partner and auditor homes.
   await signIn(page, 'partenaire.bailleur', accounts['partenaire.bailleur']);
-  check((await page.textContent('main')).includes('prochaine version'), 'avis aux partenaires');
+  check(await page.isVisible('#lien-mes-signalements'), 'le partenaire trouve « Mes signalements » sur son accueil');
   await shot(page, 'accueil-partenaire');
   await signOut(page);
   await signIn(page, 'auditeur', accounts.auditeur);
