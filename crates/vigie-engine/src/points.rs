@@ -16,13 +16,15 @@
 
 use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};
-use crate::reports::{area_of, invalid, PointCandidate, ReportSummary, NATIONAL_AREA};
+use crate::reports::{
+    area_of, areas_to_read, invalid, invalid_field, PointCandidate, ReportSummary, NATIONAL_AREA,
+};
 use crate::{clock, Engine, RequestContext};
 use uuid::Uuid;
-use vigie_core::entity::{FieldError, LegalRegime};
+use vigie_core::entity::LegalRegime;
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::org::UnitId;
-use vigie_core::policy::{decide, search_scope, Action, ObjectMarks, Places};
+use vigie_core::policy::{decide, search_scope, Action, ObjectMarks};
 use vigie_reports::{
     DealingPoint, Pin, PointIndex, PointOperation, PointSite, PointStatus, PriceSeen, Report,
     ReportSighting, ResurgenceRule, TimeSlot, Weekday,
@@ -116,13 +118,6 @@ fn parse_point(record: &WorkflowRecord) -> EngineResult<DealingPoint> {
         .map_err(|error| EngineError::Corrupt(format!("dealing point {}: {error}", record.id)))
 }
 
-fn invalid_field(field: &str, message: impl Into<String>) -> EngineError {
-    EngineError::Invalid(vec![FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }])
-}
-
 /// A refused point transition, named at the field the user must correct.
 fn point_status_error(error: vigie_reports::PointStatusError) -> EngineError {
     let field = match error {
@@ -152,21 +147,7 @@ impl Engine {
         action: Action,
         area: Option<&str>,
     ) -> EngineResult<Vec<DealingPoint>> {
-        let scope = search_scope(&actor.subject(), action).ok_or(EngineError::Forbidden)?;
-        let areas = match scope.others.map(|others| others.places) {
-            Some(Places::Any) => None,
-            Some(Places::Within(codes)) => Some(codes),
-            _ => Some(Vec::new()),
-        };
-        let queries: Vec<Option<String>> = match (area, areas) {
-            (Some(area), Some(areas)) if areas.iter().any(|code| code == area) => {
-                vec![Some(area.to_owned())]
-            }
-            (Some(_), Some(_)) => Vec::new(),
-            (Some(area), None) => vec![Some(area.to_owned())],
-            (None, Some(areas)) => areas.into_iter().map(Some).collect(),
-            (None, None) => vec![None],
-        };
+        let queries = areas_to_read(actor, action, area)?;
         let mut points = Vec::new();
         for area in queries {
             for record in self

@@ -225,7 +225,38 @@ pub(crate) fn invalid(errors: Vec<vigie_reports::FieldError>) -> EngineError {
     )
 }
 
-fn invalid_field(field: &str, message: impl Into<String>) -> EngineError {
+/// The store queries that read `area` (or every area the actor may reach for `action`): one per
+/// département of a territorial scope, a single unfiltered one for a national scope, none when
+/// `area` lies outside the scope. `Forbidden` when the actor may do `action` on nothing.
+pub(crate) fn areas_to_read(
+    actor: &Actor,
+    action: Action,
+    area: Option<&str>,
+) -> EngineResult<Vec<Option<String>>> {
+    let scope = search_scope(&actor.subject(), action).ok_or(EngineError::Forbidden)?;
+    let within = match scope.others.map(|others| others.places) {
+        Some(Places::Any) => None,
+        Some(Places::Within(codes)) => Some(codes),
+        _ => Some(Vec::new()),
+    };
+    Ok(match (area, within) {
+        (Some(area), Some(codes)) if codes.iter().any(|code| code == area) => {
+            vec![Some(area.to_owned())]
+        }
+        (Some(_), Some(_)) => Vec::new(),
+        (Some(area), None) => vec![Some(area.to_owned())],
+        (None, Some(codes)) => codes.into_iter().map(Some).collect(),
+        (None, None) => vec![None],
+    })
+}
+
+/// A resident's report waits for the end of its hour, then reaches the queue with the others of
+/// that hour; a partner's is there at once (the partner is identified anyway).
+fn is_released(report: &Report, now: i64) -> bool {
+    !matches!(report.channel, Channel::Public) || report.received_hour_micros + HOUR_MICROS <= now
+}
+
+pub(crate) fn invalid_field(field: &str, message: impl Into<String>) -> EngineError {
     EngineError::Invalid(vec![FieldError {
         field: field.to_owned(),
         message: message.into(),
@@ -813,33 +844,13 @@ impl Engine {
         Ok(digest)
     }
 
-    /// The areas whose reports `actor` may triage, or None when every area is open (OFAST).
-    pub(crate) fn triage_areas(&self, actor: &Actor) -> EngineResult<Option<Vec<String>>> {
-        let scope =
-            search_scope(&actor.subject(), Action::TriageReports).ok_or(EngineError::Forbidden)?;
-        match scope.others.map(|others| others.places) {
-            Some(Places::Any) => Ok(None),
-            Some(Places::Within(codes)) => Ok(Some(codes)),
-            _ => Ok(Some(Vec::new())),
-        }
-    }
-
     /// Reads the reports of the areas asked for, keeping those the actor may triage.
     pub(crate) async fn triage_reports(
         &self,
         actor: &Actor,
         area: Option<&str>,
     ) -> EngineResult<Vec<Report>> {
-        let areas = self.triage_areas(actor)?;
-        let queries: Vec<Option<String>> = match (area, areas) {
-            (Some(area), Some(areas)) if areas.iter().any(|code| code == area) => {
-                vec![Some(area.to_owned())]
-            }
-            (Some(_), Some(_)) => Vec::new(),
-            (Some(area), None) => vec![Some(area.to_owned())],
-            (None, Some(areas)) => areas.into_iter().map(Some).collect(),
-            (None, None) => vec![None],
-        };
+        let queries = areas_to_read(actor, Action::TriageReports, area)?;
         let now = clock::micros(self.inner.clock.now());
         let mut reports = Vec::new();
         for area in queries {
@@ -855,9 +866,7 @@ impl Engine {
             {
                 let report = parse_report(&record)?;
                 // A resident's report waits for the end of its hour, then arrives with the others.
-                let released = !matches!(report.channel, Channel::Public)
-                    || report.received_hour_micros + HOUR_MICROS <= now;
-                if released
+                if is_released(&report, now)
                     && decide(
                         &actor.subject(),
                         Action::TriageReports,
@@ -981,7 +990,8 @@ impl Engine {
         actor: &Actor,
         id: Uuid,
     ) -> EngineResult<(WorkflowRecord, Report)> {
-        self.triage_areas(actor)?;
+        // Forbidden for a role that may triage nothing, before anything is read.
+        areas_to_read(actor, Action::TriageReports, None)?;
         let Some(record) = self
             .inner
             .store
@@ -992,9 +1002,7 @@ impl Engine {
         };
         let report = parse_report(&record)?;
         let now = clock::micros(self.inner.clock.now());
-        let released = !matches!(report.channel, Channel::Public)
-            || report.received_hour_micros + HOUR_MICROS <= now;
-        if !released
+        if !is_released(&report, now)
             || !decide(
                 &actor.subject(),
                 Action::TriageReports,

@@ -1358,71 +1358,54 @@ pub async fn change_status(
     .await
 }
 
+/// What a text posted on a report becomes: an internal note, or a message to the reporter.
+#[derive(Clone, Copy)]
+enum ReportText {
+    Note,
+    Message,
+}
+
 /// `POST /signalements/{id}/notes`: an internal note.
 pub async fn add_note(
-    _origin: SameOrigin,
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
+    origin: SameOrigin,
+    state: State<AppState>,
+    ctx: Ctx,
     session: PageSession,
-    Path(raw): Path<String>,
-    PageForm(posted): PageForm<Posted>,
+    raw: Path<String>,
+    posted: PageForm<Posted>,
 ) -> PageResult {
-    session.check_csrf(posted.get("csrf"))?;
-    session.require(Action::TriageReports)?;
-    let id = parse_id(&session, &raw)?;
-    let motif = posted.get("motif");
-    if !motif_ok(motif) {
-        return show_report(
-            &state,
-            &ctx,
-            &session,
-            id,
-            motif,
-            Pending::default(),
-            StatusCode::OK,
-        )
-        .await;
-    }
-    let text = posted.get("texte");
-    let outcome = match state
-        .engine
-        .add_report_note(&session.actor, id, text, &ctx)
-        .await
-    {
-        Ok(()) => Ok(Pending {
-            notice: Some("Note interne enregistrée.".to_owned()),
-            ..Pending::default()
-        }),
-        Err(error) => Err((
-            error,
-            Pending {
-                note: text.to_owned(),
-                ..Pending::default()
-            },
-        )),
-    };
-    after_action(
-        &state,
-        &ctx,
-        &session,
-        id,
-        motif,
-        outcome,
-        |pending, errors| {
-            pending.note_error = Some(all_messages(errors));
-        },
-    )
-    .await
+    post_text(origin, state, ctx, session, raw, posted, ReportText::Note).await
 }
 
 /// `POST /signalements/{id}/messages`: a message to the reporter.
 pub async fn send_message(
+    origin: SameOrigin,
+    state: State<AppState>,
+    ctx: Ctx,
+    session: PageSession,
+    raw: Path<String>,
+    posted: PageForm<Posted>,
+) -> PageResult {
+    post_text(
+        origin,
+        state,
+        ctx,
+        session,
+        raw,
+        posted,
+        ReportText::Message,
+    )
+    .await
+}
+
+async fn post_text(
     _origin: SameOrigin,
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     session: PageSession,
     Path(raw): Path<String>,
     PageForm(posted): PageForm<Posted>,
+    kind: ReportText,
 ) -> PageResult {
     session.check_csrf(posted.get("csrf"))?;
     session.require(Action::TriageReports)?;
@@ -1441,22 +1424,39 @@ pub async fn send_message(
         .await;
     }
     let text = posted.get("texte");
-    let outcome = match state
-        .engine
-        .send_report_message(&session.actor, id, text, &ctx)
-        .await
-    {
+    let written = match kind {
+        ReportText::Note => {
+            state
+                .engine
+                .add_report_note(&session.actor, id, text, &ctx)
+                .await
+        }
+        ReportText::Message => {
+            state
+                .engine
+                .send_report_message(&session.actor, id, text, &ctx)
+                .await
+        }
+    };
+    let outcome = match written {
         Ok(()) => Ok(Pending {
-            notice: Some("Message envoyé au déclarant.".to_owned()),
+            notice: Some(
+                match kind {
+                    ReportText::Note => "Note interne enregistrée.",
+                    ReportText::Message => "Message envoyé au déclarant.",
+                }
+                .to_owned(),
+            ),
             ..Pending::default()
         }),
-        Err(error) => Err((
-            error,
-            Pending {
-                message: text.to_owned(),
-                ..Pending::default()
-            },
-        )),
+        Err(error) => {
+            let mut kept = Pending::default();
+            match kind {
+                ReportText::Note => kept.note = text.to_owned(),
+                ReportText::Message => kept.message = text.to_owned(),
+            }
+            Err((error, kept))
+        }
     };
     after_action(
         &state,
@@ -1465,8 +1465,13 @@ pub async fn send_message(
         id,
         motif,
         outcome,
-        |pending, errors| {
-            pending.message_error = Some(all_messages(errors));
+        match kind {
+            ReportText::Note => |pending: &mut Pending, errors: &[FieldError]| {
+                pending.note_error = Some(all_messages(errors));
+            },
+            ReportText::Message => |pending: &mut Pending, errors: &[FieldError]| {
+                pending.message_error = Some(all_messages(errors));
+            },
         },
     )
     .await
