@@ -31,6 +31,7 @@ mod reports;
 mod seed;
 mod targets;
 mod throttle;
+mod triage_overview;
 mod watches;
 pub use arbitration::{ArbiterChoice, ArbitrationCase, ArbitrationView, TargetSummary};
 pub use demo::DemoWorkflows;
@@ -66,6 +67,7 @@ pub use reports::{
     DigestRow, NearbyReport, PartnerReportView, PointCandidate, PowChallenge, Proof, QueueFilter,
     ReceiptView, ReportDetail, ReportSummary, NATIONAL_AREA, RECEIPT_TTL_DAYS,
 };
+pub use triage_overview::{ResurgenceAlert, TriageOverview};
 pub use vigie_core::journal::Tamper;
 pub use vigie_store::JournalQuery;
 pub use watches::{WatchNews, WatchSubject, WatchView, MAX_WATCHES};

@@ -128,7 +128,11 @@ fn point_status_error(error: vigie_reports::PointStatusError) -> EngineError {
     invalid_field(field, error.to_string())
 }
 
-fn suspected(rule: &ResurgenceRule, point: &DealingPoint, sightings: &[ReportSighting]) -> bool {
+pub(crate) fn suspected(
+    rule: &ResurgenceRule,
+    point: &DealingPoint,
+    sightings: &[ReportSighting],
+) -> bool {
     matches!(
         point.status,
         PointStatus::Dismantled | PointStatus::UnderWatch
@@ -141,7 +145,7 @@ impl Engine {
     }
 
     /// The points of the areas the actor may read for `action`, or of one area.
-    async fn points_for(
+    pub(crate) async fn points_for(
         &self,
         actor: &Actor,
         action: Action,

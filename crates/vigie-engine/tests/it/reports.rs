@@ -637,4 +637,34 @@ async fn points_are_created_from_reports_followed_through_their_lifecycle_and_fl
     assert_eq!(view.point.status, PointStatus::Dismantled);
     assert!(view.resurgence_suspected);
     assert_eq!(view.point.history.len(), 3);
+
+    // The CROSS of the 13 and OFAST are told on their overview; the CROSS of the 75 is not, and
+    // an agent has no overview.
+    let overview = engine.triage_overview(&cross13, &ctx()).await.unwrap();
+    assert_eq!(
+        overview
+            .resurgences
+            .iter()
+            .map(|alert| alert.point)
+            .collect::<Vec<_>>(),
+        vec![point]
+    );
+    assert_eq!(overview.resurgences[0].departement.as_deref(), Some("13"));
+    assert!(overview.resurgences[0].dismantled_at_micros.is_some());
+    assert_eq!(
+        overview.new_reports, 3,
+        "the second report and the two since the dismantling, still new"
+    );
+    let (ofast, _) = login(&fixture, "analyste.ofast").await;
+    let national = engine.triage_overview(&ofast, &ctx()).await.unwrap();
+    assert_eq!(national.resurgences.len(), 1);
+    let (cross75, _) = login(&fixture, "analyste.cross-75").await;
+    let paris = engine.triage_overview(&cross75, &ctx()).await.unwrap();
+    assert!(paris.resurgences.is_empty());
+    assert_eq!(paris.new_reports, 0);
+    let (agent, _) = login(&fixture, "agent.marseille").await;
+    assert!(matches!(
+        engine.triage_overview(&agent, &ctx()).await,
+        Err(EngineError::Forbidden)
+    ));
 }

@@ -2,11 +2,13 @@
 //! that every consultation is journaled with its motif; investigating units get the way to their
 //! targets; readers of intelligence get the way to the repository; auditors and inspection get the
 //! journal; administrators get administration (and nothing about entities); partners get a notice.
-//! An account with standing watches gets a card with what is new in them.
+//! An account with standing watches gets a card with what is new in them; a CROSS or OFAST analyst
+//! gets the count of new reports and the dismantled points that seem to be coming back.
 
 use super::entities::search_form_fields;
+use super::format::paris_day;
 use super::session::PageSession;
-use super::view::{HomePage, HomeWatches};
+use super::view::{HomePage, HomeResurgence, HomeTriage, HomeWatches};
 use super::{render, PageResult};
 use crate::extract::Ctx;
 use crate::AppState;
@@ -50,12 +52,70 @@ async fn watches_card(
     })
 }
 
+/// The most suspected resurgences listed on the home page (the map shows them all).
+const RESURGENCES_SHOWN: usize = 10;
+
+/// The card of a triaging analyst: `None` for other roles, or when the overview cannot be read.
+async fn triage_card(
+    state: &AppState,
+    ctx: &vigie_engine::RequestContext,
+    session: &PageSession,
+) -> Option<HomeTriage> {
+    if !session.may(Action::TriageReports) {
+        return None;
+    }
+    let overview = match state.engine.triage_overview(&session.actor, ctx).await {
+        Ok(overview) => overview,
+        Err(error) => {
+            tracing::warn!(%error, "triage overview unavailable for the home page");
+            return None;
+        }
+    };
+    let more = overview.resurgences.len().saturating_sub(RESURGENCES_SHOWN);
+    Some(HomeTriage {
+        new_reports: match overview.new_reports {
+            0 => "Aucun nouveau signalement".to_owned(),
+            1 => "1 nouveau signalement".to_owned(),
+            count => format!("{count} nouveaux signalements"),
+        },
+        has_new_reports: overview.new_reports > 0,
+        resurgences: overview
+            .resurgences
+            .into_iter()
+            .take(RESURGENCES_SHOWN)
+            .map(|alert| {
+                let place = match (alert.commune_name, alert.departement) {
+                    (Some(commune), Some(dep)) => format!("{commune} ({dep})"),
+                    (Some(commune), None) => commune,
+                    (None, Some(dep)) => format!("Département {dep}"),
+                    (None, None) => "Lieu non localisé".to_owned(),
+                };
+                let detail = match alert.dismantled_at_micros {
+                    Some(at) => format!("{place}, démantelé le {}", paris_day(at)),
+                    None => place,
+                };
+                HomeResurgence {
+                    href: format!("/points-de-deal/{}", alert.point),
+                    label: alert.label,
+                    detail,
+                }
+            })
+            .collect(),
+        more_resurgences: match more {
+            0 => None,
+            1 => Some("et 1 autre".to_owned()),
+            count => Some(format!("et {count} autres")),
+        },
+    })
+}
+
 pub async fn home(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     session: PageSession,
 ) -> PageResult {
     let watches = watches_card(&state, &ctx, &session).await;
+    let triage = triage_card(&state, &ctx, &session).await;
     let can_search = session.may(Action::SearchEntities);
     let page = HomePage {
         layout: session.layout("Accueil", "/"),
@@ -73,6 +133,7 @@ pub async fn home(
         search: search_form_fields("", "", ""),
         csrf: session.csrf.clone(),
         watches,
+        triage,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -186,6 +186,28 @@ pub struct HomePage {
     /// The account's watches and what is new in them; `None` without any (or when they could not
     /// be read).
     pub watches: Option<HomeWatches>,
+    /// For a CROSS or OFAST analyst: reports waiting and suspected resurgences; `None` for the
+    /// other roles (or when they could not be read).
+    pub triage: Option<HomeTriage>,
+}
+
+/// The home page's card of a triaging analyst.
+pub struct HomeTriage {
+    /// « 3 nouveaux signalements », « Aucun nouveau signalement ».
+    pub new_reports: String,
+    pub has_new_reports: bool,
+    /// Dismantled points of the territory that seem to be coming back (at most ten shown).
+    pub resurgences: Vec<HomeResurgence>,
+    /// « et 4 autres » when more than ten.
+    pub more_resurgences: Option<String>,
+}
+
+/// One suspected resurgence on the home page.
+pub struct HomeResurgence {
+    pub href: String,
+    pub label: String,
+    /// « Marseille 3e Arrondissement (13), démantelé le 24/10/2026 ».
+    pub detail: String,
 }
 
 /// The home page's card of the account's watches.

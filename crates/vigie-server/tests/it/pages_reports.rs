@@ -695,4 +695,24 @@ async fn a_dismantled_point_with_new_independent_reports_is_flagged_as_resurgent
     assert!(page.text.contains(">Démantelé</p>"));
     let points = cross.get("/points-de-deal").await;
     assert!(points.text.contains("Résurgence présumée"));
+
+    // The CROSS is told on its home page; the CROSS of Paris is not.
+    let home = cross.get("/").await;
+    assert!(
+        home.text.contains("id=\"alerte-resurgences\""),
+        "{}",
+        home.text
+    );
+    assert!(home.text.contains(&format!(
+        "<a href=\"/points-de-deal/{point}\">Hall B, cité des Lilas</a>"
+    )));
+    assert!(
+        home.text.contains("démantelé le 23/11/2026"),
+        "{}",
+        home.text
+    );
+    let paris = sign_in(&app, "analyste.cross-75").await;
+    let home = paris.get("/").await;
+    assert!(home.text.contains("id=\"signalements-nouveaux\""));
+    assert!(!home.text.contains("alerte-resurgences"));
 }
