@@ -4,12 +4,13 @@
 //    sends it: the page solves the anti-robot proof of work, then shows a 16-digit receipt code; no
 //    cookie was ever set. /suivi with that code says « Reçu ».
 // 2. analyste.cross13 sees a non-empty triage queue, opens its first report with a motif, changes
-//    its status with a motivation, then opens the dealing points' map: markers on the map, the same
-//    points in the table.
+//    its status with a motivation, then opens the dealing points' map: single points and clusters on
+//    the map, the same points in the table; keeps one status with the filters (map, legend and
+//    table follow), switches to the heat view and back, resets the filters, opens a point's popup.
 // 3. partenaire.bailleur sees its own reports and the digest of its communes (« moins de 5 »), and is
 //    refused the dealing points' map (403).
 // Screenshots: out/signaler-*.png, out/suivi.png, out/signalement*.png, out/points-de-deal-carte.png,
-// out/partenaire-signalements.png.
+// out/points-de-deal-chaleur.png, out/partenaire-signalements.png.
 
 import { BASE, check, checkDsfrLoaded, demoAccounts, log, run, shot, signIn } from './lib.mjs';
 
@@ -123,6 +124,14 @@ await run('signalements : la CROSS trie un signalement et voit les points de dea
   const accounts = await demoAccounts(page);
   await signIn(page, 'analyste.cross13', accounts['analyste.cross13']);
 
+  // The home page tells the CROSS what waits and which dismantled points seem to come back.
+  check(await page.isVisible('#signalements-nouveaux'), 'l\'accueil compte les nouveaux signalements');
+  check(await page.isVisible('#alerte-resurgences'), 'l\'accueil signale les résurgences présumées');
+  const resurging = await page.locator('#alerte-resurgences li a').count();
+  log(`résurgences présumées à l'accueil : ${resurging}`);
+  check(resurging > 0, 'au moins une résurgence présumée, avec son lien');
+  await shot(page, 'cross-accueil');
+
   // The queue.
   await Promise.all([page.waitForURL(`${BASE}/signalements`), page.click('nav a[href="/signalements"]')]);
   await checkDsfrLoaded(page);
@@ -215,20 +224,42 @@ await run('signalements : la CROSS trie un signalement et voit les points de dea
   await checkDsfrLoaded(page);
   await shot(page, 'signalement-fiche');
 
-  // The dealing points' map.
+  // The dealing points' map: single points and clusters that count theirs, the same points in the
+  // table.
   await Promise.all([page.waitForURL(`${BASE}/points-de-deal`), page.click('nav a[href="/points-de-deal"]')]);
   check(/Points de deal/.test(await page.textContent('h1')), 'le titre de la page des points');
   await page.waitForSelector('#carte-points[data-etat="pret"]', { timeout: 30000 });
   const announced = Number(await page.getAttribute('#carte-points', 'data-points'));
   const markers = page.locator('#carte-points .leaflet-points-pane path.leaflet-interactive');
-  const drawn = await markers.count();
+  const clusters = page.locator('#carte-points .vigie-grappe');
   const points = page.locator('#tableau-points tbody tr.point');
+  const shownRows = page.locator('#tableau-points tbody tr.point:not([hidden])');
+  // What the map shows once its clusters have settled (their animations last a few hundred ms).
+  const onMap = async () => {
+    let last = null;
+    for (let i = 0; i < 20; i++) {
+      const single = await markers.count();
+      const grouped = (await page.locator('#carte-points .vigie-grappe__nombre').allTextContents())
+        .map(Number).reduce((a, b) => a + b, 0);
+      const now = { single, grouped, clusters: await clusters.count(), total: single + grouped };
+      if (last && last.total === now.total && last.single === now.single) return now;
+      last = now;
+      await page.waitForTimeout(300);
+    }
+    return last;
+  };
+  const drawn = await onMap();
   const listed = await points.count();
-  log(`points : ${announced} reçus par la carte, ${drawn} dessinés, ${listed} au tableau`);
-  check(drawn > 0, 'la carte montre des points');
-  check(drawn === announced, `tous les points reçus sont dessinés (${drawn} sur ${announced})`);
+  log(`points : ${announced} reçus par la carte, ${drawn.single} seuls et ${drawn.grouped} en ${drawn.clusters} grappe(s), ${listed} au tableau`);
+  check(drawn.total > 0, 'la carte montre des points');
+  check(drawn.total === announced, `tous les points reçus sont sur la carte, seuls ou regroupés (${drawn.total} sur ${announced})`);
+  check(Number(await page.getAttribute('#carte-points', 'data-visibles')) === announced, 'sans filtre, tous les points sont retenus');
   check(listed > 0, 'le tableau liste des points');
-  check(listed === drawn, `la carte (${drawn}) et le tableau (${listed}) montrent les mêmes points`);
+  check(listed === announced, `la carte (${announced}) et le tableau (${listed}) montrent les mêmes points`);
+  if (drawn.clusters > 0) {
+    const title = squash(await page.locator('#carte-points .vigie-grappe svg').first().getAttribute('aria-label'));
+    check(/^\d+ points : \d+ /.test(title), `une grappe dit sa répartition par statut : ${title}`);
+  }
   const outlines = await page.locator('#carte-points .leaflet-overlay-pane path').count();
   check(outlines > 0, `les contours des départements sont dessinés (${outlines})`);
   const communes = (await points.locator('td:nth-child(2)').allTextContents()).map(squash);
@@ -236,22 +267,69 @@ await run('signalements : la CROSS trie un signalement et voit les points de dea
   const labels = (await points.locator('td:first-child a').allTextContents()).map(squash);
   const legend = squash(await page.textContent('#legende'));
   check(/\(\d+\)/.test(legend), `la légende compte les points par statut : ${legend}`);
+  await checkDsfrLoaded(page);
+  await shot(page, 'points-de-deal-carte');
 
-  // A marker's popup names a point of the table and links to its page.
+  // The filters: one status only, on the map, in the legend and in the table at once.
+  check(await page.isVisible('#filtres-points'), 'les filtres sont proposés au-dessus de la carte');
+  const byStatus = (await page.$$eval('#legende [data-compte]', (spans) =>
+    spans.map((span) => [span.getAttribute('data-compte'), Number(span.textContent)])))
+    .sort((a, b) => b[1] - a[1]);
+  const [kept, expected] = byStatus[0];
+  for (const [code] of byStatus.slice(1)) {
+    await page.click(`label[for="filtre-statut-${code}"]`);
+  }
+  await page.waitForSelector(`#carte-points[data-visibles="${expected}"]`, { timeout: 5000 });
+  const filtered = await onMap();
+  const rowsLeft = await shownRows.count();
+  log(`filtre « ${kept} » : ${expected} point(s) attendus, ${filtered.total} sur la carte, ${rowsLeft} au tableau`);
+  check(filtered.total === expected, `la carte ne garde que les points du statut choisi (${filtered.total} sur ${expected})`);
+  check(rowsLeft === expected, `le tableau ne garde que les points du statut choisi (${rowsLeft} sur ${expected})`);
+  const counts = await page.$$eval('#legende [data-compte]', (spans) => spans.map((span) => Number(span.textContent)));
+  check(counts.reduce((a, b) => a + b, 0) === expected, `la légende compte les points retenus : ${counts.join(', ')}`);
+  if (expected < announced) {
+    check(/sur \d+/.test(squash(await page.textContent('#nombre-points'))), 'le nombre de points dit le filtre');
+  }
+
+  // The heat view replaces points and clusters.
+  await page.click('label[for="vue-chaleur"]');
+  await page.waitForSelector('#carte-points[data-vue="chaleur"]', { timeout: 5000 });
+  check(await page.locator('#carte-points canvas.leaflet-heatmap-layer').count() === 1, 'la carte de chaleur est dessinée');
+  check(await markers.count() === 0 && await clusters.count() === 0, 'la carte de chaleur remplace les points');
+  check(await page.isVisible('#legende-chaleur'), 'la légende de la carte de chaleur est affichée');
+  await shot(page, 'points-de-deal-chaleur');
+  await page.click('label[for="vue-chaleur"]');
+  await page.waitForSelector('#carte-points[data-vue="points"]', { timeout: 5000 });
+  check(await page.locator('#carte-points canvas.leaflet-heatmap-layer').count() === 0, 'la carte de chaleur est retirée');
+  await page.click('#filtres-reinitialiser');
+  await page.waitForSelector(`#carte-points[data-visibles="${announced}"]`, { timeout: 5000 });
+  check(await shownRows.count() === announced, 'les filtres réinitialisés rendent tous les points au tableau');
+  check((await onMap()).total === announced, 'les filtres réinitialisés rendent tous les points à la carte');
+
+  // A marker's popup names a point of the table and links to its page (a click on a cluster
+  // brings its points closer; at the closest zoom, it spreads them around).
+  await page.$eval('#carte-points', (map) => map.scrollIntoView({ block: 'center' }));
   const box = await page.locator('#carte-points').boundingBox();
+  const inside = (b) => b && b.x >= box.x && b.y >= box.y && b.x + b.width <= box.x + box.width && b.y + b.height <= box.y + box.height;
   let popup = null;
-  for (let i = 0; i < Math.min(drawn, 10) && !popup; i++) {
-    const marker = await markers.nth(i).boundingBox();
-    if (!marker || marker.x < box.x || marker.y < box.y || marker.x + marker.width > box.x + box.width || marker.y + marker.height > box.y + box.height) continue;
-    await page.mouse.click(marker.x + marker.width / 2, marker.y + marker.height / 2);
-    popup = await page.waitForSelector('#carte-points .leaflet-popup-content a', { timeout: 3000 }).catch(() => null);
+  for (let round = 0; round < 8 && !popup; round++) {
+    const single = await markers.count();
+    for (let i = 0; i < Math.min(single, 10) && !popup; i++) {
+      const marker = await markers.nth(i).boundingBox();
+      if (!inside(marker)) continue;
+      await page.mouse.click(marker.x + marker.width / 2, marker.y + marker.height / 2);
+      popup = await page.waitForSelector('#carte-points .leaflet-popup-content a', { timeout: 3000 }).catch(() => null);
+    }
+    if (popup || await clusters.count() === 0) break;
+    const cluster = await clusters.first().boundingBox();
+    if (!inside(cluster)) break;
+    await page.mouse.click(cluster.x + cluster.width / 2, cluster.y + cluster.height / 2);
+    await page.waitForTimeout(800);
   }
   check(popup, 'un clic sur un point ouvre sa bulle');
   const popupLabel = squash(await popup.textContent());
   check(labels.includes(popupLabel), `la bulle (« ${popupLabel} ») nomme un point du tableau`);
   check(/^\/points-de-deal\/[0-9a-f-]{36}$/.test(await popup.getAttribute('href')), 'la bulle mène à la page du point');
-  await checkDsfrLoaded(page);
-  await shot(page, 'points-de-deal-carte');
 });
 
 await run('partenaire : ses signalements, la synthèse, et pas de carte des points', async (page) => {
@@ -279,17 +357,20 @@ await run('partenaire : ses signalements, la synthèse, et pas de carte des poin
     check(!text.includes(hidden), `le partenaire ne voit pas « ${hidden} »`);
   }
 
-  // The digest of its communes: every count below five reads « moins de 5 ».
+  // The digest of its communes (reports, processed, live dealing points): every count below five
+  // reads « moins de 5 », and no point is placed.
   check(await page.isVisible('#synthese'), 'la synthèse des communes');
   const small = await page.isVisible('#synthese-moins-de-5');
   const cells = (await page.locator('#tableau-synthese tbody td').allTextContents()).map(squash);
-  log(`synthèse : ${cells.length / 3} commune(s) au tableau, « moins de 5 » ailleurs : ${small}`);
+  log(`synthèse : ${cells.length / 4} commune(s) au tableau, « moins de 5 » ailleurs : ${small}`);
+  const headers = (await page.locator('#tableau-synthese thead th').allTextContents()).map(squash);
+  check(headers.length === 0 || headers.includes('Points de deal en activité'), `les colonnes de la synthèse : ${headers.join(' | ')}`);
   check(small || cells.includes('moins de 5'), 'la synthèse affiche « moins de 5 »');
   if (small) {
     const sentence = squash(await page.textContent('#synthese-moins-de-5'));
     check(sentence.includes('moins de 5 signalements'), `la phrase de la synthèse : ${sentence}`);
   }
-  check(cells.every((c, i) => i % 3 === 0 || c === 'moins de 5' || (/^\d+$/.test(c) && Number(c) >= 5)),
+  check(cells.every((c, i) => i % 4 === 0 || c === 'moins de 5' || (/^\d+$/.test(c) && Number(c) >= 5)),
     `aucun nombre inférieur à 5 dans le tableau : ${cells.join(' | ')}`);
   check(!(await page.isVisible('#synthese-vide')), 'la synthèse n\'est pas vide');
   await shot(page, 'partenaire-signalements');

@@ -7,9 +7,11 @@
 //!    relative `url(...)` resolves to an embedded file.
 //! 3. Writes `OUT_DIR/dsfr_assets.rs`: a sorted table of `(path, Asset)` built with
 //!    `include_bytes!`, with content types and etags computed here.
-//! 4. Does the same, file by file from their `dist` folders, for the other packages (Leaflet,
-//!    Cytoscape.js; [`NpmPackage`]): `OUT_DIR/leaflet_assets.rs`, `OUT_DIR/cytoscape_assets.rs`,
-//!    each with the package's version (checked against the lockfile) and licence text.
+//! 4. Does the same, file by file from their `dist` folders, for the other packages (Leaflet and
+//!    its plugins Leaflet.markercluster and Leaflet.heat, Cytoscape.js; [`NpmPackage`]):
+//!    `OUT_DIR/leaflet_assets.rs`, `OUT_DIR/leaflet_markercluster_assets.rs`,
+//!    `OUT_DIR/leaflet_heat_assets.rs`, `OUT_DIR/cytoscape_assets.rs`, each with the package's
+//!    version (checked against the lockfile) and licence text.
 //!
 //! The files are copied into `OUT_DIR` (rather than included straight from `web/node_modules`) so
 //! that deleting or reinstalling `web/node_modules` never breaks or dirties an existing build.
@@ -142,6 +144,29 @@ const LEAFLET: NpmPackage = NpmPackage {
     ],
 };
 
+/// Leaflet.markercluster (MIT; the dealing points' map groups nearby points): its minified script
+/// and its base stylesheet (the animations; Vigie draws the clusters' icons itself, so
+/// `MarkerCluster.Default.css` is left out).
+const LEAFLET_MARKERCLUSTER: NpmPackage = NpmPackage {
+    name: "leaflet.markercluster",
+    ident: "LEAFLET_MARKERCLUSTER",
+    licence: "MIT-LICENCE.txt",
+    files: &[
+        ("leaflet.markercluster.js", "text/javascript; charset=utf-8"),
+        ("MarkerCluster.css", "text/css; charset=utf-8"),
+    ],
+};
+
+/// Leaflet.heat (BSD 2-Clause, simpleheat bundled; the heat view of the dealing points' map): its
+/// one minified script. Its package.json names no licence (so the lockfile has none); the
+/// package's `LICENSE` file is the BSD 2-Clause text, embedded like the others.
+const LEAFLET_HEAT: NpmPackage = NpmPackage {
+    name: "leaflet.heat",
+    ident: "LEAFLET_HEAT",
+    licence: "LICENSE",
+    files: &[("leaflet-heat.js", "text/javascript; charset=utf-8")],
+};
+
 /// Cytoscape.js (the link chart of the entity page): its minified browser build only.
 const CYTOSCAPE: NpmPackage = NpmPackage {
     name: "cytoscape",
@@ -153,7 +178,7 @@ const CYTOSCAPE: NpmPackage = NpmPackage {
 /// Embeds every package other than the DSFR. With `VIGIE_ASSETS_DIR` (offline DSFR), they must
 /// still be in `web/node_modules`.
 fn embed_others(web: &Path, lock: &Value, out_dir: &Path) -> Result<()> {
-    for package in [&LEAFLET, &CYTOSCAPE] {
+    for package in [&LEAFLET, &LEAFLET_MARKERCLUSTER, &LEAFLET_HEAT, &CYTOSCAPE] {
         embed_package(package, web, lock, out_dir)?;
     }
     Ok(())

@@ -17,10 +17,15 @@
 //! the files (they are served byte for byte as published), no source maps, and nothing is read
 //! from disk at run time. The DSFR files are never committed to the repository.
 //!
-//! Two more packages are embedded the same way, file by file from their `dist` folder, each with its
+//! More packages are embedded the same way, file by file from their `dist` folder, each with its
 //! version (checked against the lockfile) and its licence text:
 //! - Leaflet (npm package `leaflet`, BSD 2-Clause), the map library of the map page: its script,
 //!   stylesheet and marker images ([`leaflet`]);
+//! - Leaflet.markercluster (npm package `leaflet.markercluster`, MIT), which groups the dealing
+//!   points of the points' map into clusters: its minified script and base stylesheet
+//!   ([`leaflet_markercluster`]);
+//! - Leaflet.heat (npm package `leaflet.heat`, BSD 2-Clause, with simpleheat bundled), the heat
+//!   view of the same map: its one minified script ([`leaflet_heat`]);
 //! - Cytoscape.js (npm package `cytoscape`, MIT), which draws the link chart of the entity page:
 //!   its minified browser build `cytoscape.min.js` only ([`cytoscape`]).
 //!
@@ -33,6 +38,8 @@
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/dsfr_assets.rs"));
     include!(concat!(env!("OUT_DIR"), "/leaflet_assets.rs"));
+    include!(concat!(env!("OUT_DIR"), "/leaflet_markercluster_assets.rs"));
+    include!(concat!(env!("OUT_DIR"), "/leaflet_heat_assets.rs"));
     include!(concat!(env!("OUT_DIR"), "/cytoscape_assets.rs"));
 }
 
@@ -92,6 +99,40 @@ pub fn leaflet_version() -> &'static str {
 /// Leaflet's licence (BSD 2-Clause), to be shown or shipped with Vigie.
 pub fn leaflet_licence() -> &'static str {
     generated::LEAFLET_LICENCE
+}
+
+/// The embedded Leaflet.markercluster file at `path`, relative to the package's `dist`:
+/// "leaflet.markercluster.js" or "MarkerCluster.css"; anything else gives `None`.
+pub fn leaflet_markercluster(path: &str) -> Option<Asset> {
+    find(generated::LEAFLET_MARKERCLUSTER, path)
+}
+
+/// The version of the embedded `leaflet.markercluster` package, e.g. "1.5.3".
+pub fn leaflet_markercluster_version() -> &'static str {
+    generated::LEAFLET_MARKERCLUSTER_VERSION
+}
+
+/// Leaflet.markercluster's licence (MIT, the package's `MIT-LICENCE.txt`), to be shown or shipped
+/// with Vigie.
+pub fn leaflet_markercluster_licence() -> &'static str {
+    generated::LEAFLET_MARKERCLUSTER_LICENCE
+}
+
+/// The embedded Leaflet.heat file at `path`, relative to the package's `dist`: only
+/// "leaflet-heat.js"; anything else gives `None`.
+pub fn leaflet_heat(path: &str) -> Option<Asset> {
+    find(generated::LEAFLET_HEAT, path)
+}
+
+/// The version of the embedded `leaflet.heat` package, e.g. "0.2.0".
+pub fn leaflet_heat_version() -> &'static str {
+    generated::LEAFLET_HEAT_VERSION
+}
+
+/// Leaflet.heat's licence (BSD 2-Clause, the package's `LICENSE`), to be shown or shipped with
+/// Vigie.
+pub fn leaflet_heat_licence() -> &'static str {
+    generated::LEAFLET_HEAT_LICENCE
 }
 
 /// The embedded Cytoscape.js file at `path`, relative to the package's `dist`: only

@@ -16,20 +16,43 @@
 //!   dismantled, then its dates are moved a month back (`backdate_point_for_demo`), and two
 //!   residents' reports on different days since then lie near it: the CROSS's map flags it.
 //!
+//! Then the national map (`seed_national_demo_points`, run by `vigie serve --demo` only, so that
+//! tests of the detailed scenario stay small): points in every département, metropolitan and
+//! overseas, 4,000 in all with the detailed ones, about the national count. Each département
+//! gets a floor of five and a share by population; inside it, its sixty most populous communes
+//! share its points as their population to the power 1.3, so they gather in the towns. Each
+//! point gets a final status (active the most, then confirmed, reported, dismantled, closed,
+//! resurgent, under watch) and the moves that lead there dated over the past two years, an
+//! operation for each dismantling (arrests, seizures, harassment) and harassment at some live
+//! points, prices seen (resin, grass, cocaine, crack around Paris, Marseille and overseas,
+//! heroin in the north and east, MDMA, ketamine), hours, and for some dismantled points a
+//! displacement to the nearest live point. At that size, thousands of `create_point` and
+//! `update_point` calls would take minutes; the points are built whole and written in
+//! transactions of 500, one journal entry per point ("données de démonstration"), as the
+//! manager of the département (analyste.cross13 in the 13, analyste.ofast elsewhere), after the
+//! same policy check as `create_point`. About 150 residents' reports go through the seed-only
+//! lane as above, a few at a time: one attached to a live point for every forty points, one left
+//! to triage in the larger départements, and in six départements two or three on different days
+//! near a point dismantled weeks ago, so the CROSS's map of each flags a resurgence.
+//!
 //! The texts come from `vigie_synth::reports`; counts and places are deterministic for a seed
 //! (ids and receipt codes are random, as in real use). Nothing here runs outside demo mode.
 
 use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};
-use crate::points::{NewPoint, PointChange};
+use crate::points::{point_marks, point_record, NewPoint, PointChange};
 use crate::reports::Proof;
 use crate::{clock, Engine, RequestContext};
 use uuid::Uuid;
+use vigie_core::journal::{JournalAction, Outcome};
+use vigie_core::policy::{decide, Action};
 use vigie_geo::Geography;
 use vigie_reports::pow::{self, Challenge};
 use vigie_reports::{
-    OperationKind, Pin, PointOperation, PointStatus, PriceSeen, ReportStatus, TimeSlot, Weekday,
+    DealingPoint, OperationKind, Pin, PointOperation, PointStatus, PriceSeen, ReportStatus,
+    TimeSlot, Weekday,
 };
+use vigie_store::{Mutation, WriteBatch};
 use vigie_synth::reports::{point_label, reports, SynthReport};
 
 const HOUR: i64 = 3_600_000_000;
@@ -79,6 +102,68 @@ fn offset(pin: Pin, metres: f64, bearing: f64) -> Pin {
     }
 }
 
+/// Whether `pin` is valid and lies in `unit` (a locatable unit of the atlas).
+fn located(geography: &Geography, pin: Pin, unit: usize) -> bool {
+    vigie_geo::check_coordinates(pin.lat, pin.lon).is_ok()
+        && geography.index().locate(pin.lon, pin.lat) == Some(unit)
+}
+
+/// A unit's anchor for demo places: the average of the vertices of the first of its outer rings
+/// whose average the geography locates in that same unit, with half the smaller side of that
+/// ring's bounding box, in metres (how far places may spread around it). `None` when no ring
+/// qualifies.
+fn anchor(geography: &Geography, unit: usize) -> Option<(Pin, f64)> {
+    let atlas = geography.atlas();
+    let polygons = atlas.units.get(unit)?.polygons.clone();
+    polygons
+        .filter_map(|polygon| atlas.polygons.get(polygon as usize)?.clone().next())
+        .find_map(|ring| {
+            let vertices = atlas.ring(ring);
+            if vertices.is_empty() {
+                return None;
+            }
+            let n = vertices.len() as f64;
+            let (lon, lat) = vertices.iter().fold((0.0, 0.0), |(x, y), [vx, vy]| {
+                (x + f64::from(*vx), y + f64::from(*vy))
+            });
+            let pin = Pin {
+                lat: lat / n / vigie_geo::atlas::QUANTUM,
+                lon: lon / n / vigie_geo::atlas::QUANTUM,
+            };
+            if !located(geography, pin, unit) {
+                return None;
+            }
+            let (mut low, mut high) = ([i64::MAX; 2], [i64::MIN; 2]);
+            for [x, y] in vertices {
+                low = [low[0].min(i64::from(*x)), low[1].min(i64::from(*y))];
+                high = [high[0].max(i64::from(*x)), high[1].max(i64::from(*y))];
+            }
+            let metres_per_degree = vigie_reports::model::EARTH_RADIUS_M.to_radians();
+            let degrees = |micro: i64| micro as f64 / vigie_geo::atlas::QUANTUM;
+            let width = degrees(high[0] - low[0]) * metres_per_degree * pin.lat.to_radians().cos();
+            let height = degrees(high[1] - low[1]) * metres_per_degree;
+            Some((pin, width.min(height) / 2.0))
+        })
+}
+
+/// The locatable units (communes, or arrondissements for Paris, Lyon and Marseille) of the
+/// département at `dep` in the atlas, the most populous first (then by code).
+fn units_by_population(geography: &Geography, dep: usize) -> Vec<usize> {
+    let atlas = geography.atlas();
+    let mut units: Vec<usize> = atlas
+        .locatable_units()
+        .into_iter()
+        .filter(|&unit| atlas.units[unit].departement == dep)
+        .collect();
+    units.sort_by(|&a, &b| {
+        atlas.units[b]
+            .population
+            .cmp(&atlas.units[a].population)
+            .then_with(|| atlas.units[a].code.cmp(&atlas.units[b].code))
+    });
+    units
+}
+
 /// `count` places in `departement`, inside its communes (municipal arrondissements for Paris,
 /// Lyon and Marseille), the most populous first, cycling through them when `count` is larger.
 /// Each commune's anchor is the average of the vertices of one of its outer rings, kept only if
@@ -95,44 +180,9 @@ pub fn demo_sites(
     let Some(dep) = atlas.departement_index(departement) else {
         return Vec::new();
     };
-    let mut units: Vec<usize> = atlas
-        .locatable_units()
+    let anchors: Vec<(usize, Pin)> = units_by_population(geography, dep)
         .into_iter()
-        .filter(|&unit| atlas.units[unit].departement == dep)
-        .collect();
-    units.sort_by(|&a, &b| {
-        atlas.units[b]
-            .population
-            .cmp(&atlas.units[a].population)
-            .then_with(|| atlas.units[a].code.cmp(&atlas.units[b].code))
-    });
-    let located = |pin: Pin, unit: usize| {
-        vigie_geo::check_coordinates(pin.lat, pin.lon).is_ok()
-            && geography.index().locate(pin.lon, pin.lat) == Some(unit)
-    };
-    let anchors: Vec<(usize, Pin)> = units
-        .into_iter()
-        .filter_map(|unit| {
-            let polygons = atlas.units[unit].polygons.clone();
-            polygons
-                .filter_map(|polygon| atlas.polygons[polygon as usize].clone().next())
-                .find_map(|ring| {
-                    let vertices = atlas.ring(ring);
-                    if vertices.is_empty() {
-                        return None;
-                    }
-                    let n = vertices.len() as f64;
-                    let (lon, lat) = vertices.iter().fold((0.0, 0.0), |(x, y), [vx, vy]| {
-                        (x + f64::from(*vx), y + f64::from(*vy))
-                    });
-                    let pin = Pin {
-                        lat: lat / n / vigie_geo::atlas::QUANTUM,
-                        lon: lon / n / vigie_geo::atlas::QUANTUM,
-                    };
-                    located(pin, unit).then_some(pin)
-                })
-                .map(|pin| (unit, pin))
-        })
+        .filter_map(|unit| anchor(geography, unit).map(|(pin, _)| (unit, pin)))
         .collect();
     if anchors.is_empty() {
         return Vec::new();
@@ -149,7 +199,7 @@ pub fn demo_sites(
                         std::f64::consts::TAU * unit_interval(key ^ (attempt << 40) ^ 0x5555);
                     offset(anchor, metres / (1.0 + attempt as f64), bearing)
                 })
-                .find(|pin| located(*pin, unit))
+                .find(|pin| located(geography, *pin, unit))
                 .unwrap_or(anchor);
             DemoSite {
                 pin,
@@ -628,6 +678,709 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+// The national layer (`Engine::seed_national_demo_points`): about 4,000 points over every
+// département, written in a few large transactions.
+
+/// Dealing points on the demo's national map, the detailed départements' included: about the
+/// number of points the police count in France.
+pub const DEMO_NATIONAL_POINTS: usize = 4_000;
+/// Départements where the national layer leaves a point dismantled a few weeks ago with
+/// residents' reports near it since, on different days: resurgence to decide.
+pub const DEMO_NATIONAL_RESURGENCES: &[&str] = &["59", "33", "31", "67", "974", "76"];
+/// The fewest points a département has on the national map.
+const NATIONAL_FLOOR: usize = 5;
+/// The most communes (or arrondissements) of a département that get points, the most populous.
+const NATIONAL_COMMUNES: usize = 60;
+/// How strongly points gather in the larger communes of a département: a commune's share goes as
+/// its population to this power.
+const NATIONAL_URBAN_EXPONENT: f64 = 1.3;
+/// Points written per transaction.
+const NATIONAL_BATCH: usize = 500;
+/// Residents' reports written at once (each takes a receipt hash and a commit).
+const NATIONAL_REPORTS_IN_FLIGHT: usize = 8;
+/// One report attached to a live point for every this many points of a département (at least
+/// one per département).
+const NATIONAL_POINTS_PER_REPORT: usize = 40;
+/// Départements with at least this many points also get one untriaged report near a point.
+const NATIONAL_NEW_REPORT_FROM: usize = 60;
+/// Salt of the national layer's draws, apart from the detailed demo's.
+const NATIONAL_SALT: u64 = 0x6e61_7469_6f6e_616c;
+
+/// The final status of a national point, with its weight in percent.
+const FINAL_STATUSES: &[(PointStatus, f64)] = &[
+    (PointStatus::Reported, 12.0),
+    (PointStatus::Confirmed, 14.0),
+    (PointStatus::Active, 36.0),
+    (PointStatus::Dismantled, 11.0),
+    (PointStatus::UnderWatch, 8.0),
+    (PointStatus::Resurgent, 9.0),
+    (PointStatus::Closed, 10.0),
+];
+
+/// `total` shared in proportion to `weights` by largest remainders (ties to the first); evenly
+/// when no weight is positive.
+fn largest_remainder(total: usize, weights: &[f64]) -> Vec<usize> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let sum: f64 = weights.iter().filter(|w| w.is_finite() && **w > 0.0).sum();
+    let exact: Vec<f64> = weights
+        .iter()
+        .map(|w| {
+            if sum > 0.0 {
+                if w.is_finite() && *w > 0.0 {
+                    total as f64 * w / sum
+                } else {
+                    0.0
+                }
+            } else {
+                total as f64 / weights.len() as f64
+            }
+        })
+        .collect();
+    let mut shares: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let given: usize = shares.iter().sum();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for &index in order.iter().cycle().take(total.saturating_sub(given)) {
+        shares[index] += 1;
+    }
+    shares
+}
+
+/// How many points the national layer puts in each département (code, count), in the atlas's
+/// order: [`DEMO_NATIONAL_POINTS`] shared by population with a floor of a few per département,
+/// less the detailed demo's points in its six départements. Pure, from the atlas.
+pub fn national_quotas(geography: &Geography) -> Vec<(String, usize)> {
+    let atlas = geography.atlas();
+    let mut population = vec![0.0f64; atlas.departements.len()];
+    for unit in atlas.locatable_units() {
+        let unit = &atlas.units[unit];
+        if let Some(total) = population.get_mut(unit.departement) {
+            *total += f64::from(unit.population);
+        }
+    }
+    let free = DEMO_NATIONAL_POINTS.saturating_sub(NATIONAL_FLOOR * atlas.departements.len());
+    let detailed = vigie_synth::demo_departements();
+    atlas
+        .departements
+        .iter()
+        .zip(largest_remainder(free, &population))
+        .map(|(departement, share)| {
+            let mut quota = NATIONAL_FLOOR + share;
+            if detailed.contains(&departement.code.as_str()) {
+                quota = quota
+                    .saturating_sub(DEMO_POINTS_PER_DEPARTEMENT)
+                    .max(NATIONAL_FLOOR);
+            }
+            (departement.code.clone(), quota)
+        })
+        .collect()
+}
+
+/// `count` places in `departement` for the national map. Its most populous communes
+/// (arrondissements in Paris, Lyon and Marseille), up to sixty, share them as their population
+/// to the power 1.3, so that points gather in the towns and the larger communes; each place is
+/// drawn in a disc around its commune's anchor (see [`demo_sites`]), of a radius that grows with
+/// the commune (150 m to 2.5 km), and checked to lie in that commune (the anchor itself when no
+/// draw does). Grouped by commune, the largest first. Empty for an unknown département.
+/// Deterministic for (departement, count, seed).
+pub fn national_sites(
+    geography: &Geography,
+    departement: &str,
+    count: usize,
+    seed: u64,
+) -> Vec<DemoSite> {
+    let atlas = geography.atlas();
+    let Some(dep) = atlas.departement_index(departement) else {
+        return Vec::new();
+    };
+    let anchors: Vec<(usize, Pin, f64)> = units_by_population(geography, dep)
+        .into_iter()
+        .filter_map(|unit| anchor(geography, unit).map(|(pin, extent)| (unit, pin, extent)))
+        .take(NATIONAL_COMMUNES)
+        .collect();
+    let weights: Vec<f64> = anchors
+        .iter()
+        .map(|(unit, _, _)| {
+            f64::from(atlas.units[*unit].population.max(1)).powf(NATIONAL_URBAN_EXPONENT)
+        })
+        .collect();
+    let salt = salt(seed ^ NATIONAL_SALT ^ 0x7369_7465, departement);
+    let mut sites = Vec::with_capacity(count);
+    for ((unit, anchor, extent), share) in anchors.iter().zip(largest_remainder(count, &weights)) {
+        let radius = (extent * 0.6).clamp(150.0, 2_500.0);
+        for _ in 0..share {
+            let key = mix(salt ^ sites.len() as u64);
+            let pin = (0..12u64)
+                .map(|attempt| {
+                    let draw = key ^ (attempt << 40);
+                    let metres = radius * unit_interval(draw).sqrt();
+                    let bearing = std::f64::consts::TAU * unit_interval(draw ^ 0x5555);
+                    offset(*anchor, metres, bearing)
+                })
+                .find(|pin| located(geography, *pin, *unit))
+                .unwrap_or(*anchor);
+            sites.push(DemoSite {
+                pin,
+                unit: atlas.units[*unit].code.clone(),
+            });
+        }
+    }
+    sites
+}
+
+/// A point of the national layer while it is built.
+struct Built {
+    point: DealingPoint,
+    /// The commune or arrondissement of its site.
+    unit: String,
+    /// When its dealing moved to another point, after its dismantling.
+    displaced_at: Option<i64>,
+}
+
+/// Whether dealing goes on at a point with this status (reports may still come and be attached).
+fn live(status: PointStatus) -> bool {
+    matches!(
+        status,
+        PointStatus::Reported
+            | PointStatus::Confirmed
+            | PointStatus::Active
+            | PointStatus::Resurgent
+    )
+}
+
+/// The draws of national point `index` of `code`: `draw(n)` is a number in [0, 1) for each `n`.
+struct Draws(u64);
+
+impl Draws {
+    fn new(seed: u64, code: &str, index: usize) -> Draws {
+        Draws(mix(
+            salt(seed ^ NATIONAL_SALT, code) ^ (index as u64).wrapping_mul(0x0100_0000_01b3)
+        ))
+    }
+
+    fn key(&self, n: u64) -> u64 {
+        mix(self.0 ^ n.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+
+    fn draw(&self, n: u64) -> f64 {
+        unit_interval(self.key(n))
+    }
+
+    /// A number in [low, high).
+    fn between(&self, n: u64, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.draw(n)
+    }
+}
+
+/// Builds national point `index` of `code` at `site`: a final status drawn from
+/// [`FINAL_STATUSES`], the moves that lead there dated over the past two years, the operations
+/// of its dismantlings (and harassment at some live points), prices seen, hours, and whether its
+/// dealing moved elsewhere afterwards. With `resurgence`, a point dismantled 20 to 50 days ago.
+#[allow(clippy::too_many_arguments)]
+fn national_point(
+    geography: &Geography,
+    seed: u64,
+    code: &str,
+    index: usize,
+    site: &DemoSite,
+    now: i64,
+    by: &str,
+    resurgence: bool,
+) -> EngineResult<Built> {
+    use PointStatus::*;
+    let draws = Draws::new(seed, code, index);
+    let final_status = if resurgence {
+        Dismantled
+    } else {
+        let mut left = draws.draw(1) * 100.0;
+        FINAL_STATUSES
+            .iter()
+            .find(|(_, weight)| {
+                left -= weight;
+                left < 0.0
+            })
+            .map_or(Active, |(status, _)| *status)
+    };
+    // The moves, each after a gap in days.
+    let mut steps: Vec<(PointStatus, f64)> = Vec::new();
+    let dismantling = |steps: &mut Vec<(PointStatus, f64)>| {
+        steps.push((Confirmed, draws.between(10, 3.0, 30.0)));
+        if resurgence || draws.draw(11) < 0.8 {
+            steps.push((Active, draws.between(12, 1.0, 30.0)));
+        }
+        steps.push((Dismantled, draws.between(13, 30.0, 300.0)));
+    };
+    match final_status {
+        Reported => {}
+        Confirmed => steps.push((Confirmed, draws.between(10, 3.0, 30.0))),
+        Active => {
+            steps.push((Confirmed, draws.between(10, 3.0, 30.0)));
+            steps.push((Active, draws.between(12, 1.0, 30.0)));
+            if draws.draw(20) < 0.15 {
+                // Dismantled once, came back, and sells again.
+                steps.push((Dismantled, draws.between(13, 40.0, 200.0)));
+                steps.push((Resurgent, draws.between(14, 15.0, 90.0)));
+                steps.push((Active, draws.between(15, 2.0, 20.0)));
+            }
+        }
+        Dismantled => dismantling(&mut steps),
+        UnderWatch => {
+            dismantling(&mut steps);
+            steps.push((UnderWatch, draws.between(16, 1.0, 14.0)));
+        }
+        Resurgent => {
+            dismantling(&mut steps);
+            if draws.draw(21) < 0.4 {
+                steps.push((UnderWatch, draws.between(16, 1.0, 14.0)));
+            }
+            steps.push((Resurgent, draws.between(14, 10.0, 120.0)));
+        }
+        Closed => {
+            let how = draws.draw(22);
+            if how < 0.3 {
+                steps.push((Closed, draws.between(17, 20.0, 120.0)));
+            } else if how < 0.6 {
+                steps.push((Confirmed, draws.between(10, 3.0, 30.0)));
+                steps.push((Active, draws.between(12, 1.0, 30.0)));
+                steps.push((Closed, draws.between(17, 60.0, 400.0)));
+            } else {
+                dismantling(&mut steps);
+                if draws.draw(23) < 0.5 {
+                    steps.push((UnderWatch, draws.between(16, 1.0, 14.0)));
+                }
+                steps.push((Closed, draws.between(17, 90.0, 250.0)));
+            }
+        }
+    }
+    // Created up to two years ago (a point left "reported" is recent); the moves fit before now.
+    let age_days = if final_status == Reported {
+        draws.between(2, 2.0, 150.0)
+    } else if resurgence {
+        draws.between(2, 150.0, 400.0)
+    } else {
+        draws.between(2, 60.0, 730.0)
+    };
+    let created = now - (age_days * DAY as f64) as i64;
+    let total: f64 = steps.iter().map(|(_, gap)| gap).sum();
+    let room = age_days - 0.5;
+    let scale = if total > room { room / total } else { 1.0 };
+    let mut at = created;
+    let mut times = Vec::with_capacity(steps.len());
+    for (_, gap) in &steps {
+        at += (gap * scale * DAY as f64) as i64;
+        times.push(at.min(now - HOUR));
+    }
+    if resurgence {
+        if let Some(last) = times.last_mut() {
+            *last = now - (draws.between(18, 20.0, 50.0) * DAY as f64) as i64;
+        }
+    }
+
+    let (commune, departement) = match geography.locate(site.pin.lat, site.pin.lon) {
+        Ok(Some(location)) => (Some(location.commune.code), Some(location.departement.code)),
+        _ => (None, Some(code.to_owned())),
+    };
+    let label = vigie_synth::reports::national_point_label(seed, code, index);
+    let mut point = DealingPoint::new(
+        Uuid::new_v4(),
+        &label,
+        site.pin,
+        commune,
+        departement,
+        created,
+    )
+    .map_err(|error| EngineError::Internal(format!("demo point: {}", error.message)))?;
+    let mut confirmed_at = None;
+    let mut dismantled_at = None;
+    for (step, ((to, _), at)) in steps.iter().zip(&times).enumerate() {
+        let motivation =
+            vigie_synth::reports::point_motivation(point.status, *to, draws.key(100 + step as u64));
+        point
+            .apply(*to, by, motivation, *at)
+            .map_err(|error| EngineError::Internal(format!("demo point: {error}")))?;
+        if *to == Confirmed {
+            confirmed_at = Some(*at);
+        }
+        if *to == Dismantled {
+            dismantled_at = Some(*at);
+            let roll = draws.draw(200 + step as u64);
+            let kind = if roll < 0.45 {
+                OperationKind::Arrests
+            } else if roll < 0.8 {
+                OperationKind::Seizure
+            } else {
+                OperationKind::Harassment
+            };
+            point.operations.push(PointOperation {
+                date: day_of(*at),
+                kind,
+                note: vigie_synth::reports::operation_note(kind, draws.key(300 + step as u64))
+                    .to_owned(),
+            });
+            if kind == OperationKind::Arrests && draws.draw(400 + step as u64) < 0.3 {
+                point.operations.push(PointOperation {
+                    date: day_of(*at),
+                    kind: OperationKind::Seizure,
+                    note: vigie_synth::reports::operation_note(
+                        OperationKind::Seizure,
+                        draws.key(500 + step as u64),
+                    )
+                    .to_owned(),
+                });
+            }
+        }
+    }
+    // Harassment at some points that still sell.
+    if let Some(since) = confirmed_at.filter(|_| live(final_status) && draws.draw(30) < 0.3) {
+        let at = since + ((now - since) as f64 * draws.draw(31)) as i64;
+        point.operations.push(PointOperation {
+            date: day_of(at.min(now - HOUR)),
+            kind: OperationKind::Harassment,
+            note: vigie_synth::reports::operation_note(OperationKind::Harassment, draws.key(32))
+                .to_owned(),
+        });
+    }
+    // Prices seen between the confirmation and the end of the dealing.
+    if let Some(since) = confirmed_at.filter(|_| draws.draw(40) < 0.65) {
+        let until = match final_status {
+            Dismantled | UnderWatch | Closed => times.last().copied().unwrap_or(now),
+            _ => now - DAY,
+        }
+        .max(since);
+        for (k, price) in vigie_synth::reports::point_prices(seed, code, index)
+            .into_iter()
+            .enumerate()
+        {
+            let at = since + ((until - since) as f64 * draws.draw(41 + k as u64)) as i64;
+            point.prices.push(PriceSeen {
+                product: price.product.to_owned(),
+                price_eur: Some(price.price_eur),
+                unit: price.unit.to_owned(),
+                seen_on: day_of(at),
+            });
+        }
+    }
+    // Opening hours, known for most confirmed points and some reported ones.
+    let hours_known = if final_status == Reported { 0.25 } else { 0.75 };
+    if draws.draw(50) < hours_known {
+        point.days = match draws.draw(51) {
+            d if d < 0.55 => Weekday::ALL.to_vec(),
+            d if d < 0.8 => Weekday::ALL[..6].to_vec(),
+            _ => vec![
+                Weekday::Wednesday,
+                Weekday::Friday,
+                Weekday::Saturday,
+                Weekday::Sunday,
+            ],
+        };
+        point.slots = match draws.draw(52) {
+            d if d < 0.45 => vec![TimeSlot::Afternoon, TimeSlot::Evening],
+            d if d < 0.65 => vec![TimeSlot::Evening, TimeSlot::Night],
+            d if d < 0.85 => vec![TimeSlot::Morning, TimeSlot::Afternoon, TimeSlot::Evening],
+            d if d < 0.95 => vec![TimeSlot::Afternoon],
+            _ => TimeSlot::ALL.to_vec(),
+        };
+    }
+    point.operations.sort_by(|a, b| a.date.cmp(&b.date));
+    // After some dismantlings the dealing moves to a neighbouring point.
+    let displaced_at = dismantled_at
+        .filter(|_| {
+            !resurgence
+                && matches!(final_status, Dismantled | UnderWatch | Closed)
+                && draws.draw(60) < 0.3
+        })
+        .map(|at| (at + (draws.between(61, 2.0, 20.0) * DAY as f64) as i64).min(now - HOUR));
+    Ok(Built {
+        point,
+        unit: site.unit.clone(),
+        displaced_at,
+    })
+}
+
+/// Links the points of one département whose dealing moved: each to the nearest live point
+/// within 3 km, preferring one first reported after (or shortly before) the move, as
+/// `update_point` records a move (both points keep the link, an operation of the day with the
+/// motivation on the one left).
+fn link_displacements(points: &mut [Built], seed: u64) {
+    for from in 0..points.len() {
+        let Some(at) = points[from].displaced_at else {
+            continue;
+        };
+        let origin = points[from].point.pin;
+        let id = points[from].point.id;
+        let target = points
+            .iter()
+            .enumerate()
+            .filter(|(to, built)| {
+                *to != from
+                    && live(built.point.status)
+                    && !built.point.moved_to.contains(&id)
+                    && origin.distance_m(&built.point.pin) <= 3_000.0
+            })
+            .min_by(|(_, a), (_, b)| {
+                let recent = |built: &Built| built.point.created_at_micros >= at - 30 * DAY;
+                recent(b).cmp(&recent(a)).then(
+                    origin
+                        .distance_m(&a.point.pin)
+                        .total_cmp(&origin.distance_m(&b.point.pin)),
+                )
+            })
+            .map(|(to, _)| to);
+        let Some(to) = target else {
+            continue;
+        };
+        let (to_id, to_label) = (points[to].point.id, points[to].point.label.clone());
+        let motivation =
+            vigie_synth::reports::displacement_motivation(mix(seed ^ NATIONAL_SALT ^ from as u64));
+        let point = &mut points[from].point;
+        point.moved_to.push(to_id);
+        point.operations.push(PointOperation {
+            date: day_of(at),
+            kind: OperationKind::Other,
+            note: format!("Déplacé vers « {to_label} » : {motivation}"),
+        });
+        point.operations.sort_by(|a, b| a.date.cmp(&b.date));
+        points[to].point.moved_from.push(id);
+    }
+}
+
+/// A resident's report of the national layer, before its text is drawn.
+struct NationalReport {
+    departement: String,
+    /// The commune or arrondissement named, if the resident chose it.
+    commune: Option<String>,
+    pin: Pin,
+    received: i64,
+    /// The point an analyst attaches it to, and who.
+    attach: Option<(Uuid, Actor)>,
+}
+
+impl Engine {
+    /// Dealing points on the demo's national map, the detailed départements' included
+    /// ([`DEMO_NATIONAL_POINTS`]).
+    pub const DEMO_NATIONAL_POINTS: usize = DEMO_NATIONAL_POINTS;
+    /// Départements where the national layer leaves a resurgence to decide
+    /// ([`DEMO_NATIONAL_RESURGENCES`]).
+    pub const DEMO_NATIONAL_RESURGENCES: &'static [&'static str] = DEMO_NATIONAL_RESURGENCES;
+
+    /// Seeds the national layer of the demo (`vigie serve --demo`, after
+    /// [`Engine::seed_demo_reports`]): about [`DEMO_NATIONAL_POINTS`] dealing points over every
+    /// département, and a modest number of residents' reports about some of them (see the
+    /// module doc). The points are built with their whole history and written in a few large
+    /// transactions, one journal entry per point, so that the demo starts in seconds. Counts,
+    /// places, labels and statuses are deterministic for a seed.
+    pub async fn seed_national_demo_points(&self, seed: u64) -> EngineResult<DemoReports> {
+        let ctx = RequestContext {
+            request_id: format!("demo-national-{seed}"),
+        };
+        let cross = actor(self, "analyste.cross13").await?;
+        let ofast = actor(self, "analyste.ofast").await?;
+        let geography = &self.inner.geography;
+        let now = clock::micros(self.inner.clock.now());
+        let mut written = Vec::new();
+        let mut reports = Vec::new();
+        for (code, quota) in national_quotas(geography) {
+            let manager = if code == "13" { &cross } else { &ofast };
+            let resurgence = DEMO_NATIONAL_RESURGENCES.contains(&code.as_str());
+            let sites = national_sites(geography, &code, quota, seed);
+            let mut built = sites
+                .iter()
+                .enumerate()
+                .map(|(index, site)| {
+                    national_point(
+                        geography,
+                        seed,
+                        &code,
+                        index,
+                        site,
+                        now,
+                        &manager.account.username,
+                        resurgence && index == 0,
+                    )
+                })
+                .collect::<EngineResult<Vec<Built>>>()?;
+            link_displacements(&mut built, seed);
+            built.retain(|built| {
+                decide(
+                    &manager.subject(),
+                    Action::ManageDealingPoints,
+                    Some(point_marks(&built.point)),
+                )
+                .is_allowed()
+            });
+            self.plan_national_reports(&code, &built, manager, resurgence, seed, now, &mut reports);
+            written.extend(built.into_iter().map(|built| (built.point, manager)));
+        }
+
+        let points = written.len();
+        for chunk in written.chunks(NATIONAL_BATCH) {
+            let mut mutations = Vec::with_capacity(chunk.len());
+            let mut journal = Vec::with_capacity(chunk.len());
+            for (point, manager) in chunk {
+                mutations.push(Mutation::PutRecordIf {
+                    record: point_record(point)?,
+                    read: None,
+                });
+                journal.push(self.draft(
+                    Some(manager),
+                    JournalAction::Collect,
+                    format!("dealing-point:{}", point.id),
+                    "données de démonstration : point de deal et son historique",
+                    Outcome::Allow,
+                    &ctx,
+                ));
+            }
+            self.commit(WriteBatch { mutations, journal }).await?;
+        }
+        let reports = self.write_national_reports(reports, seed, &ctx).await?;
+        Ok(DemoReports { points, reports })
+    }
+
+    /// The residents' reports of one département's national points: one attached to a live
+    /// point for every forty points (at least one), one left to triage in the larger
+    /// départements, and, with `resurgence`, two or three on different days near its first
+    /// point since its dismantling.
+    #[allow(clippy::too_many_arguments)]
+    fn plan_national_reports(
+        &self,
+        code: &str,
+        built: &[Built],
+        manager: &Actor,
+        resurgence: bool,
+        seed: u64,
+        now: i64,
+        out: &mut Vec<NationalReport>,
+    ) {
+        let key = salt(seed ^ NATIONAL_SALT ^ 0x7265_706f, code);
+        let near = |built: &Built, metres: f64, n: u64| {
+            let pin = (0..4u64)
+                .map(|attempt| {
+                    let bearing = std::f64::consts::TAU * unit_interval(key ^ (n << 16) ^ attempt);
+                    offset(built.point.pin, metres / (1.0 + attempt as f64), bearing)
+                })
+                .find(|pin| {
+                    matches!(self.inner.geography.locate(pin.lat, pin.lon),
+                        Ok(Some(location)) if location.departement.code == code)
+                })
+                .unwrap_or(built.point.pin);
+            let commune = (!mix(key ^ n).is_multiple_of(3)).then(|| built.unit.clone());
+            (pin, commune)
+        };
+        // Hours of the day, some days back: never the current hour (not yet in the queue).
+        let received = |days: f64, n: u64| {
+            let hour = i64::try_from(mix(key ^ n ^ 0x68) % 14).unwrap_or(0) + 8;
+            let day_start = now - now.rem_euclid(DAY) - (days as i64) * DAY;
+            (day_start + hour * HOUR).min(now - 2 * HOUR)
+        };
+        let mut order: Vec<usize> = (0..built.len())
+            .filter(|&index| !(resurgence && index == 0) && live(built[index].point.status))
+            .collect();
+        order.sort_by_key(|&index| mix(key ^ index as u64));
+        let attached = (built.len() / NATIONAL_POINTS_PER_REPORT).max(1);
+        for (n, &index) in order.iter().take(attached).enumerate() {
+            let n = n as u64;
+            let (pin, commune) = near(&built[index], 20.0 + 60.0 * unit_interval(key ^ n), n);
+            out.push(NationalReport {
+                departement: code.to_owned(),
+                commune,
+                pin,
+                received: received(1.0 + 44.0 * unit_interval(key ^ n ^ 0x72), n),
+                attach: Some((built[index].point.id, manager.clone())),
+            });
+        }
+        if built.len() >= NATIONAL_NEW_REPORT_FROM {
+            if let Some(&index) = order.get(attached) {
+                let n = 1_000;
+                let (pin, commune) = near(&built[index], 50.0, n);
+                out.push(NationalReport {
+                    departement: code.to_owned(),
+                    commune,
+                    pin,
+                    received: received(1.0 + 9.0 * unit_interval(key ^ n), n),
+                    attach: None,
+                });
+            }
+        }
+        if let Some(first) = built.first().filter(|_| resurgence) {
+            let Some(dismantled) = first.point.dismantled_at_micros else {
+                return;
+            };
+            let since = ((now - dismantled) / DAY).max(2);
+            let count = 2 + usize::from(mix(key ^ 0x3).is_multiple_of(2));
+            for k in 0..count as i64 {
+                // On different days after the dismantling, the last one days ago at most.
+                let days_after = 1 + (since - 1) * (k + 1) / (count as i64 + 1);
+                let n = 2_000 + k as u64;
+                let (pin, commune) = near(first, 40.0 + 100.0 * unit_interval(key ^ n), n);
+                out.push(NationalReport {
+                    departement: code.to_owned(),
+                    commune,
+                    pin,
+                    received: received((since - days_after) as f64, n),
+                    attach: None,
+                });
+            }
+        }
+    }
+
+    /// Writes the national layer's reports through the residents' lane (received in the past,
+    /// receipts and all), a few at a time, and attaches those meant for a point. Returns how many.
+    async fn write_national_reports(
+        &self,
+        planned: Vec<NationalReport>,
+        seed: u64,
+        ctx: &RequestContext,
+    ) -> EngineResult<usize> {
+        let codes: Vec<&str> = planned.iter().map(|r| r.departement.as_str()).collect();
+        let texts = reports(seed ^ NATIONAL_SALT, planned.len(), &codes);
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut done = 0;
+        let mut finished = |result: Result<EngineResult<()>, tokio::task::JoinError>| {
+            result.map_err(|error| EngineError::Internal(error.to_string()))??;
+            done += 1;
+            Ok::<(), EngineError>(())
+        };
+        for (report, text) in planned.into_iter().zip(texts) {
+            while tasks.len() >= NATIONAL_REPORTS_IN_FLIGHT {
+                if let Some(result) = tasks.join_next().await {
+                    finished(result)?;
+                }
+            }
+            let engine = self.clone();
+            let ctx = ctx.clone();
+            tasks.spawn(async move {
+                let draft = text.draft(report.commune.as_deref(), Some(report.pin));
+                let (id, _) = engine
+                    .submit_public_report_received_at(draft, report.received, &ctx)
+                    .await?;
+                if let Some((point, manager)) = report.attach {
+                    engine
+                        .change_report_status(
+                            &manager,
+                            id,
+                            ReportStatus::Attached,
+                            "Même lieu et mêmes horaires que le point de deal connu",
+                            Some(point),
+                            &ctx,
+                        )
+                        .await?;
+                }
+                Ok(())
+            });
+        }
+        while let Some(result) = tasks.join_next().await {
+            finished(result)?;
+        }
+        Ok(done)
     }
 }
 

@@ -27,6 +27,7 @@ pub mod keys;
 mod operations;
 mod points;
 mod priority;
+mod report_retention;
 mod reports;
 mod seed;
 mod targets;
@@ -63,6 +64,7 @@ pub use intel_search::{
 };
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
 pub use points::{NewPoint, PointChange, PointMarker, PointView};
+pub use report_retention::{ReportPurge, CLOSED_REPORT_RETENTION_DAYS};
 pub use reports::{
     DigestRow, NearbyReport, PartnerReportView, PointCandidate, PowChallenge, Proof, QueueFilter,
     ReceiptView, ReportDetail, ReportSummary, NATIONAL_AREA, RECEIPT_TTL_DAYS,

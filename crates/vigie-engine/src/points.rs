@@ -75,6 +75,58 @@ pub struct PointMarker {
     /// Dismantled or under watch, with enough independent reports near it since: the analyst
     /// should consider moving it to "resurgent". Only computed for the CROSS's own reports.
     pub resurgence_suspected: bool,
+    /// The products of its prices seen, trimmed, distinct without regard to case (the first
+    /// spelling kept), sorted case-insensitively: what the map filters on.
+    pub products: Vec<String>,
+    /// When it entered its current status: its last transition, else its creation (UTC
+    /// microseconds).
+    pub status_since_micros: i64,
+    /// Its latest sign of life: the latest of `status_since_micros`, its operations' days and its
+    /// prices' days (a day counts from its midnight UTC; an unreadable day is skipped).
+    pub last_activity_micros: i64,
+}
+
+/// The products of a point's prices, for [`PointMarker::products`].
+fn marker_products(point: &DealingPoint) -> Vec<String> {
+    let mut products: Vec<String> = Vec::new();
+    for price in &point.prices {
+        let product = price.product.trim();
+        let folded = product.to_lowercase();
+        if !product.is_empty() && !products.iter().any(|seen| seen.to_lowercase() == folded) {
+            products.push(product.to_owned());
+        }
+    }
+    products.sort_by_cached_key(|product| product.to_lowercase());
+    products
+}
+
+/// A `YYYY-MM-DD` day at midnight UTC, in microseconds.
+fn day_micros(day: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day.trim(), format).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() * 1_000_000)
+}
+
+/// [`PointMarker::status_since_micros`] and [`PointMarker::last_activity_micros`].
+fn marker_dates(point: &DealingPoint) -> (i64, i64) {
+    let since = point
+        .history
+        .iter()
+        .map(|transition| transition.at_micros)
+        .max()
+        .unwrap_or(point.created_at_micros);
+    let last = point
+        .operations
+        .iter()
+        .filter_map(|operation| day_micros(&operation.date))
+        .chain(
+            point
+                .prices
+                .iter()
+                .filter_map(|price| day_micros(&price.seen_on)),
+        )
+        .fold(since, i64::max);
+    (since, last)
 }
 
 /// A point as its page shows it.
@@ -99,7 +151,7 @@ pub(crate) fn point_marks(point: &DealingPoint) -> ObjectMarks<'_> {
     }
 }
 
-fn point_record(point: &DealingPoint) -> EngineResult<WorkflowRecord> {
+pub(crate) fn point_record(point: &DealingPoint) -> EngineResult<WorkflowRecord> {
     Ok(WorkflowRecord {
         kind: POINT_KIND.to_owned(),
         id: point.id.to_string(),
@@ -113,7 +165,7 @@ fn point_record(point: &DealingPoint) -> EngineResult<WorkflowRecord> {
     })
 }
 
-fn parse_point(record: &WorkflowRecord) -> EngineResult<DealingPoint> {
+pub(crate) fn parse_point(record: &WorkflowRecord) -> EngineResult<DealingPoint> {
     serde_json::from_str(&record.body)
         .map_err(|error| EngineError::Corrupt(format!("dealing point {}: {error}", record.id)))
 }
@@ -215,15 +267,21 @@ impl Engine {
         };
         let markers: Vec<PointMarker> = points
             .into_iter()
-            .map(|point| PointMarker {
-                resurgence_suspected: suspected(&rule, &point, &sightings),
-                id: point.id,
-                label: point.label,
-                pin: point.pin,
-                status: point.status,
-                commune: point.commune,
-                departement: point.departement,
-                reports: point.reports.len(),
+            .map(|point| {
+                let (status_since_micros, last_activity_micros) = marker_dates(&point);
+                PointMarker {
+                    resurgence_suspected: suspected(&rule, &point, &sightings),
+                    products: marker_products(&point),
+                    status_since_micros,
+                    last_activity_micros,
+                    id: point.id,
+                    label: point.label,
+                    pin: point.pin,
+                    status: point.status,
+                    commune: point.commune,
+                    departement: point.departement,
+                    reports: point.reports.len(),
+                }
             })
             .collect();
         let draft = self.draft(

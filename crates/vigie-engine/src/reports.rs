@@ -46,14 +46,14 @@ use vigie_reports::{
 use vigie_store::{Mutation, RecordQuery, WorkflowRecord, WriteBatch};
 
 pub(crate) const REPORT_KIND: &str = "report";
-const PHOTO_KIND: &str = "report-photo";
-const RECEIPT_KIND: &str = "report-receipt";
-const PARTNER_KIND: &str = "partner-report";
-const SPENT_KIND: &str = "pow-spent";
+pub(crate) const PHOTO_KIND: &str = "report-photo";
+pub(crate) const RECEIPT_KIND: &str = "report-receipt";
+pub(crate) const PARTNER_KIND: &str = "partner-report";
+pub(crate) const SPENT_KIND: &str = "pow-spent";
 /// The area of reports that could not be located in France.
 pub const NATIONAL_AREA: &str = "national";
 const HOUR_MICROS: i64 = 3_600_000_000;
-const DAY_MICROS: i64 = 24 * HOUR_MICROS;
+pub(crate) const DAY_MICROS: i64 = 24 * HOUR_MICROS;
 /// A receipt opens its report for this long after its last use.
 pub const RECEIPT_TTL_DAYS: i64 = 90;
 const CHALLENGE_TTL_MICROS: i64 = 10 * 60 * 1_000_000;
@@ -103,6 +103,8 @@ impl ReportGuard {
 pub struct PowChallenge {
     pub token: String,
     pub bits: u8,
+    /// How long a browser without JavaScript waits before sending with this token instead.
+    pub wait_seconds: i64,
 }
 
 /// A solved challenge.
@@ -193,6 +195,8 @@ pub struct DigestRow {
     pub commune_name: String,
     pub reports: vigie_reports::Count,
     pub processed: vigie_reports::Count,
+    /// Live dealing points (confirmed, active, resurgent) known in the commune.
+    pub points: vigie_reports::Count,
 }
 
 /// Which reports a queue lists.
@@ -206,11 +210,11 @@ pub struct QueueFilter {
 }
 
 #[derive(Serialize, Deserialize)]
-struct ReceiptBody {
-    report: Uuid,
+pub(crate) struct ReceiptBody {
+    pub(crate) report: Uuid,
     area: String,
     /// The day it was last used (days are enough for the expiry, and say less).
-    last_used_day: i64,
+    pub(crate) last_used_day: i64,
 }
 
 pub(crate) fn invalid(errors: Vec<vigie_reports::FieldError>) -> EngineError {
@@ -323,7 +327,7 @@ pub(crate) fn report_record(report: &Report) -> EngineResult<WorkflowRecord> {
     })
 }
 
-fn parse_report(record: &WorkflowRecord) -> EngineResult<Report> {
+pub(crate) fn parse_report(record: &WorkflowRecord) -> EngineResult<Report> {
     serde_json::from_str(&record.body)
         .map_err(|error| EngineError::Corrupt(format!("report {}: {error}", record.id)))
 }
@@ -345,6 +349,7 @@ impl Engine {
         Ok(PowChallenge {
             token: challenge.token(&guard.pow_key),
             bits,
+            wait_seconds: guard.difficulty.wait_micros(bits) / 1_000_000,
         })
     }
 
@@ -455,6 +460,45 @@ impl Engine {
                 vigie_reports::PowError::Unsolved.to_string(),
             ));
         }
+        self.submit_public(challenge, draft, photos, ctx).await
+    }
+
+    /// The lane of a browser without JavaScript, which cannot solve the proof of work: the same
+    /// token, answered by waiting (`vigie_reports::pow::Difficulty::check_wait`), closed while the
+    /// form is flooded. Otherwise as [`Engine::submit_public_report`].
+    pub async fn submit_public_report_waited(
+        &self,
+        token: &str,
+        draft: ReportDraft,
+        photos: Vec<Vec<u8>>,
+        ctx: &RequestContext,
+    ) -> EngineResult<ReceiptCode> {
+        let now = clock::micros(self.inner.clock.now());
+        let guard = &self.inner.reports;
+        let challenge = Challenge::from_token(token, &guard.pow_key, now)
+            .map_err(|error| EngineError::ProofOfWork(error.to_string()))?;
+        guard
+            .difficulty
+            .check_wait(
+                &challenge,
+                challenge.expires_at_micros - CHALLENGE_TTL_MICROS,
+                now,
+                guard.recent_count(now),
+            )
+            .map_err(|error| EngineError::ProofOfWork(error.to_string()))?;
+        self.submit_public(challenge, draft, photos, ctx).await
+    }
+
+    /// Writes a resident's report whose challenge was answered.
+    async fn submit_public(
+        &self,
+        challenge: Challenge,
+        draft: ReportDraft,
+        photos: Vec<Vec<u8>>,
+        ctx: &RequestContext,
+    ) -> EngineResult<ReceiptCode> {
+        let now = clock::micros(self.inner.clock.now());
+        let guard = &self.inner.reports;
         let (commune, departement, photos) = self.prepare(&draft, photos).await?;
         let area = area_of(departement.as_deref());
         let photo_ids: Vec<Uuid> = photos.iter().map(|_| Uuid::new_v4()).collect();
@@ -780,8 +824,9 @@ impl Engine {
         Ok(views)
     }
 
-    /// Reports received in the partner unit's départements, by commune, every count below five
-    /// shown as "moins de 5" (zero included, so that none can be told apart).
+    /// Reports received in the partner unit's départements, by commune, and the live dealing points
+    /// known there, every count below five shown as "moins de 5" (zero included, so that none can
+    /// be told apart).
     pub async fn partner_digest(
         &self,
         actor: &Actor,
@@ -806,6 +851,28 @@ impl Engine {
                 }
             }
         }
+        // The live points of the territory, counted by commune: a partner never reads a point,
+        // so they are read from the store here, for the aggregate only.
+        let mut points = Vec::new();
+        for code in actor.unit.territory.codes() {
+            for record in self
+                .inner
+                .store
+                .records(&RecordQuery {
+                    kind: crate::points::POINT_KIND.to_owned(),
+                    area: Some(code.clone()),
+                    ..RecordQuery::default()
+                })
+                .await?
+            {
+                let point = crate::points::parse_point(&record)?;
+                if point.status.is_live() {
+                    if let Some(commune) = point.commune {
+                        points.push(commune);
+                    }
+                }
+            }
+        }
         // Every commune of the territory is listed, so that a commune without reports cannot
         // be told apart from one with a few.
         let atlas = self.inner.geography.atlas();
@@ -821,7 +888,7 @@ impl Engine {
             })
             .map(|unit| unit.code.clone())
             .collect();
-        let digest = vigie_reports::digest::digest_communes(&communes, &rows)
+        let digest = vigie_reports::digest::digest_communes(&communes, &rows, &points)
             .into_iter()
             .map(|row| DigestRow {
                 commune_name: self
@@ -830,6 +897,7 @@ impl Engine {
                 commune: row.commune,
                 reports: row.reports,
                 processed: row.processed,
+                points: row.points,
             })
             .collect();
         let draft = self.draft(

@@ -1,5 +1,6 @@
-//! What a partner (a town, a landlord) may see of the reports in its communes: per commune, how
-//! many reports and how many were processed, each count suppressed below 5.
+//! What a partner (a town, a landlord) may see of the reports and dealing points in its communes:
+//! per commune, how many reports, how many were processed, and how many live dealing points are
+//! known there (never where), each count suppressed below 5.
 //!
 //! A small count could point at a person ("one report in this street, and only the caretaker saw
 //! it"), so every count from 0 to 4 reads "fewer than 5". Zero is suppressed too: if zero showed
@@ -8,7 +9,7 @@
 //! of the partner, reported or not: a commune missing from the table would also betray a zero.
 //!
 //! This module only counts what it is given: which communes a partner may see, and which reports
-//! count, are the engine's. The partner never sees a report itself here.
+//! and points count, are the engine's. The partner never sees a report or a point itself here.
 //!
 //! In JSON a count is a number when it is 5 or more, and the string `"fewer_than_5"` otherwise.
 
@@ -87,52 +88,76 @@ pub struct CommuneDigest {
     pub reports: Count,
     /// Reports the reporter would see as processed.
     pub processed: Count,
+    /// Dealing points known to be live there (confirmed, active or resurgent): the aggregate a
+    /// mayor may know, never where they are.
+    #[serde(default = "fewer_than_5")]
+    pub points: Count,
 }
 
-fn lines(counts: BTreeMap<&str, (u64, u64)>) -> Vec<CommuneDigest> {
+fn fewer_than_5() -> Count {
+    Count::FewerThan5
+}
+
+/// The raw counts of one commune, before suppression.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    reports: u64,
+    processed: u64,
+    points: u64,
+}
+
+fn lines(counts: BTreeMap<&str, Tally>) -> Vec<CommuneDigest> {
     counts
         .into_iter()
-        .map(|(commune, (reports, processed))| CommuneDigest {
+        .map(|(commune, tally)| CommuneDigest {
             commune: commune.to_owned(),
-            reports: suppressed(reports),
-            processed: suppressed(processed),
+            reports: suppressed(tally.reports),
+            processed: suppressed(tally.processed),
+            points: suppressed(tally.points),
         })
         .collect()
 }
 
-fn tally<'a>(counts: &mut BTreeMap<&'a str, (u64, u64)>, commune: &'a str, status: ReporterStatus) {
-    if let Some((reports, processed)) = counts.get_mut(commune) {
-        *reports += 1;
+fn tally_report(counts: &mut BTreeMap<&str, Tally>, commune: &str, status: ReporterStatus) {
+    if let Some(tally) = counts.get_mut(commune) {
+        tally.reports += 1;
         if status == ReporterStatus::Processed {
-            *processed += 1;
+            tally.processed += 1;
         }
     }
 }
 
 /// One line per commune present in `rows` (one row per report: its commune and what its reporter
-/// sees of its status), sorted by commune. Communes without reports do not appear: prefer
-/// `digest_communes` for what a partner sees.
+/// sees of its status), sorted by commune. Communes without reports do not appear, and no points
+/// are counted: prefer `digest_communes` for what a partner sees.
 pub fn digest(rows: &[(String, ReporterStatus)]) -> Vec<CommuneDigest> {
-    let mut counts: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, Tally> = BTreeMap::new();
     for (commune, status) in rows {
-        counts.entry(commune.as_str()).or_insert((0, 0));
-        tally(&mut counts, commune, *status);
+        counts.entry(commune.as_str()).or_default();
+        tally_report(&mut counts, commune, *status);
     }
     lines(counts)
 }
 
 /// One line for each of `communes` (the partner's, duplicates merged), sorted, counting only the
-/// rows of those communes: a commune without reports appears with "fewer than 5".
+/// reports (`rows`) and live points (`points`: one commune code per point) of those communes: a
+/// commune without any appears with "fewer than 5".
 pub fn digest_communes(
     communes: &[String],
     rows: &[(String, ReporterStatus)],
+    points: &[String],
 ) -> Vec<CommuneDigest> {
-    let mut counts: BTreeMap<&str, (u64, u64)> = communes
+    let mut counts: BTreeMap<&str, Tally> = communes
         .iter()
-        .map(|commune| (commune.as_str(), (0, 0)))
+        .map(|commune| (commune.as_str(), Tally::default()))
         .collect();
     for (commune, status) in rows {
-        tally(&mut counts, commune, *status);
+        tally_report(&mut counts, commune, *status);
+    }
+    for commune in points {
+        if let Some(tally) = counts.get_mut(commune.as_str()) {
+            tally.points += 1;
+        }
     }
     lines(counts)
 }
@@ -201,17 +226,20 @@ mod tests {
                 CommuneDigest {
                     commune: "13055".into(),
                     reports: Count::FewerThan5,
-                    processed: Count::FewerThan5
+                    processed: Count::FewerThan5,
+                    points: Count::FewerThan5
                 },
                 CommuneDigest {
                     commune: "2A004".into(),
                     reports: Count::AtLeast5(6),
-                    processed: Count::AtLeast5(6)
+                    processed: Count::AtLeast5(6),
+                    points: Count::FewerThan5
                 },
                 CommuneDigest {
                     commune: "93066".into(),
                     reports: Count::AtLeast5(7),
-                    processed: Count::FewerThan5
+                    processed: Count::FewerThan5,
+                    points: Count::FewerThan5
                 },
             ]
         );
@@ -219,22 +247,41 @@ mod tests {
     }
 
     #[test]
+    fn live_points_are_counted_per_commune_and_suppressed_below_five() {
+        let communes = vec!["13201".to_owned(), "13203".to_owned()];
+        let points: Vec<String> = std::iter::repeat_n("13203".to_owned(), 6)
+            .chain(std::iter::repeat_n("13201".to_owned(), 4))
+            .chain(std::iter::once("75056".to_owned()))
+            .collect();
+        let got = digest_communes(&communes, &[], &points);
+        assert_eq!(
+            got.iter()
+                .map(|line| (line.commune.as_str(), line.points))
+                .collect::<Vec<_>>(),
+            [("13201", Count::FewerThan5), ("13203", Count::AtLeast5(6))],
+            "a commune outside the partner's is not listed"
+        );
+    }
+
+    #[test]
     fn digest_of_a_partner_lists_every_commune() {
         let rows = rows(&[("93066", Processed, 5), ("75056", Processed, 9)]);
         let communes = vec!["93066".to_owned(), "93008".to_owned(), "93066".to_owned()];
-        let got = digest_communes(&communes, &rows);
+        let got = digest_communes(&communes, &rows, &[]);
         assert_eq!(
             got,
             [
                 CommuneDigest {
                     commune: "93008".into(),
                     reports: Count::FewerThan5,
-                    processed: Count::FewerThan5
+                    processed: Count::FewerThan5,
+                    points: Count::FewerThan5
                 },
                 CommuneDigest {
                     commune: "93066".into(),
                     reports: Count::AtLeast5(5),
-                    processed: Count::AtLeast5(5)
+                    processed: Count::AtLeast5(5),
+                    points: Count::FewerThan5
                 },
             ]
         );

@@ -36,6 +36,17 @@ labelled_enum! {
     }
 }
 
+impl PointStatus {
+    /// Whether dealing is known to go on there: confirmed, active or resurgent (a point only
+    /// reported is not known yet; dismantled, watched and closed ones are not live).
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            PointStatus::Confirmed | PointStatus::Active | PointStatus::Resurgent
+        )
+    }
+}
+
 /// Whether a point may move from `from` to `to`.
 ///
 /// | from          | allowed to                              |

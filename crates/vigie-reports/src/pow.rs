@@ -12,6 +12,13 @@
 //! (`crypto.subtle.digest`) with no library; and the page's Content Security Policy stays free of
 //! workers, WebAssembly and third-party scripts. No service outside the State sees who reports.
 //!
+//! Without JavaScript (Tor Browser at its "safest" level, which a resident who fears reprisals may
+//! well use) nothing can be computed in the page, so the same token offers a second, weaker lane:
+//! waiting. A form sent with no solution is accepted once `Difficulty::wait_micros` has passed
+//! since the token was issued (30 s in quiet times, doubling with every extra bit under a flood),
+//! and refused outright while the form is flooded (`Difficulty::waiting_allowed`): a robot would
+//! otherwise just wait alongside. Typing a description takes longer than the wait anyway.
+//!
 //! This module draws no random numbers and reads no clock: the engine passes the nonce's entropy
 //! and the current time. It does not remember spent tokens either: the engine must refuse a token
 //! already used until it expires.
@@ -42,6 +49,12 @@ pub enum PowError {
     Invalid,
     #[error("La vérification anti-robot n'est pas résolue.")]
     Unsolved,
+    /// Sent without a solution before the wait was over.
+    #[error("Envoi trop rapide : sans JavaScript, le formulaire ne peut être envoyé que {0} secondes après l'ouverture de la page. Patientez un instant, puis envoyez-le de nouveau.")]
+    TooSoon(u32),
+    /// Sent without a solution while the form is flooded.
+    #[error("Le formulaire reçoit beaucoup d'envois en ce moment : sans JavaScript, réessayez dans une dizaine de minutes, ou activez JavaScript pour ce site.")]
+    Busy,
 }
 
 impl Challenge {
@@ -201,6 +214,9 @@ pub fn solve(challenge: &Challenge) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
+/// The wait of the no-JavaScript lane in quiet times.
+pub const BASE_WAIT_MICROS: i64 = 30 * 1_000_000;
+
 /// How hard challenges are, depending on how many reports were sent recently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difficulty {
@@ -223,6 +239,39 @@ impl Default for Difficulty {
 }
 
 impl Difficulty {
+    /// How long a form sent without a solution must wait after its token was issued: 30 s at the
+    /// base bits, doubled for every bit above them (the flood raised them), at most 8 minutes.
+    pub fn wait_micros(&self, challenge_bits: u8) -> i64 {
+        let extra = u32::from(challenge_bits.saturating_sub(self.base_bits)).min(4);
+        BASE_WAIT_MICROS << extra
+    }
+
+    /// Whether the waiting lane is open: not while the form is flooded.
+    pub fn waiting_allowed(&self, recent_submissions: u32) -> bool {
+        self.bits_for(recent_submissions) <= self.base_bits
+    }
+
+    /// Checks a form sent without a solution at `now_micros`, for a token issued at
+    /// `issued_at_micros` (its expiry minus its lifetime, which the engine knows).
+    pub fn check_wait(
+        &self,
+        challenge: &Challenge,
+        issued_at_micros: i64,
+        now_micros: i64,
+        recent_submissions: u32,
+    ) -> Result<(), PowError> {
+        if !self.waiting_allowed(recent_submissions) {
+            return Err(PowError::Busy);
+        }
+        let wait = self.wait_micros(challenge.bits);
+        if now_micros < issued_at_micros.saturating_add(wait) {
+            return Err(PowError::TooSoon(
+                u32::try_from(wait / 1_000_000).unwrap_or(u32::MAX),
+            ));
+        }
+        Ok(())
+    }
+
     /// The bits to ask given the number of reports sent in the last 10 minutes: `base_bits` up to
     /// the threshold, then one more bit per doubling above it (more than the threshold: +1, more
     /// than twice: +2, more than four times: +3...), never more than `max_bits` (nor fewer than
@@ -247,6 +296,31 @@ mod tests {
     use super::*;
 
     const KEY: &[u8] = b"cle-de-test-de-la-preuve-de-travail";
+
+    #[test]
+    fn the_waiting_lane_waits_longer_under_a_flood_and_closes_when_flooded() {
+        let difficulty = Difficulty::default();
+        let challenge = Challenge::new(7, 16, 600_000_000);
+        assert_eq!(difficulty.wait_micros(16), 30_000_000);
+        assert_eq!(difficulty.wait_micros(17), 60_000_000);
+        assert_eq!(difficulty.wait_micros(22), 480_000_000, "at most 8 minutes");
+        assert_eq!(
+            difficulty.check_wait(&challenge, 0, 29_999_999, 0),
+            Err(PowError::TooSoon(30))
+        );
+        assert_eq!(difficulty.check_wait(&challenge, 0, 30_000_000, 60), Ok(()));
+        assert_eq!(
+            difficulty.check_wait(&challenge, 0, 30_000_000, 61),
+            Err(PowError::Busy),
+            "above the flood threshold"
+        );
+        let harder = Challenge::new(7, 18, 600_000_000);
+        assert_eq!(
+            difficulty.check_wait(&harder, 0, 100_000_000, 0),
+            Err(PowError::TooSoon(120))
+        );
+        assert!(PowError::TooSoon(30).to_string().contains("30 secondes"));
+    }
 
     #[test]
     fn keyed_is_standard_hmac() {

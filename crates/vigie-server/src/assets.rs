@@ -1,5 +1,6 @@
 //! Static files, embedded in the binary and served with caching: the design system (DSFR), Leaflet
-//! and Cytoscape.js, from npm through `vigie-assets` (strong ETags), and Vigie's own page scripts
+//! and its plugins Leaflet.markercluster and Leaflet.heat, and Cytoscape.js, from npm through
+//! `vigie-assets` (strong ETags), and Vigie's own page scripts
 //! and styles (under `static/`, short caching). Nothing here is fetched from a third party.
 
 use crate::AppState;
@@ -13,6 +14,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/dsfr/{*path}", get(dsfr))
         .route("/assets/leaflet/{*path}", get(leaflet))
+        .route(
+            "/assets/leaflet-markercluster/{*path}",
+            get(leaflet_markercluster),
+        )
+        .route("/assets/leaflet-heat/{*path}", get(leaflet_heat))
         .route("/assets/cytoscape/{*path}", get(cytoscape))
         .route("/assets/vigie/{*path}", get(own))
 }
@@ -81,6 +87,14 @@ async fn dsfr(Path(path): Path<String>, headers: HeaderMap) -> Response {
 
 async fn leaflet(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve(vigie_assets::leaflet(&path), &headers)
+}
+
+async fn leaflet_markercluster(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve(vigie_assets::leaflet_markercluster(&path), &headers)
+}
+
+async fn leaflet_heat(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve(vigie_assets::leaflet_heat(&path), &headers)
 }
 
 async fn cytoscape(Path(path): Path<String>, headers: HeaderMap) -> Response {

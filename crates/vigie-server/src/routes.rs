@@ -42,6 +42,8 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET",  "/api/openapi.json",                      Public),
     route("GET",  "/assets/dsfr/{*path}",                   Public),
     route("GET",  "/assets/leaflet/{*path}",                Public),
+    route("GET",  "/assets/leaflet-markercluster/{*path}",  Public),
+    route("GET",  "/assets/leaflet-heat/{*path}",           Public),
     route("GET",  "/assets/vigie/{*path}",                  Public),
     route("GET",  "/assets/cytoscape/{*path}",              Public),
     // JSON API.

@@ -35,7 +35,7 @@ use vigie_core::entity::{Entity, LinkKind, Schema};
 use vigie_core::org::{Account, Role, Unit, UnitKind};
 use vigie_core::Link;
 
-pub use reports::{demo_departements, SynthReport};
+pub use reports::{demo_departements, SynthPrice, SynthReport};
 pub use units::DEMO_PASSWORD;
 pub use world::MIN_FIXTURE_PEOPLE;
 

@@ -2,8 +2,10 @@
 //! form: what they saw (a category), where in words (« Devant le hall C de la résidence Les
 //! Tilleuls »), when (days, time slots, since when), a description of one to three sentences,
 //! how many people, and sometimes a vehicle. Also the names of dealing points as analysts label
-//! them (« Hall C, résidence Les Tilleuls »). For the demo (`vigie serve --demo`), the tests and
-//! the reports benchmark.
+//! them (« Hall C, résidence Les Tilleuls », and for the demo's national map town-centre places
+//! too), the prices seen there (products and street prices by region), the notes of police
+//! operations and the motivations of a point's moves. For the demo (`vigie serve --demo`), the
+//! tests and the reports benchmark.
 //!
 //! Sentences are drawn from lists in the residents' voice (guetteurs, vendeurs, files de clients,
 //! scooters, « ça crie « ara » », cages d'escalier, parkings, hours, products and the prices seen,
@@ -19,7 +21,9 @@
 
 use std::fmt::Write as _;
 
-use vigie_reports::{Category, Pin, ReportDraft, Since, TimeSlot, Weekday};
+use vigie_reports::{
+    Category, OperationKind, Pin, PointStatus, ReportDraft, Since, TimeSlot, Weekday,
+};
 
 use crate::dice::Dice;
 use crate::lists::{
@@ -119,6 +123,284 @@ pub fn point_label(seed: u64, departement: &str, index: usize) -> String {
     }
 }
 
+/// The stream the national map's point labels are drawn from.
+const NATIONAL_LABEL_STREAM: u64 = 12_002;
+/// The stream prices seen at points are drawn from.
+const PRICE_STREAM: u64 = 12_003;
+
+/// Dice at the stretch of `stream` that belongs to draw `index` of `departement` (64 words each).
+fn dice_at(seed: u64, stream: u64, departement: &str, index: usize) -> Dice {
+    let mut dice = Dice::new(seed, stream);
+    let salt = departement
+        .bytes()
+        .fold(0u128, |acc, byte| acc * 131 + u128::from(byte));
+    dice.seek((salt << 32) + ((index as u128) << 6));
+    dice
+}
+
+/// Squares, parks and the like, before a street name of common nouns (« Place du Marché »).
+static OPEN_PLACES: &[&str] = &["Square", "Place", "Jardin", "Esplanade", "Parc"];
+
+/// The label of point `index` of a département on the demo's national map: the estates' halls,
+/// parkings and towers of [`point_label`], and also the town-centre places where dealing
+/// happens (station surroundings, squares, shopping-centre car parks, bus stops). Deterministic
+/// for (seed, departement, index).
+pub fn national_point_label(seed: u64, departement: &str, index: usize) -> String {
+    let mut dice = dice_at(seed, NATIONAL_LABEL_STREAM, departement, index);
+    let estate = estate(&mut dice, departement);
+    let building = dice.pick(BUILDINGS);
+    match dice.below(16) {
+        0 | 1 => format!("Hall {building}, {}", estate.name()),
+        2 => format!("Parking, {}", estate.name()),
+        3 => format!("Cage d'escalier {building}, {}", estate.name()),
+        4 | 5 => {
+            let (number, street) = street(&mut dice);
+            format!("Devant le {number} {street}")
+        }
+        6 => format!("City stade, {}", estate.name()),
+        7 => format!("Tour {building}, {}", estate.name()),
+        8 => {
+            let (number, street) = street(&mut dice);
+            format!("Sous le porche du {number} {street}")
+        }
+        9 => format!("{} {}", dice.pick(OPEN_PLACES), dice.pick(STREETS)),
+        10 => format!("Parking du centre commercial Les {}", estate.noun),
+        11 => format!(
+            "Arrêt de bus, {} {}",
+            dice.pick(STREET_TYPES),
+            dice.pick(STREETS)
+        ),
+        12 => format!("Coursive du bâtiment {building}, {}", estate.name()),
+        13 => "Abords de la gare".to_owned(),
+        14 => format!("Local vélos du bâtiment {building}, {}", estate.name()),
+        _ => format!("Galerie commerçante, {}", estate.name()),
+    }
+}
+
+/// A price seen at a dealing point, as a patrol or an investigation notes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SynthPrice {
+    /// « résine de cannabis », « cocaïne », « crack »...
+    pub product: &'static str,
+    /// « g », « barrette », « pochon », « galette »...
+    pub unit: &'static str,
+    pub price_eur: f64,
+}
+
+/// A product, the unit its price is said in, and the street price range in euros with its step
+/// (France, mid 2020s: about 10 € the gram of resin or grass, 10 or 20 € a bar or a bag, 60 to
+/// 80 € the gram of cocaine, 10 to 25 € a rock of crack).
+struct ProductPrice {
+    product: &'static str,
+    unit: &'static str,
+    low: u32,
+    high: u32,
+    step: u32,
+}
+
+const fn product(
+    product: &'static str,
+    unit: &'static str,
+    low: u32,
+    high: u32,
+    step: u32,
+) -> ProductPrice {
+    ProductPrice {
+        product,
+        unit,
+        low,
+        high,
+        step,
+    }
+}
+
+const RESIN_BAR: ProductPrice = product("résine de cannabis", "barrette", 10, 20, 5);
+const RESIN_GRAM: ProductPrice = product("résine de cannabis", "g", 7, 12, 1);
+const GRASS_BAG: ProductPrice = product("herbe de cannabis", "pochon", 10, 20, 5);
+const GRASS_GRAM: ProductPrice = product("herbe de cannabis", "g", 8, 13, 1);
+const COCAINE_GRAM: ProductPrice = product("cocaïne", "g", 60, 80, 5);
+const COCAINE_BALL: ProductPrice = product("cocaïne", "boulette", 20, 30, 5);
+const CRACK_ROCK: ProductPrice = product("crack", "galette", 15, 25, 5);
+const CRACK_STONE: ProductPrice = product("crack", "caillou", 10, 15, 5);
+const HEROIN_GRAM: ProductPrice = product("héroïne", "g", 30, 45, 5);
+const MDMA_GRAM: ProductPrice = product("MDMA", "g", 40, 60, 5);
+const MDMA_PILL: ProductPrice = product("MDMA", "cachet", 5, 10, 5);
+const KETAMINE_GRAM: ProductPrice = product("kétamine", "g", 30, 45, 5);
+
+/// Where crack is sold in the street: Paris and its inner suburbs, Marseille, the Antilles and
+/// French Guiana.
+const CRACK_DEPARTEMENTS: &[&str] = &["75", "93", "94", "95", "92", "13", "971", "972", "973"];
+/// Where heroin is more common: the north and the east.
+const HEROIN_DEPARTEMENTS: &[&str] = &[
+    "59", "62", "02", "08", "80", "51", "10", "52", "54", "55", "57", "67", "68", "88", "25", "70",
+    "90",
+];
+
+/// What is sold in `departement`, with weights.
+fn products_of(departement: &str) -> Vec<(&'static ProductPrice, u32)> {
+    let crack = if CRACK_DEPARTEMENTS.contains(&departement) {
+        10
+    } else {
+        0
+    };
+    let heroin = if HEROIN_DEPARTEMENTS.contains(&departement) {
+        10
+    } else {
+        2
+    };
+    vec![
+        (&RESIN_BAR, 22),
+        (&RESIN_GRAM, 10),
+        (&GRASS_BAG, 14),
+        (&GRASS_GRAM, 10),
+        (&COCAINE_GRAM, 18),
+        (&COCAINE_BALL, 6),
+        (&CRACK_ROCK, crack),
+        (&CRACK_STONE, crack / 2),
+        (&HEROIN_GRAM, heroin),
+        (&MDMA_GRAM, 3),
+        (&MDMA_PILL, 3),
+        (&KETAMINE_GRAM, 2),
+    ]
+}
+
+/// One to three prices seen at point `index` of `departement`, of different products, drawn
+/// with the products of the département (crack around Paris, in Marseille and overseas, more
+/// heroin in the north and the east). Prices in whole euros, by the product's step (bars and bags
+/// at 10, 15 or 20 €). Deterministic for (seed, departement, index).
+pub fn point_prices(seed: u64, departement: &str, index: usize) -> Vec<SynthPrice> {
+    let mut dice = dice_at(seed, PRICE_STREAM, departement, index);
+    let products = products_of(departement);
+    let wanted = match dice.below(10) {
+        0..=5 => 1,
+        6..=8 => 2,
+        _ => 3,
+    };
+    let mut prices: Vec<SynthPrice> = Vec::new();
+    for _ in 0..wanted * 2 {
+        if prices.len() >= wanted {
+            break;
+        }
+        let Some(chosen) = dice.weighted(&products) else {
+            break;
+        };
+        if prices.iter().any(|price| price.product == chosen.product) {
+            continue;
+        }
+        let step = chosen.step.max(1);
+        let euros = chosen.low + step * dice.range(0, (chosen.high - chosen.low) / step);
+        prices.push(SynthPrice {
+            product: chosen.product,
+            unit: chosen.unit,
+            price_eur: f64::from(euros),
+        });
+    }
+    prices
+}
+
+static HARASSMENT_NOTES: &[&str] = &[
+    "Opération de harcèlement : présence policière quotidienne pendant trois semaines",
+    "Opération « place nette » : contrôles d'identité et fouille des parties communes",
+    "Passages répétés de la BAC avec le renfort d'une compagnie de CRS",
+    "Contrôles des clients aux abords, amendes forfaitaires délictuelles pour usage",
+    "Occupation du hall par les forces de l'ordre, vidéoprotection installée avec le bailleur",
+];
+
+static ARREST_NOTES: &[&str] = &[
+    "Interpellation de trois vendeurs et d'un guetteur",
+    "Interpellation du gérant du point et de deux vendeurs, déférés au parquet",
+    "Interpellations au pied de la tour, saisie de la caisse du jour",
+    "Coup de filet sur commission rogatoire : cinq interpellations, dont le ravitailleur",
+    "Deux vendeurs interpellés en flagrant délit, placés en garde à vue",
+];
+
+static SEIZURE_NOTES: &[&str] = &[
+    "Saisie de 2 kg de résine et de 4 000 € en espèces dans une cave",
+    "Découverte d'une nourrice : 800 g de cocaïne et une arme de poing saisis",
+    "Saisie de résine, d'herbe et de balances de précision dans le local poubelles",
+    "Saisie de 15 000 € en espèces et de deux scooters",
+    "Saisie de 300 g d'herbe et de 50 g de cocaïne conditionnés pour la vente",
+];
+
+/// The note of an operation of `kind` (`draw` picks among a few, `Other` has none).
+pub fn operation_note(kind: OperationKind, draw: u64) -> &'static str {
+    let notes = match kind {
+        OperationKind::Harassment => HARASSMENT_NOTES,
+        OperationKind::Arrests => ARREST_NOTES,
+        OperationKind::Seizure => SEIZURE_NOTES,
+        OperationKind::Other => return "",
+    };
+    let index = usize::try_from(draw % notes.len() as u64).unwrap_or(0);
+    notes.get(index).copied().unwrap_or("")
+}
+
+/// Why a point moved from `from` to `to`, as an analyst motivates it (non-empty for every move
+/// the lifecycle allows). `draw` picks among a few.
+pub fn point_motivation(from: PointStatus, to: PointStatus, draw: u64) -> &'static str {
+    use PointStatus::*;
+    let choices: &[&str] = match (from, to) {
+        (_, Confirmed) => &[
+            "Vente constatée lors d'une surveillance de la BAC",
+            "Transactions observées depuis un véhicule banalisé",
+            "Recoupement des signalements et des constatations de la police municipale",
+            "Transactions filmées par la vidéoprotection de la ville",
+        ],
+        (Resurgent, Active) => &[
+            "Le point a retrouvé son activité d'avant l'opération",
+            "Relèves et guetteurs de nouveau en place tous les jours",
+        ],
+        (_, Active) => &[
+            "Activité quotidienne, file de clients et guetteurs en place",
+            "Point ouvert tous les jours, relèves organisées",
+            "Hausse du nombre de clients constatée lors des dernières patrouilles",
+        ],
+        (_, Dismantled) => &[
+            "Point démantelé après l'opération",
+            "Plus aucune vente constatée après les interpellations",
+            "Réseau démantelé, lieu de stockage fermé",
+        ],
+        (_, UnderWatch) => &[
+            "Lieu reconquis, surveillance renforcée avec le bailleur",
+            "Hall sécurisé par le bailleur, patrouilles régulières",
+            "Caméras installées, passages quotidiens de la police municipale",
+        ],
+        (_, Resurgent) => &[
+            "Les vendeurs sont revenus quelques semaines après l'opération",
+            "Reprise de la vente constatée par la BAC",
+            "Nouveaux signalements concordants, guetteurs de retour",
+        ],
+        (Reported, Closed) => &[
+            "Signalement non confirmé après plusieurs surveillances",
+            "Aucune vente constatée, il s'agissait d'un lieu de rassemblement",
+        ],
+        (Confirmed | Active | Resurgent, Closed) => &[
+            "Bâtiment démoli dans le cadre de la rénovation urbaine",
+            "Commerce fermé par arrêté préfectoral, plus d'activité",
+        ],
+        (_, Closed) => &[
+            "Aucune activité constatée depuis six mois",
+            "Lieu réaménagé, plus de vente constatée",
+        ],
+        (_, Reported) => &["Nouveau signalement"],
+    };
+    let index = usize::try_from(draw % choices.len() as u64).unwrap_or(0);
+    choices
+        .get(index)
+        .copied()
+        .unwrap_or("Changement constaté sur le terrain")
+}
+
+/// Why the dealing of a point moved to another after an operation. `draw` picks among a few.
+pub fn displacement_motivation(draw: u64) -> &'static str {
+    const CHOICES: &[&str] = &[
+        "Le trafic s'est reporté sur le point voisin après l'opération",
+        "Les vendeurs se sont réinstallés quelques rues plus loin",
+        "Report de la clientèle constaté par la BAC après la fermeture du hall",
+    ];
+    let index = usize::try_from(draw % CHOICES.len() as u64).unwrap_or(0);
+    CHOICES.get(index).copied().unwrap_or(CHOICES[0])
+}
+
 /// Where people live, as residents name it: « résidence Les Tilleuls », « cité des Lauriers ».
 struct Estate {
     kind: EstateKind,
@@ -152,7 +434,8 @@ impl Estate {
 }
 
 fn estate(dice: &mut Dice, departement: &str) -> Estate {
-    let nouns = if departement == "971" {
+    // The overseas départements get the tropical names (the demo's 971, the national map's others).
+    let nouns = if departement.starts_with("97") {
         ESTATE_NAMES_971
     } else {
         ESTATE_NAMES
@@ -594,6 +877,87 @@ mod tests {
         assert!(all.iter().filter(|r| r.people.is_some()).count() > 600);
         assert!(all.iter().filter(|r| !r.vehicles.is_empty()).count() > 100);
         assert_eq!(reports(1, 3, &[]).len(), 3);
+    }
+
+    #[test]
+    fn national_labels_prices_and_notes_are_valid_and_vary() {
+        let departements = ["13", "75", "2A", "59", "974", "976", "48"];
+        let mut labels = BTreeSet::new();
+        for departement in departements {
+            for index in 0..200 {
+                let label = national_point_label(3, departement, index);
+                assert!(
+                    vigie_reports::point::validate_label(&label).is_ok(),
+                    "{label}"
+                );
+                assert!(!label.contains(['{', '}']), "{label}");
+                labels.insert(label);
+            }
+            assert_eq!(
+                national_point_label(3, departement, 7),
+                national_point_label(3, departement, 7)
+            );
+        }
+        assert!(labels.len() > 900, "{}", labels.len());
+
+        let mut products = BTreeSet::new();
+        for departement in departements {
+            for index in 0..300 {
+                let prices = point_prices(3, departement, index);
+                assert_eq!(prices, point_prices(3, departement, index));
+                assert!((1..=3).contains(&prices.len()), "{prices:?}");
+                let distinct: BTreeSet<&str> = prices.iter().map(|p| p.product).collect();
+                assert_eq!(distinct.len(), prices.len(), "{prices:?}");
+                for price in prices {
+                    let seen = vigie_reports::PriceSeen {
+                        product: price.product.to_owned(),
+                        price_eur: Some(price.price_eur),
+                        unit: price.unit.to_owned(),
+                        seen_on: "2026-01-15".to_owned(),
+                    };
+                    assert_eq!(seen.validate(), Ok(()), "{seen:?}");
+                    if price.product == "crack" {
+                        assert!(CRACK_DEPARTEMENTS.contains(&departement), "{departement}");
+                    }
+                    products.insert(price.product);
+                }
+            }
+        }
+        for product in [
+            "résine de cannabis",
+            "herbe de cannabis",
+            "cocaïne",
+            "crack",
+            "héroïne",
+            "MDMA",
+            "kétamine",
+        ] {
+            assert!(products.contains(product), "{product} in {products:?}");
+        }
+
+        for from in PointStatus::ALL {
+            for to in PointStatus::ALL {
+                if vigie_reports::point::can_move(from, to) {
+                    for draw in 0..5 {
+                        let motivation = point_motivation(from, to, draw);
+                        assert!(
+                            vigie_reports::point::check_transition(from, to, motivation).is_ok(),
+                            "{from:?} -> {to:?}: {motivation}"
+                        );
+                    }
+                }
+            }
+        }
+        for kind in [
+            OperationKind::Harassment,
+            OperationKind::Arrests,
+            OperationKind::Seizure,
+        ] {
+            for draw in 0..7 {
+                assert!(!operation_note(kind, draw).is_empty());
+            }
+        }
+        assert!(!displacement_motivation(u64::MAX).is_empty());
     }
 
     #[test]

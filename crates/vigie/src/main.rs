@@ -109,8 +109,9 @@ enum TargetsCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Erase the targets whose two years are up and the operations ended more than 90 days ago
-    /// (`vigie serve` does it every ten minutes).
+    /// Erase the targets whose two years are up, the operations ended more than 90 days ago, and
+    /// the reports, receipts and proofs of work past their retention (`vigie serve` does it every
+    /// ten minutes).
     Expire(StoreArgs),
 }
 
@@ -809,11 +810,23 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 .expire_operations()
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
+            let reports = engine
+                .expire_reports()
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
             engine.close().await;
             println!("{erased} objectif(s) arrivé(s) à échéance effacé(s).");
             println!(
                 "{operations} opération(s) terminée(s) depuis plus de {} jours effacée(s).",
                 vigie_engine::OPERATION_RETENTION_DAYS
+            );
+            println!(
+                "{} signalement(s) classé(s) sans suite depuis plus de {} jours effacé(s), avec {} photo(s) ; {} récépissé(s) et {} preuve(s) de travail périmé(s) effacé(s).",
+                reports.reports,
+                vigie_engine::CLOSED_REPORT_RETENTION_DAYS,
+                reports.photos,
+                reports.receipts,
+                reports.nonces
             );
         }
         Command::Bench {
@@ -925,14 +938,25 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 .seed_demo_workflows(args.seed)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
-            // Dealing points through their lifecycle and reports to triage, a resurgence in the 13.
+            // Dealing points through their lifecycle and reports to triage, a resurgence in the 13;
+            // then the national map: about 4,000 points over every département.
+            let started = std::time::Instant::now();
             let seeded = engine
                 .seed_demo_reports(args.seed)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
+            let national = engine
+                .seed_national_demo_points(args.seed)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                "demo dealing points and reports seeded"
+            );
             println!(
                 "Signalements : {} ; points de deal : {}",
-                seeded.reports, seeded.points
+                seeded.reports + national.reports,
+                seeded.points + national.points
             );
         }
         demo_accounts = summary
@@ -949,8 +973,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         demo_accounts: demo_accounts.clone(),
     };
     let demo = args.demo;
-    // Targets whose two years are up, and operations past their retention, are erased every ten
-    // minutes (and at start).
+    // Targets whose two years are up, and operations and reports past their retention, are erased
+    // every ten minutes (and at start).
     let expiring = engine.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -965,6 +989,17 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 Ok(0) => {}
                 Ok(erased) => tracing::info!(erased, "past operations erased"),
                 Err(error) => tracing::warn!(%error, "erasing past operations failed"),
+            }
+            match expiring.expire_reports().await {
+                Ok(purge) if purge.is_empty() => {}
+                Ok(purge) => tracing::info!(
+                    reports = purge.reports,
+                    photos = purge.photos,
+                    receipts = purge.receipts,
+                    nonces = purge.nonces,
+                    "reports past their retention erased"
+                ),
+                Err(error) => tracing::warn!(%error, "erasing reports past their retention failed"),
             }
         }
     });

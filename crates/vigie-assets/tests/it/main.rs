@@ -1,8 +1,10 @@
-//! Integration tests of the embedded front-end files: the DSFR here, Cytoscape.js in its module.
+//! Integration tests of the embedded front-end files: the DSFR here, Cytoscape.js and the Leaflet
+//! plugins in their modules.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
 
 mod cytoscape;
+mod leaflet_plugins;
 
 use sha2::{Digest, Sha256};
 use vigie_assets::{dsfr, dsfr_licence, dsfr_paths, dsfr_version};

@@ -3,7 +3,7 @@
 //! resurgence to decide, the partner's own reports, and the same counts for the same seed.
 
 use crate::support::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use vigie_engine::{demo_sites, DemoReports, QueueFilter, DEMO_POINTS_PER_DEPARTEMENT};
 use vigie_reports::{PointStatus, ReportStatus};
 
@@ -171,4 +171,188 @@ async fn seeding_is_deterministic_in_counts_and_places() {
             assert_eq!(unit, site.unit);
         }
     }
+}
+
+/// The national layer of the demo (`Engine::seed_national_demo_points`, run by `vigie serve
+/// --demo` after the detailed départements): about 4,000 points over the whole country.
+async fn national() -> (Fixture, DemoReports, Vec<vigie_engine::PointMarker>) {
+    let fixture = demo().await;
+    let seeded = fixture.engine.seed_national_demo_points(42).await.unwrap();
+    let (ofast, _) = login(&fixture, "analyste.ofast").await;
+    let map = fixture
+        .engine
+        .points_map(&ofast, None, &ctx())
+        .await
+        .unwrap();
+    (fixture, seeded, map)
+}
+
+fn counts(map: &[vigie_engine::PointMarker]) -> BTreeMap<(String, PointStatus), usize> {
+    let mut counts = BTreeMap::new();
+    for point in map {
+        let departement = point.departement.clone().unwrap_or_default();
+        *counts.entry((departement, point.status)).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn the_national_layer_covers_the_country_like_reality_and_is_deterministic() {
+    let (fixture, seeded, map) = national().await;
+    let engine = &fixture.engine;
+    assert_eq!(map.len(), seeded.points);
+    assert!((3_500..=4_500).contains(&map.len()), "{seeded:?}");
+    assert!(
+        seeded.reports > 100 && seeded.reports < 300,
+        "a modest number of reports: {seeded:?}"
+    );
+
+    // Every département, metropolitan and overseas, has points; the big urban ones most.
+    let geography = vigie_geo::Geography::france().unwrap();
+    let mut per_departement: BTreeMap<String, usize> = BTreeMap::new();
+    for point in &map {
+        *per_departement
+            .entry(point.departement.clone().unwrap_or_default())
+            .or_insert(0) += 1;
+    }
+    for departement in &geography.atlas().departements {
+        assert!(
+            per_departement.get(&departement.code).copied().unwrap_or(0) >= 1,
+            "{} has no point",
+            departement.code
+        );
+    }
+    assert!(per_departement["59"] > 5 * per_departement["48"]);
+    assert!(per_departement["93"] > per_departement["23"]);
+    // Every pin lies in its département, in a real commune.
+    for point in map.iter().step_by(7) {
+        let location = geography
+            .locate(point.pin.lat, point.pin.lon)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            Some(location.departement.code),
+            point.departement,
+            "{point:?}"
+        );
+        assert_eq!(Some(location.commune.code), point.commune);
+    }
+
+    // Every status, active points the most.
+    let statuses: BTreeMap<PointStatus, usize> =
+        map.iter().fold(BTreeMap::new(), |mut acc, point| {
+            *acc.entry(point.status).or_insert(0) += 1;
+            acc
+        });
+    for status in PointStatus::ALL {
+        assert!(
+            statuses.get(&status).copied().unwrap_or(0) > 50,
+            "{statuses:?}"
+        );
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .max_by_key(|(_, count)| **count)
+            .map(|(s, _)| *s),
+        Some(PointStatus::Active)
+    );
+
+    // Operations, prices, hours and displacements, on a sample of points' pages.
+    let (ofast, _) = login(&fixture, "analyste.ofast").await;
+    let (mut operations, mut prices, mut hours, mut moved, mut moved_from) = (0, 0, 0, 0, 0);
+    let mut products = BTreeSet::new();
+    let sample = map
+        .iter()
+        .filter(|point| point.status == PointStatus::Dismantled)
+        .take(25)
+        .chain(
+            map.iter()
+                .filter(|point| point.status == PointStatus::Active)
+                .take(25),
+        );
+    for marker in sample {
+        let view = engine.point(&ofast, marker.id, &ctx()).await.unwrap();
+        let point = &view.point;
+        if marker.status == PointStatus::Dismantled {
+            assert!(point.dismantled_at_micros.is_some());
+            assert!(
+                point
+                    .operations
+                    .iter()
+                    .any(|op| op.kind != vigie_reports::OperationKind::Other),
+                "a dismantling comes with its operation: {point:?}"
+            );
+        }
+        operations += usize::from(!point.operations.is_empty());
+        prices += usize::from(!point.prices.is_empty());
+        hours += usize::from(!point.days.is_empty() && !point.slots.is_empty());
+        moved += view.moved_to.len();
+        moved_from += view.moved_from.len();
+        for price in &point.prices {
+            assert_eq!(price.validate(), Ok(()));
+            products.insert(price.product.clone());
+        }
+        // Dated over the past two years, in order.
+        let now = vigie_engine::clock::micros(engine.now());
+        assert!(point.created_at_micros > now - 800 * 86_400_000_000);
+        let mut at = point.created_at_micros;
+        for transition in &point.history {
+            assert!(transition.at_micros >= at && transition.at_micros < now);
+            at = transition.at_micros;
+        }
+    }
+    assert!(operations >= 25, "{operations}");
+    assert!(prices >= 10, "{prices}");
+    assert!(hours >= 10, "{hours}");
+    assert!(moved >= 1 && moved_from >= 1, "{moved} {moved_from}");
+    assert!(products.len() >= 3, "{products:?}");
+
+    // Resurgences in several départements: points moved back to "resurgent", and dismantled
+    // points with residents' reports near them since, which a per-département map flags.
+    let resurgent: BTreeSet<String> = map
+        .iter()
+        .filter(|point| point.status == PointStatus::Resurgent)
+        .filter_map(|point| point.departement.clone())
+        .collect();
+    assert!(resurgent.len() >= 3, "{resurgent:?}");
+    let mut suspected = BTreeSet::new();
+    for code in vigie_engine::Engine::DEMO_NATIONAL_RESURGENCES {
+        let area = engine.points_map(&ofast, Some(code), &ctx()).await.unwrap();
+        if area.iter().any(|point| point.resurgence_suspected) {
+            suspected.insert(*code);
+        }
+    }
+    assert!(suspected.len() >= 3, "{suspected:?}");
+
+    // Reports: attached to their points, a few left to triage; none in the current hour.
+    let queue = engine
+        .report_queue(
+            &ofast,
+            &QueueFilter {
+                include_closed: true,
+                ..QueueFilter::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), seeded.reports);
+    assert!(queue.iter().any(|r| r.status == ReportStatus::Attached));
+    assert!(queue.iter().any(|r| r.status == ReportStatus::New));
+    assert!(map.iter().filter(|point| point.reports > 0).count() >= 100);
+
+    // The same counts per département and status, and the same places, for the same seed.
+    let (_second, again, map_again) = national().await;
+    assert_eq!(seeded, again);
+    assert_eq!(counts(&map), counts(&map_again));
+    let places = |map: &[vigie_engine::PointMarker]| {
+        let mut places: Vec<String> = map
+            .iter()
+            .map(|m| format!("{:.6},{:.6} {}", m.pin.lat, m.pin.lon, m.label))
+            .collect();
+        places.sort();
+        places
+    };
+    assert_eq!(places(&map), places(&map_again));
 }

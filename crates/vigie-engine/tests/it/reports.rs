@@ -3,7 +3,10 @@
 //! what each role may see.
 
 use crate::support::*;
-use vigie_engine::{EngineError, NewPoint, PointChange, Proof, QueueFilter};
+use vigie_engine::{
+    EngineError, NewPoint, PointChange, Proof, QueueFilter, ReportPurge,
+    CLOSED_REPORT_RETENTION_DAYS,
+};
 use vigie_reports::pow::{self, Challenge};
 use vigie_reports::{Category, Pin, PointStatus, ReportDraft, ReportStatus, ReporterStatus};
 
@@ -452,6 +455,54 @@ async fn partners_follow_their_own_reports_and_read_a_digest_with_small_counts_w
     let digest = engine.partner_digest(&partner, &ctx()).await.unwrap();
     let marseille = digest.iter().find(|row| row.commune == "13055").unwrap();
     assert_eq!(marseille.reports.to_string(), "moins de 5");
+    assert_eq!(marseille.points.to_string(), "moins de 5");
+
+    // Live dealing points are counted per commune once there are five, never placed.
+    let marseille_points = |digest: &[vigie_engine::DigestRow]| {
+        digest
+            .iter()
+            .find(|row| row.commune == "13055")
+            .unwrap()
+            .points
+            .to_string()
+    };
+    for n in 0..5 {
+        let point = engine
+            .create_point(
+                &cross13,
+                NewPoint {
+                    label: format!("Point {n}"),
+                    pin: Pin {
+                        lat: LAURIERS.0 + 0.002 * f64::from(n),
+                        lon: LAURIERS.1,
+                    },
+                    from_report: None,
+                },
+                &ctx(),
+            )
+            .await
+            .unwrap();
+        let digest = engine.partner_digest(&partner, &ctx()).await.unwrap();
+        assert_eq!(
+            marseille_points(&digest),
+            "moins de 5",
+            "{n} confirmed, one reported"
+        );
+        engine
+            .update_point(
+                &cross13,
+                point,
+                PointChange::Status {
+                    to: PointStatus::Confirmed,
+                    motivation: "Observation".to_owned(),
+                },
+                &ctx(),
+            )
+            .await
+            .unwrap();
+    }
+    let digest = engine.partner_digest(&partner, &ctx()).await.unwrap();
+    assert_eq!(marseille_points(&digest), "5");
     assert!(matches!(
         engine.report(&partner, id, "curiosité", &ctx()).await,
         Err(EngineError::Forbidden)
@@ -666,5 +717,225 @@ async fn points_are_created_from_reports_followed_through_their_lifecycle_and_fl
     assert!(matches!(
         engine.triage_overview(&agent, &ctx()).await,
         Err(EngineError::Forbidden)
+    ));
+}
+
+#[tokio::test]
+async fn closed_reports_receipts_and_spent_proofs_are_erased_when_their_time_is_up() {
+    let fixture = demo().await;
+    let engine = &fixture.engine;
+    let (cross13, _) = login(&fixture, "analyste.cross13").await;
+    let replayed = proof(&fixture);
+    let mut codes = Vec::new();
+    for (n, text) in [
+        "Vente devant l'école le mercredi.",
+        "Mon voisin deale, c'est sûr, il a une grosse voiture.",
+        "Guetteurs au rond-point tous les soirs.",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let proof = if n == 0 {
+            replayed.clone()
+        } else {
+            proof(&fixture)
+        };
+        codes.push(
+            engine
+                .submit_public_report(proof, draft(Some("13055"), None, text), Vec::new(), &ctx())
+                .await
+                .unwrap()
+                .digits()
+                .to_owned(),
+        );
+    }
+    hour_later(&fixture);
+    let queue = engine
+        .report_queue(&cross13, &QueueFilter::default(), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 3);
+    let mut texts = Vec::new();
+    for summary in &queue {
+        let detail = engine
+            .report(&cross13, summary.id, "qualification", &ctx())
+            .await
+            .unwrap();
+        texts.push((detail.report.draft.description.clone(), summary.id));
+    }
+    let id_of = |word: &str| {
+        texts
+            .iter()
+            .find(|(text, _)| text.contains(word))
+            .unwrap()
+            .1
+    };
+    let (school, neighbour, roundabout) = (id_of("école"), id_of("voisin"), id_of("rond-point"));
+    for (id, to, why) in [
+        (
+            school,
+            ReportStatus::NoFurtherAction,
+            "Aucune vente constatée",
+        ),
+        (
+            neighbour,
+            ReportStatus::SuspectedMalicious,
+            "Conflit de voisinage",
+        ),
+        (roundabout, ReportStatus::ToQualify, "À vérifier sur place"),
+    ] {
+        engine
+            .change_report_status(&cross13, id, to, why, None, &ctx())
+            .await
+            .unwrap();
+    }
+
+    // An hour on: the challenges have expired, so their spent nonces go; nothing else does, and
+    // a replayed proof is still refused.
+    let purge = engine.expire_reports().await.unwrap();
+    assert_eq!(
+        purge,
+        ReportPurge {
+            nonces: 3,
+            ..ReportPurge::default()
+        }
+    );
+    let replay = engine
+        .submit_public_report(
+            replayed,
+            draft(Some("13055"), None, "encore"),
+            Vec::new(),
+            &ctx(),
+        )
+        .await;
+    assert!(
+        matches!(replay, Err(EngineError::ProofOfWork(_))),
+        "{replay:?}"
+    );
+
+    // 91 days without use: the receipts no longer open anything and are erased.
+    fixture.clock.advance(time::Duration::days(91));
+    let purge = engine.expire_reports().await.unwrap();
+    assert_eq!((purge.receipts, purge.reports), (3, 0));
+    assert!(matches!(
+        engine.receipt_status(&codes[2], &ctx()).await,
+        Err(EngineError::NotFound)
+    ));
+
+    // A year after their closing, the two reports closed without follow-up are erased; the one
+    // still being qualified stays, and each erasure is journaled.
+    fixture
+        .clock
+        .advance(time::Duration::days(CLOSED_REPORT_RETENTION_DAYS - 91 + 1));
+    let purge = engine.expire_reports().await.unwrap();
+    assert_eq!(purge.reports, 2);
+    let all = QueueFilter {
+        include_closed: true,
+        ..QueueFilter::default()
+    };
+    let left: Vec<_> = engine
+        .report_queue(&cross13, &all, &ctx())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|summary| summary.id)
+        .collect();
+    assert_eq!(left, vec![roundabout]);
+    assert!(matches!(
+        engine
+            .report(&cross13, school, "vérification", &ctx())
+            .await,
+        Err(EngineError::NotFound)
+    ));
+    let (auditor, _) = login(&fixture, "auditeur").await;
+    let erased = engine
+        .journal_page(
+            &auditor,
+            &vigie_engine::JournalQuery {
+                action: Some(vigie_core::journal::JournalAction::Erase),
+                limit: 50,
+                ..Default::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let objects: Vec<&str> = erased
+        .entries
+        .iter()
+        .map(|entry| entry.draft.object.as_str())
+        .collect();
+    assert!(
+        objects.contains(&format!("report:{school}").as_str()),
+        "{objects:?}"
+    );
+    assert!(objects.contains(&format!("report:{neighbour}").as_str()));
+    assert!(objects.contains(&"pow-spent:3") && objects.contains(&"report-receipts:3"));
+    assert!(engine.expire_reports().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn without_javascript_a_resident_waits_instead_of_computing() {
+    let fixture = demo().await;
+    let engine = &fixture.engine;
+    let text = "Vente le soir sous le porche, deux guetteurs.";
+    let challenge = engine.report_challenge().unwrap();
+    let early = engine
+        .submit_public_report_waited(
+            &challenge.token,
+            draft(Some("13055"), None, text),
+            Vec::new(),
+            &ctx(),
+        )
+        .await;
+    assert!(
+        matches!(&early, Err(EngineError::ProofOfWork(message)) if message.contains("30 secondes")),
+        "{early:?}"
+    );
+    fixture.clock.advance(time::Duration::seconds(31));
+    let code = engine
+        .submit_public_report_waited(
+            &challenge.token,
+            draft(Some("13055"), None, text),
+            Vec::new(),
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code.digits().len(), 16);
+    let again = engine
+        .submit_public_report_waited(
+            &challenge.token,
+            draft(Some("13055"), None, text),
+            Vec::new(),
+            &ctx(),
+        )
+        .await;
+    assert!(
+        matches!(&again, Err(EngineError::ProofOfWork(message)) if message.contains("invalide")),
+        "a token is spent once, whichever the lane: {again:?}"
+    );
+    // The lanes share the token: one waited cannot then be solved, nor the reverse.
+    let solved_then_waited = proof(&fixture);
+    engine
+        .submit_public_report(
+            solved_then_waited.clone(),
+            draft(Some("13055"), None, text),
+            Vec::new(),
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    fixture.clock.advance(time::Duration::seconds(31));
+    assert!(matches!(
+        engine
+            .submit_public_report_waited(
+                &solved_then_waited.token,
+                draft(Some("13055"), None, text),
+                Vec::new(),
+                &ctx(),
+            )
+            .await,
+        Err(EngineError::ProofOfWork(_))
     ));
 }

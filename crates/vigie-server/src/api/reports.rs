@@ -395,6 +395,9 @@ pub struct DigestRowDto {
     pub reports: String,
     /// Reports processed: a number, or "moins de 5".
     pub processed: String,
+    /// Live dealing points (confirmed, active, resurgent) known in the commune: a number, or
+    /// "moins de 5". Never where they are.
+    pub points: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -721,6 +724,14 @@ pub struct PointMarkerDto {
     /// Dismantled or under watch, with enough independent reports near it since: consider
     /// moving it to "resurgent" (computed when one area is asked for).
     pub resurgence_suspected: bool,
+    /// The products of its prices seen, distinct without regard to case (first spelling kept),
+    /// sorted: what a map filters on.
+    pub products: Vec<String>,
+    /// When it entered its current status (its last transition, else its creation), RFC 3339.
+    pub status_since: String,
+    /// Its latest sign of life, RFC 3339: the latest of `status_since`, its operations' days and
+    /// its prices' days (a day counts from its midnight UTC).
+    pub last_activity: String,
 }
 
 impl From<&PointMarker> for PointMarkerDto {
@@ -736,6 +747,9 @@ impl From<&PointMarker> for PointMarkerDto {
             departement: marker.departement.clone(),
             reports: marker.reports,
             resurgence_suspected: marker.resurgence_suspected,
+            products: marker.products.clone(),
+            status_since: micros_rfc3339(marker.status_since_micros),
+            last_activity: micros_rfc3339(marker.last_activity_micros),
         }
     }
 }
@@ -1255,7 +1269,8 @@ pub async fn partner_reports(
     }))
 }
 
-/// Reports in the partner's départements by commune; every count below five reads "moins de 5".
+/// Reports and live dealing points in the partner's départements by commune; every count below
+/// five reads "moins de 5".
 #[utoipa::path(get, path = "/api/v1/reports/digest", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = DigestResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn partner_digest(
@@ -1272,6 +1287,7 @@ pub async fn partner_digest(
                 commune_name: row.commune_name.clone(),
                 reports: row.reports.to_string(),
                 processed: row.processed.to_string(),
+                points: row.points.to_string(),
             })
             .collect(),
     }))

@@ -62,7 +62,8 @@ struct DigestLine {
     commune: String,
     reports: String,
     processed: String,
-    /// Fewer than five reports (zero included).
+    points: String,
+    /// Fewer than five reports and fewer than five live points (zero included).
     small: bool,
 }
 
@@ -159,6 +160,7 @@ fn digest_lines(rows: &[DigestRow], communes: &[CommuneOption]) -> Vec<DigestLin
                 commune: format!("{} ({})", commune.name, commune.code),
                 reports: vigie_reports::Count::FewerThan5.to_string(),
                 processed: vigie_reports::Count::FewerThan5.to_string(),
+                points: vigie_reports::Count::FewerThan5.to_string(),
                 small: true,
             },
         );
@@ -170,7 +172,9 @@ fn digest_lines(rows: &[DigestRow], communes: &[CommuneOption]) -> Vec<DigestLin
                 commune: format!("{} ({})", row.commune_name, row.commune),
                 reports: row.reports.to_string(),
                 processed: row.processed.to_string(),
-                small: row.reports == vigie_reports::Count::FewerThan5,
+                points: row.points.to_string(),
+                small: row.reports == vigie_reports::Count::FewerThan5
+                    && row.points == vigie_reports::Count::FewerThan5,
             },
         );
     }
@@ -630,19 +634,38 @@ mod tests {
                 code: "13055".to_owned(),
                 name: "Marseille".to_owned(),
             },
+            CommuneOption {
+                code: "13056".to_owned(),
+                name: "Martigues".to_owned(),
+            },
         ];
-        let rows = vec![DigestRow {
-            commune: "13055".to_owned(),
-            commune_name: "Marseille".to_owned(),
-            reports: vigie_reports::Count::AtLeast5(7),
-            processed: vigie_reports::Count::FewerThan5,
-        }];
+        let rows = vec![
+            DigestRow {
+                commune: "13055".to_owned(),
+                commune_name: "Marseille".to_owned(),
+                reports: vigie_reports::Count::AtLeast5(7),
+                processed: vigie_reports::Count::FewerThan5,
+                points: vigie_reports::Count::FewerThan5,
+            },
+            DigestRow {
+                commune: "13056".to_owned(),
+                commune_name: "Martigues".to_owned(),
+                reports: vigie_reports::Count::FewerThan5,
+                processed: vigie_reports::Count::FewerThan5,
+                points: vigie_reports::Count::AtLeast5(5),
+            },
+        ];
         let lines = digest_lines(&rows, &communes);
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
         assert_eq!(lines[0].commune, "Aix-en-Provence (13001)");
         assert_eq!(lines[0].reports, "moins de 5");
+        assert_eq!(lines[0].points, "moins de 5");
         assert_eq!(lines[1].reports, "7");
         assert_eq!(lines[1].processed, "moins de 5");
-        assert!(lines[0].small && !lines[1].small);
+        assert_eq!(lines[2].points, "5");
+        assert!(
+            lines[0].small && !lines[1].small && !lines[2].small,
+            "a commune with five live points is shown even with few reports"
+        );
     }
 }

@@ -4,7 +4,10 @@
 //!
 //! A point is a place, not personal data: the area travels in the address (`?zone=13`), and the
 //! map's script reads the points from `/points-de-deal/donnees` with the session cookie, like the
-//! map page reads the outlines (Vigie's own, no tile server). The engine journals every read. Every
+//! map page reads the outlines (Vigie's own, no tile server). The engine journals every read. The
+//! script groups nearby points into clusters (Leaflet.markercluster), draws a heat view on demand
+//! (Leaflet.heat), and filters the map and the table together, in the browser, by status,
+//! département, product and date, with the controls this page renders from the points it read. Every
 //! change to a point answers 303 to its page with a notice; a refused change shows the page again
 //! with the errors beside their fields (422).
 
@@ -98,6 +101,7 @@ fn sort_markers(markers: &mut [PointMarker]) {
 // The map and the table.
 
 struct PointRow {
+    id: String,
     href: String,
     label: String,
     commune: String,
@@ -110,6 +114,55 @@ struct LegendEntry {
     code: &'static str,
     label: &'static str,
     count: usize,
+}
+
+/// One option of a filter of the map (value, label).
+struct FilterOption {
+    value: String,
+    label: String,
+}
+
+/// The choices of the map's filters, from the points read: the départements (offered when there
+/// are several) and the products of their prices (distinct without regard to case; the value is
+/// lowercased, the label keeps the first spelling).
+struct PointFilters {
+    departements: Vec<FilterOption>,
+    products: Vec<FilterOption>,
+}
+
+fn point_filters(markers: &[PointMarker], geography: Option<&Geography>) -> PointFilters {
+    let mut codes: Vec<&str> = markers
+        .iter()
+        .filter_map(|marker| marker.departement.as_deref())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let departements = if codes.len() > 1 {
+        codes
+            .into_iter()
+            .map(|code| FilterOption {
+                value: code.to_owned(),
+                label: super::intel::departement_label(geography, code),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut products: Vec<FilterOption> = Vec::new();
+    for product in markers.iter().flat_map(|marker| &marker.products) {
+        let value = product.trim().to_lowercase();
+        if !value.is_empty() && !products.iter().any(|seen| seen.value == value) {
+            products.push(FilterOption {
+                value,
+                label: product.trim().to_owned(),
+            });
+        }
+    }
+    products.sort_by(|a, b| a.value.cmp(&b.value));
+    PointFilters {
+        departements,
+        products,
+    }
 }
 
 struct CreateForm {
@@ -135,7 +188,10 @@ struct PointsPage {
     resurgence_hint: Option<String>,
     create: Option<CreateForm>,
     has_errors: bool,
+    filters: PointFilters,
     leaflet_version: &'static str,
+    markercluster_version: &'static str,
+    heat_version: &'static str,
     attribution: String,
 }
 
@@ -172,6 +228,7 @@ async fn points_page(
     let rows: Vec<PointRow> = markers
         .iter()
         .map(|marker| PointRow {
+            id: marker.id.to_string(),
             href: format!("/points-de-deal/{}", marker.id),
             label: marker.label.clone(),
             commune: super::reports::commune_label(
@@ -269,7 +326,10 @@ async fn points_page(
         resurgence_hint,
         has_errors: !pending.errors.is_empty(),
         create,
+        filters: point_filters(&markers, geography),
         leaflet_version: vigie_assets::leaflet_version(),
+        markercluster_version: vigie_assets::leaflet_markercluster_version(),
+        heat_version: vigie_assets::leaflet_heat_version(),
         attribution: geography
             .map(|geography| geography.atlas().attribution.clone())
             .unwrap_or_default(),
@@ -355,7 +415,13 @@ pub async fn create(
     }
 }
 
-/// `GET /points-de-deal/donnees?zone=13`: the points of the map as JSON (for `points.js`).
+/// `GET /points-de-deal/donnees?zone=13`: the points of the map as JSON (for `points.js`), and
+/// `today`, the engine's Paris calendar day, from which the date filter counts its periods.
+///
+/// Besides what the popup shows, each point carries what the filters read: `products` (its
+/// prices' products), `status_since` (the Paris day it entered its status) and `last_activity`
+/// (the Paris day of its latest transition, operation or price seen), as `YYYY-MM-DD`, with their
+/// `_label` in French (`DD/MM/YYYY`).
 pub async fn data(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
@@ -405,10 +471,16 @@ pub async fn data(
                 "reports": marker.reports,
                 "resurgence": marker.resurgence_suspected,
                 "href": format!("/points-de-deal/{}", marker.id),
+                "products": marker.products,
+                "status_since": format::paris_date_value(marker.status_since_micros),
+                "status_since_label": format::paris_day(marker.status_since_micros),
+                "last_activity": format::paris_date_value(marker.last_activity_micros),
+                "last_activity_label": format::paris_day(marker.last_activity_micros),
             })
         })
         .collect();
-    Json(serde_json::json!({ "zone": area, "points": points })).into_response()
+    let today = format::paris_date_value(vigie_engine::clock::micros(state.engine.now()));
+    Json(serde_json::json!({ "zone": area, "today": today, "points": points })).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@
 //! The form carries a proof-of-work challenge (hidden token and bits) that `static/signaler.js`
 //! solves before posting; the script also redraws each photo in a canvas so that its metadata
 //! (GPS position, device) does not leave the phone, and the engine strips it again. Without
-//! JavaScript the form cannot pass the anti-robot check, and says so.
+//! JavaScript (Tor Browser at its safest level) the form still works: the commune is typed in
+//! full and resolved here, and a form posted with no solution goes through the engine's waiting
+//! lane (sent at least 30 s after the page was opened; closed under a flood), as the page says.
 //!
 //! Two small JSON routes serve the script: the commune search (names and codes only, through the
 //! engine's public search) and a fresh challenge for a form left open longer than its challenge
@@ -84,6 +86,8 @@ pub struct ReportFormPage {
     pub title: String,
     pub token: String,
     pub bits: u8,
+    /// How long a browser without JavaScript waits before sending (this token's wait).
+    pub wait_seconds: i64,
     pub categories: Vec<Choice>,
     pub commune_text: String,
     pub commune_code: String,
@@ -244,6 +248,7 @@ fn form_page(challenge: PowChallenge, posted: &Posted, faults: &[Fault]) -> Repo
     };
     ReportFormPage {
         title: "Signaler un point de deal".to_owned(),
+        wait_seconds: challenge.wait_seconds,
         token: challenge.token,
         bits: challenge.bits,
         categories: Category::ALL
@@ -438,9 +443,16 @@ fn commune_of(state: &AppState, code: &str, text: &str) -> Result<Option<String>
             "Aucune commune ne correspond à « {text} » : vérifiez l'orthographe, ou tapez le code \
              postal."
         )),
+        // The names are listed in the message too: without JavaScript there is no list to pick from.
         _ => Err(format!(
-            "Plusieurs communes correspondent à « {text} » : choisissez la vôtre dans la liste \
-             proposée, ou précisez le code postal."
+            "Plusieurs communes correspondent à « {text} » ({}) : choisissez la vôtre dans la \
+             liste proposée, ou tapez son code postal.",
+            matches
+                .iter()
+                .take(5)
+                .map(|m| m.libelle.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -576,26 +588,35 @@ pub async fn submit(
         Ok(draft) => draft,
         Err(faults) => return form_again(&state, &posted, &faults),
     };
-    let Ok(solution) = posted.solution.trim().parse::<u64>() else {
-        return form_again(
-            &state,
-            &posted,
-            &[fault(
-                "proof",
-                vigie_reports::PowError::Unsolved.to_string(),
-            )],
-        );
-    };
-    let proof = Proof {
-        token: std::mem::take(&mut posted.token),
-        solution,
-    };
+    let token = std::mem::take(&mut posted.token);
     let photos = std::mem::take(&mut posted.photos);
-    match state
-        .engine
-        .submit_public_report(proof, draft, photos, &ctx)
-        .await
-    {
+    // No solution: the browser ran no script (the page's script always fills it), so the token
+    // is answered by the wait of the no-JavaScript lane.
+    let submitted = match posted.solution.trim() {
+        "" => {
+            state
+                .engine
+                .submit_public_report_waited(&token, draft, photos, &ctx)
+                .await
+        }
+        solution => {
+            let Ok(solution) = solution.parse::<u64>() else {
+                return form_again(
+                    &state,
+                    &posted,
+                    &[fault(
+                        "proof",
+                        vigie_reports::PowError::Unsolved.to_string(),
+                    )],
+                );
+            };
+            state
+                .engine
+                .submit_public_report(Proof { token, solution }, draft, photos, &ctx)
+                .await
+        }
+    };
+    match submitted {
         Ok(code) => Ok(receipt_page(&code)),
         Err(EngineError::Invalid(errors)) => {
             let mut faults: Vec<Fault> = errors

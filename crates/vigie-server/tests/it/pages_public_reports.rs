@@ -241,7 +241,7 @@ async fn the_form_says_what_is_kept_and_carries_a_challenge() {
         "PHAROS",
         "Sauf mention contraire, tous les champs sont obligatoires.",
         "JPEG, PNG ou WebP, 10 Mo au plus par photo, 3 photos au plus",
-        "JavaScript est nécessaire",
+        "Sans JavaScript, l'envoi reste possible",
     ] {
         assert!(page.text.contains(promise), "missing: {promise}");
     }
@@ -563,6 +563,32 @@ async fn faults_are_shown_at_their_fields_and_values_are_kept() {
 }
 
 #[tokio::test]
+async fn without_javascript_the_form_is_sent_after_a_wait() {
+    let app = app().await;
+    let form = get(&app, "/signaler").await;
+    assert!(form.text.contains("<noscript>"));
+    assert!(form
+        .text
+        .contains("le formulaire peut être envoyé 30 secondes après l'ouverture de cette page"));
+    let token = hidden(&form.text, "token");
+    // The commune typed in full, no code, no solution: what a browser without scripts sends.
+    let mut fields: Vec<(&str, &str)> = report_fields(&token, "", DESCRIPTION)
+        .into_iter()
+        .filter(|(name, _)| *name != "commune" && *name != "commune_nom")
+        .collect();
+    fields.push(("commune_nom", "Aubagne"));
+    let early = post_report(&app, &fields, &[]).await;
+    assert_eq!(early.status, 422, "{}", early.text);
+    assert!(early.text.contains("Envoi trop rapide"), "{}", early.text);
+    assert!(early.text.contains(DESCRIPTION.split(',').next().unwrap()));
+
+    app.clock.advance(time::Duration::seconds(31));
+    let sent = post_report(&app, &fields, &[]).await;
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    assert_eq!(receipt_of(&sent.text).replace(' ', "").len(), 16);
+}
+
+#[tokio::test]
 async fn a_wrong_proof_is_refused_with_its_message() {
     let app = app().await;
     let form = get(&app, "/signaler").await;
@@ -578,7 +604,7 @@ async fn a_wrong_proof_is_refused_with_its_message() {
         .contains(DESCRIPTION.split(',').next().unwrap()));
     assert_ne!(hidden(&refused.text, "token"), token, "a fresh challenge");
 
-    let unsolved = post_report(&app, &report_fields(&token, "", DESCRIPTION), &[]).await;
+    let unsolved = post_report(&app, &report_fields(&token, "abc", DESCRIPTION), &[]).await;
     assert_eq!(unsolved.status, 422);
     assert!(unsolved
         .text

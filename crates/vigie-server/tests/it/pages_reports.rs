@@ -716,3 +716,145 @@ async fn a_dismantled_point_with_new_independent_reports_is_flagged_as_resurgent
     assert!(home.text.contains("id=\"signalements-nouveaux\""));
     assert!(!home.text.contains("alerte-resurgences"));
 }
+
+/// The map's page renders its filters from the points it read (products without regard to case,
+/// départements when there are several), marks each table row for the script, loads the cluster
+/// and heat plugins; its data carries what the filters read.
+#[tokio::test]
+async fn the_points_map_offers_filters_and_its_data_carries_products_and_dates() {
+    let app = app().await;
+    let cross = sign_in(&app, "analyste.cross13").await;
+    let created = cross
+        .post(
+            "/points-de-deal",
+            &[
+                ("libelle", "Hall B, cité des Lilas"),
+                ("lat", "43.34150"),
+                ("lon", "5.42700"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    let location = created.headers["location"].to_str().unwrap().to_owned();
+    let point = id_after(&location, "/points-de-deal/");
+    for (product, day) in [
+        ("Résine", "2026-11-20"),
+        ("HERBE", "2026-11-22"),
+        (" résine", "2026-11-21"),
+    ] {
+        let price = cross
+            .post(
+                &format!("/points-de-deal/{point}/prix"),
+                &[
+                    ("produit", product),
+                    ("prix", "10"),
+                    ("unite", "g"),
+                    ("date", day),
+                ],
+            )
+            .await;
+        assert_eq!(price.status, 303, "{product}: {}", price.text);
+    }
+    app.clock.advance(time::Duration::days(1));
+    let cross = sign_in(&app, "analyste.cross13").await; // the session ended overnight
+    let confirmed = cross
+        .post(
+            &format!("/points-de-deal/{point}/statut"),
+            &[("statut", "confirmed"), ("motivation", "Observation")],
+        )
+        .await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.text);
+    let operation = cross
+        .post(
+            &format!("/points-de-deal/{point}/operations"),
+            &[("date", "2026-11-25"), ("type", "seizure"), ("note", "")],
+        )
+        .await;
+    assert_eq!(operation.status, 303, "{}", operation.text);
+    let quiet = cross
+        .post(
+            "/points-de-deal",
+            &[
+                ("libelle", "Parking de la tour C"),
+                ("lat", "43.34200"),
+                ("lon", "5.42800"),
+            ],
+        )
+        .await;
+    assert_eq!(quiet.status, 303, "{}", quiet.text);
+
+    let token = app.login("analyste.cross13").await;
+    let data = raw_get(&app, &token, "/points-de-deal/donnees?zone=13").await;
+    assert_eq!(data.status, 200, "{}", data.text);
+    assert_eq!(data.body["today"], "2026-11-24");
+    let points = data.body["points"].as_array().unwrap();
+    let busy = points.iter().find(|p| p["id"] == point.as_str()).unwrap();
+    assert_eq!(busy["products"], serde_json::json!(["HERBE", "Résine"]));
+    assert_eq!(busy["status"], "confirmed");
+    assert_eq!(busy["status_since"], "2026-11-24");
+    assert_eq!(busy["status_since_label"], "24/11/2026");
+    assert_eq!(busy["last_activity"], "2026-11-25", "the operation's day");
+    assert_eq!(busy["last_activity_label"], "25/11/2026");
+    let other = points.iter().find(|p| p["id"] != point.as_str()).unwrap();
+    assert_eq!(other["products"], serde_json::json!([]));
+    assert_eq!(other["status_since"], "2026-11-24", "its creation");
+    assert_eq!(other["last_activity"], "2026-11-24");
+
+    let page = cross.get("/points-de-deal").await;
+    assert_eq!(page.status, 200);
+    let html = &page.text;
+    assert!(html.contains("<form id=\"filtres-points\""), "{html}");
+    assert!(html.contains("id=\"filtre-statut-active\" name=\"statut\" value=\"active\" checked"));
+    assert!(html.contains("<option value=\"herbe\">HERBE</option>"));
+    assert!(html.contains("<option value=\"résine\">Résine</option>"));
+    assert!(!html.contains("<option value=\" résine\""));
+    assert!(html.contains("id=\"filtre-activite\""));
+    assert!(html.contains("id=\"filtre-depuis\""));
+    assert!(html.contains("id=\"vue-chaleur\""));
+    assert!(
+        !html.contains("id=\"filtre-departement\""),
+        "one département: nothing to choose"
+    );
+    assert!(html.contains(&format!("<tr class=\"point\" data-id=\"{point}\">")));
+    assert!(html.contains("(<span data-compte=\"confirmed\">1</span>)"));
+    assert!(html.contains("(<span data-compte=\"reported\">1</span>)"));
+    for asset in [
+        "/assets/leaflet-markercluster/MarkerCluster.css",
+        "/assets/leaflet-markercluster/leaflet.markercluster.js",
+        "/assets/leaflet-heat/leaflet-heat.js",
+    ] {
+        assert!(html.contains(asset), "{asset} is not linked");
+        let answer = app.call("GET", asset, None, None).await;
+        assert_eq!(answer.status, 200, "{asset}");
+        assert!(answer.headers.contains_key("etag"), "{asset}");
+    }
+    for absent in [
+        "/assets/leaflet-markercluster/../package.json",
+        "/assets/leaflet-markercluster/MarkerCluster.Default.css",
+        "/assets/leaflet-heat/leaflet-heat.js.map",
+    ] {
+        assert_eq!(app.call("GET", absent, None, None).await.status, 404);
+    }
+
+    // OFAST's national map offers the départements of the points it read.
+    let paris = sign_in(&app, "analyste.cross-75").await;
+    let elsewhere = paris
+        .post(
+            "/points-de-deal",
+            &[
+                ("libelle", "Sortie du métro"),
+                ("lat", "48.88400"),
+                ("lon", "2.35900"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, 303, "{}", elsewhere.text);
+    let ofast = sign_in(&app, "analyste.ofast").await;
+    let national = ofast.get("/points-de-deal").await;
+    assert_eq!(national.status, 200);
+    assert!(national.text.contains("id=\"filtre-departement\""));
+    assert!(national
+        .text
+        .contains("<option value=\"13\">Bouches-du-Rhône (13)</option>"));
+    assert!(national.text.contains("<option value=\"75\">"));
+}

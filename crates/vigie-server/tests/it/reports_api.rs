@@ -796,3 +796,60 @@ async fn oversize_bodies_get_413_in_our_format() {
         .await;
     assert_error(&answer, 413, "VIGIE-REQ-0004");
 }
+
+async fn first_marker(app: &TestApp, token: &str) -> Value {
+    let map = app
+        .call("GET", "/api/v1/dealing-points?area=13", Some(token), None)
+        .await;
+    assert_eq!(map.status, 200, "{}", map.text);
+    map.body["points"][0].clone()
+}
+
+/// A map marker says which products were seen there, since when the point is in its status and
+/// when it last showed signs of life, for clients that filter the map.
+#[tokio::test]
+async fn map_markers_carry_products_and_dates() {
+    let app = app().await;
+    let analyst = app.login("analyste.cross13").await;
+    let created = app
+        .call(
+            "POST",
+            "/api/v1/dealing-points",
+            Some(&analyst),
+            Some(json!({"label": "Parking du stade", "lat": 43.3205, "lon": 5.4101})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let point = created.body["id"].as_str().unwrap().to_owned();
+    let fresh = first_marker(&app, &analyst).await;
+    assert_eq!(fresh["products"], json!([]));
+    assert_eq!(
+        fresh["status_since"], "2026-11-23T09:00:00Z",
+        "its creation"
+    );
+    assert_eq!(fresh["last_activity"], "2026-11-23T09:00:00Z");
+
+    app.clock.advance(time::Duration::days(2));
+    let analyst = app.login("analyste.cross13").await; // the session ended meanwhile
+    let changes = format!("/api/v1/dealing-points/{point}/changes");
+    for change in [
+        json!({"status": {"to": "confirmed", "motivation": "Observation de la BST"}}),
+        json!({"price": {"product": "Résine", "price_eur": 10.0, "unit": "g", "seen_on": "2026-11-26"}}),
+        json!({"price": {"product": "résine", "price_eur": 12.0, "unit": "g", "seen_on": "2026-11-20"}}),
+        json!({"price": {"product": "Cocaïne", "price_eur": 60.0, "unit": "g", "seen_on": "2026-11-21"}}),
+        json!({"operation": {"date": "2026-11-24", "kind": "arrests", "note": ""}}),
+    ] {
+        let answer = app
+            .call("POST", &changes, Some(&analyst), Some(change))
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    let marker = first_marker(&app, &analyst).await;
+    assert_eq!(marker["id"], point.as_str());
+    assert_eq!(marker["products"], json!(["Cocaïne", "Résine"]));
+    assert_eq!(marker["status_since"], "2026-11-25T09:00:00Z");
+    assert_eq!(
+        marker["last_activity"], "2026-11-26T00:00:00Z",
+        "the latest price's day"
+    );
+}
