@@ -1,7 +1,8 @@
 // The target file on the demo data, through four accounts: customs finds that the gendarmes work on
 // its man (conflict inbox, target page); the JIRS magistrate opens the pending referral, reads both
 // summaries and decides; the gendarmes see tomorrow night's overlapping operation; OFAST reads the
-// priority list and its indicators. Screenshots: out/objectifs-*.png.
+// priority list and its indicators. On the operations page, the declaration map fills the
+// coordinates. Screenshots: out/objectifs-*.png.
 
 import { BASE, check, checkDsfrLoaded, demoAccounts, log, run, shot, signIn, signOut } from './lib.mjs';
 
@@ -50,6 +51,34 @@ await run('fichier des objectifs, arbitrage, opérations, objectifs prioritaires
   check(operations.includes('chevauchement'), 'le chevauchement est signalé');
   check(!operations.includes('Perquisitions bât. H et J'), 'jamais l\'intitulé de l\'autre opération');
   await shot(page, 'objectifs-operations');
+  // The declaration map: the unit's own operations on it, a commune search centres it, a click
+  // fills the coordinates and the radius circle follows the radius typed.
+  await page.waitForFunction(() => document.getElementById('carte-operation')?.dataset.etat === 'pret', null, { timeout: 30000 });
+  check(await page.isVisible('#carte-operation'), 'la carte de déclaration est affichée');
+  const own = Number(await page.getAttribute('#carte-operation', 'data-operations'));
+  check(own >= 1, `les opérations à venir de l'unité sont sur la carte : ${own}`);
+  await page.fill('#commune-carte', 'Aubagne');
+  await page.press('#commune-carte', 'Enter');
+  await page.waitForFunction(() => document.getElementById('carte-operation')?.dataset.commune === '13005', null, { timeout: 30000 });
+  log(`recherche de commune : ${(await page.textContent('#commune-carte-message')).trim()}`);
+  const map = await page.locator('#carte-operation').boundingBox();
+  // Scrolled into view first: the form is at the bottom of the page.
+  await page.locator('#carte-operation').click({ position: { x: map.width * 0.45, y: map.height * 0.45 } });
+  const lat = Number(await page.inputValue('#latitude'));
+  const lon = Number(await page.inputValue('#longitude'));
+  check(lat > 43.2 && lat < 43.4 && lon > 5.45 && lon < 5.75, `un clic dans Aubagne remplit les coordonnées : ${lat}, ${lon}`);
+  const radiusWidth = async () => (await page.locator('#carte-operation path.vigie-rayon').boundingBox())?.width ?? 0;
+  await page.fill('#rayon', '200');
+  const small = await radiusWidth();
+  await page.fill('#rayon', '800');
+  const large = await radiusWidth();
+  check(small > 0 && large > small * 2, `le cercle suit le rayon saisi : ${small} puis ${large} px`);
+  await page.fill('#latitude', '43.3000');
+  await page.fill('#longitude', '5.5600');
+  await page.press('#longitude', 'Tab');
+  const marker = await page.locator('#carte-operation .leaflet-marker-icon').count();
+  check(marker === 1, `un seul repère après saisie des coordonnées : ${marker}`);
+  await shot(page, 'objectifs-operations-carte');
   await signOut(page);
 
   // OFAST: the priority list.

@@ -451,10 +451,7 @@ impl Engine {
         photos: Vec<Vec<u8>>,
         ctx: &RequestContext,
     ) -> EngineResult<ReceiptCode> {
-        let now = clock::micros(self.inner.clock.now());
-        let guard = &self.inner.reports;
-        let challenge = Challenge::from_token(&proof.token, &guard.pow_key, now)
-            .map_err(|error| EngineError::ProofOfWork(error.to_string()))?;
+        let challenge = self.read_challenge(&proof.token)?;
         if !pow::check(&challenge, proof.solution) {
             return Err(EngineError::ProofOfWork(
                 vigie_reports::PowError::Unsolved.to_string(),
@@ -475,8 +472,7 @@ impl Engine {
     ) -> EngineResult<ReceiptCode> {
         let now = clock::micros(self.inner.clock.now());
         let guard = &self.inner.reports;
-        let challenge = Challenge::from_token(token, &guard.pow_key, now)
-            .map_err(|error| EngineError::ProofOfWork(error.to_string()))?;
+        let challenge = self.read_challenge(token)?;
         guard
             .difficulty
             .check_wait(
@@ -487,6 +483,13 @@ impl Engine {
             )
             .map_err(|error| EngineError::ProofOfWork(error.to_string()))?;
         self.submit_public(challenge, draft, photos, ctx).await
+    }
+
+    /// A token handed out by [`Engine::report_challenge`], signed and not expired.
+    fn read_challenge(&self, token: &str) -> EngineResult<Challenge> {
+        let now = clock::micros(self.inner.clock.now());
+        Challenge::from_token(token, &self.inner.reports.pow_key, now)
+            .map_err(|error| EngineError::ProofOfWork(error.to_string()))
     }
 
     /// Writes a resident's report whose challenge was answered.

@@ -46,6 +46,21 @@ const OWN: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/graphe.css"),
     ),
     (
+        "fond-carte.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/fond-carte.js"),
+    ),
+    (
+        "operations.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/operations.js"),
+    ),
+    (
+        "operations.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/operations.css"),
+    ),
+    (
         "points.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/points.js"),

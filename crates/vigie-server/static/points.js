@@ -1,8 +1,9 @@
 // The dealing points' map (`#carte-points`) and a point's small map (`#carte-point`): Vigie's own
-// département and commune outlines (no tile server), the points as circles coloured by status
-// (dashed outline: resurgence suspected), a popup linking to each point's page. The table under
-// the map says the same for those who do not use it. On the points page, a click on the map fills
-// the coordinates of the creation form (`data-saisie` names its two inputs).
+// département and commune outlines (no tile server: `baseMap` in fond-carte.js, loaded first),
+// the points as circles coloured by status (dashed outline: resurgence suspected), a popup linking
+// to each point's page. The table under the map says the same for those who do not use it. On
+// the points page, a click on the map fills the coordinates of the creation form (`data-saisie`
+// names its two inputs).
 //
 // On the points page, nearby points are grouped into clusters (Leaflet.markercluster), a toggle
 // swaps them for a heat view (Leaflet.heat), and the filters above the map (status, département,
@@ -12,7 +13,10 @@
 // (`points` or `chaleur`).
 (function () {
   'use strict';
-  if (!window.L) { return; }
+  // Leaflet and the shared base map (fond-carte.js), loaded before this script.
+  if (!window.L || !window.VigieFond) { return; }
+  var baseMap = window.VigieFond.baseMap;
+  var getJson = window.VigieFond.getJson;
 
   // Keep in step with points.css.
   var COLOURS = {
@@ -24,15 +28,7 @@
     resurgent: '#a558a0',
     closed: '#929292'
   };
-  var METROPOLE = [[41.3, -5.2], [51.1, 9.6]];
-  var COMMUNES_FROM_ZOOM = 10;
-
-  function getJson(url) {
-    return fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json, application/geo+json' } })
-      .then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-      });
-  }
+  var METROPOLE = window.VigieFond.METROPOLE;
 
   function escapeHtml(value) {
     return String(value).replace(/[&<>"']/g, function (c) {
@@ -45,75 +41,6 @@
     node.textContent = value;
     if (className) { node.className = className; }
     return node;
-  }
-
-  // The map with Vigie's outlines: all départements up to zoom 8 (cached by the browser), closer
-  // only those in view, and the communes from zoom 10, as on the map page. `national` resolves to
-  // the national layer at zoom 6, for fitting the view to a zone.
-  function baseMap(element) {
-    var map = L.map(element, { minZoom: 3, maxZoom: 16, zoomSnap: 1, attributionControl: false });
-    // The points above the outlines, which are redrawn at every move.
-    map.createPane('points').style.zIndex = 450;
-    var zones = (element.getAttribute('data-zones') || '').split(' ').filter(Boolean);
-    var departements = L.geoJSON(null, {
-      interactive: false,
-      style: function (feature) {
-        var mine = feature && feature.properties && zones.indexOf(feature.properties.code) !== -1;
-        return { color: '#000091', weight: mine ? 2.4 : 1.2, fillColor: '#fbfbf8', fillOpacity: 0.9 };
-      }
-    }).addTo(map);
-    var communes = L.geoJSON(null, {
-      interactive: false,
-      style: { color: '#6a6af4', weight: 0.7, fill: false }
-    }).addTo(map);
-    var NATIONAL_MAX_ZOOM = 8;
-    var loadedZoom = null;
-    var departementsRequest = 0;
-    var communesRequest = 0;
-    function viewBbox() {
-      var b = map.getBounds();
-      return [
-        Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90),
-        Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)
-      ].map(function (v) { return v.toFixed(4); }).join(',');
-    }
-    map.on('moveend', function () {
-      var zoom = map.getZoom();
-      var url = null;
-      if (zoom > NATIONAL_MAX_ZOOM) {
-        url = '/api/v1/geo/layers/departements?zoom=' + zoom + '&bbox=' + viewBbox();
-      } else if (zoom !== loadedZoom) {
-        url = '/api/v1/geo/layers/departements?zoom=' + zoom;
-      }
-      if (url) {
-        loadedZoom = zoom;
-        var request = ++departementsRequest;
-        getJson(url).then(function (answer) {
-          if (!answer.ok || request !== departementsRequest) { return; }
-          departements.clearLayers();
-          departements.addData(answer.body);
-        }).catch(function () {});
-      }
-      var asked = ++communesRequest;
-      if (zoom < COMMUNES_FROM_ZOOM) { communes.clearLayers(); return; }
-      getJson('/api/v1/geo/layers/communes?zoom=' + zoom + '&bbox=' + viewBbox()).then(function (answer) {
-        if (asked !== communesRequest) { return; }
-        communes.clearLayers();
-        if (answer.ok) { communes.addData(answer.body); }
-      }).catch(function () {});
-    });
-    var national = getJson('/api/v1/geo/layers/departements?zoom=6').then(function (answer) {
-      return answer.ok ? answer.body : null;
-    }).catch(function () { return null; });
-    // The bounds of the zone's départements, if any.
-    function zoneBounds(layer) {
-      if (!layer || zones.length === 0) { return null; }
-      var mine = L.geoJSON(layer, {
-        filter: function (feature) { return zones.indexOf(feature.properties.code) !== -1; }
-      });
-      return mine.getLayers().length > 0 ? mine.getBounds() : null;
-    }
-    return { map: map, national: national, zoneBounds: zoneBounds };
   }
 
   function circle(point, latlng) {

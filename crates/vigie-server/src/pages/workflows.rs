@@ -1,9 +1,10 @@
 //! What follows a conflict, as pages: `/operations` (the unit's operation calendar, each operation
-//! with the other units' operations it meets, and the declaration form), `/arbitrages` (referrals a
-//! unit is party to, or addressed to an arbiter) and `/arbitrages/{id}` (the arbiter's view with both
-//! summaries and the decision form), `/objectifs/prioritaires` (OFAST's priority list with its
-//! indicators and the committee's forms). The target page's forms that refer a conflict, nominate a
-//! target and record an outcome post here too.
+//! with the other units' operations it meets, and the declaration form with its place picker map,
+//! `static/operations.js`), `/arbitrages` (referrals a unit is party to, or addressed to an arbiter)
+//! and `/arbitrages/{id}` (the arbiter's view with both summaries and the decision form),
+//! `/objectifs/prioritaires` (OFAST's priority list with its indicators and the committee's forms).
+//! The target page's forms that refer a conflict, nominate a target and record an outcome post here
+//! too.
 //!
 //! Every handler is one engine call, as in the API; the engine applies the policy and journals.
 //! Successful changes answer 303 to a page that says what happened (`?avis=...`).
@@ -142,6 +143,17 @@ pub struct OperationRow {
     pub place: String,
     pub contact: String,
     pub overlaps: Vec<OverlapRow>,
+    /// Where the declaration map draws it (`operations.js`); only while it is not over.
+    pub pin: Option<OperationPin>,
+}
+
+/// One of the unit's own operations on the declaration map, as data attributes of its card.
+pub struct OperationPin {
+    pub lat: String,
+    pub lon: String,
+    pub radius: u32,
+    /// "lundi 23/11/2026, 21:00 → 03:00 (le 24/11/2026)", for the popup.
+    pub when: String,
 }
 
 pub struct DayRow {
@@ -174,6 +186,9 @@ pub struct OperationsPage {
     pub days: Vec<DayRow>,
     pub form: OperationForm,
     pub has_errors: bool,
+    /// The unit's départements, space-separated (drawn bolder on the map); empty when national.
+    pub zones: String,
+    pub leaflet_version: &'static str,
 }
 
 /// "21:00 → 03:00 (le 24/11/2026)": a window in Paris time, the end's day when it differs.
@@ -190,7 +205,7 @@ fn window(from: i64, to: i64) -> String {
     }
 }
 
-fn operation_row(view: &OperationView) -> OperationRow {
+fn operation_row(view: &OperationView, now_micros: i64) -> OperationRow {
     let plan = &view.plan;
     OperationRow {
         id: view.id.to_string(),
@@ -223,6 +238,16 @@ fn operation_row(view: &OperationView) -> OperationRow {
                 distance: format!("{} m", overlap.distance_m.round()),
             })
             .collect(),
+        pin: (plan.ends_micros > now_micros).then(|| OperationPin {
+            lat: format!("{:.6}", plan.lat),
+            lon: format!("{:.6}", plan.lon),
+            radius: plan.radius_m,
+            when: format!(
+                "{}, {}",
+                format::paris_weekday(plan.starts_micros),
+                window(plan.starts_micros, plan.ends_micros)
+            ),
+        }),
     }
 }
 
@@ -324,10 +349,10 @@ async fn operations_page(
     for view in &views {
         let label = format::paris_weekday(view.plan.starts_micros.max(from));
         match days.last_mut() {
-            Some(day) if day.label == label => day.operations.push(operation_row(view)),
+            Some(day) if day.label == label => day.operations.push(operation_row(view, now)),
             _ => days.push(DayRow {
                 label,
-                operations: vec![operation_row(view)],
+                operations: vec![operation_row(view, now)],
             }),
         }
     }
@@ -356,6 +381,8 @@ async fn operations_page(
         days,
         has_errors: !form.1.is_empty(),
         form: operation_form(form.0, form.1),
+        zones: session.actor.unit.territory.codes().join(" "),
+        leaflet_version: vigie_assets::leaflet_version(),
     };
     let status = if form.1.is_empty() {
         StatusCode::OK

@@ -123,6 +123,141 @@ async fn two_units_see_each_others_operation_on_their_calendars() {
 }
 
 #[tokio::test]
+async fn the_declaration_map_shows_the_units_own_operations_and_never_the_others() {
+    let app = app().await;
+    let police = sign_in(&app, "agent.marseille").await;
+    let gendarme = sign_in(&app, "agent.gendarmerie").await;
+    let declared = police
+        .post(
+            "/operations",
+            &operation_form(
+                "Perquisition bât. H",
+                "43.3736",
+                "2026-11-23T21:00",
+                "2026-11-24T03:00",
+            ),
+        )
+        .await;
+    assert_eq!(declared.status, 303, "{}", declared.text);
+    let other = gendarme
+        .post(
+            "/operations",
+            &operation_form(
+                "Interpellation SR",
+                "43.3741",
+                "2026-11-24T01:00",
+                "2026-11-24T05:00",
+            ),
+        )
+        .await;
+    assert_eq!(other.status, 303, "{}", other.text);
+
+    let page = police.get("/operations").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    // The map, hidden until its script shows it; the inputs stay for those without JavaScript.
+    let block = element(&page.text, "bloc-carte-operation", "p");
+    assert!(block.contains(" hidden>"), "{block}");
+    let map = element(&page.text, "carte-operation", "div");
+    for attribute in [
+        "data-saisie=\"latitude longitude\"",
+        "data-rayon=\"rayon\"",
+        "data-zones=\"13\"",
+        "data-etat=\"chargement\"",
+    ] {
+        assert!(map.contains(attribute), "{attribute} in {map}");
+    }
+    for id in [
+        "latitude",
+        "longitude",
+        "rayon",
+        "commune-carte",
+        "centrer-commune",
+    ] {
+        assert!(page.text.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(page
+        .text
+        .contains(&format!("Leaflet {}", vigie_assets::leaflet_version())));
+    // The unit's own operation, with its place and radius for the map and its label for the popup.
+    let card = page
+        .text
+        .split("<div class=\"fr-card")
+        .find(|card| card.contains("Perquisition bât. H"))
+        .unwrap();
+    for attribute in [
+        "data-carte-lat=\"43.373600\"",
+        "data-carte-lon=\"5.358900\"",
+        "data-carte-rayon=\"150\"",
+        "data-carte-quand=\"lundi 23/11/2026, 21:00 → 03:00 (le 24/11/2026)\"",
+        "data-carte-intitule=\"Perquisition bât. H\"",
+    ] {
+        assert!(card.contains(attribute), "{attribute} in {card}");
+    }
+    // The other unit's operation overlaps, but its place and label are not on the page.
+    assert!(page.text.contains("fenêtre commune 01:00 → 03:00"));
+    assert!(!page.text.contains("43.374100"), "never the other's place");
+    assert!(!page.text.contains("Interpellation SR"));
+    // Scripts and styles: Leaflet, the shared base map before the page's script.
+    let leaflet = page
+        .text
+        .find("<script src=\"/assets/leaflet/leaflet.js\"></script>")
+        .unwrap();
+    let base = page
+        .text
+        .find("<script src=\"/assets/vigie/fond-carte.js\"></script>")
+        .unwrap();
+    let own = page
+        .text
+        .find("<script src=\"/assets/vigie/operations.js\"></script>")
+        .unwrap();
+    assert!(leaflet < base && base < own);
+    assert!(page
+        .text
+        .contains("<link rel=\"stylesheet\" href=\"/assets/leaflet/leaflet.css\">"));
+    assert!(page
+        .text
+        .contains("<link rel=\"stylesheet\" href=\"/assets/vigie/operations.css\">"));
+    for (path, content_type, needle) in [
+        (
+            "/assets/vigie/fond-carte.js",
+            "text/javascript; charset=utf-8",
+            "window.VigieFond",
+        ),
+        (
+            "/assets/vigie/operations.js",
+            "text/javascript; charset=utf-8",
+            "/api/v1/geo/communes/search",
+        ),
+        (
+            "/assets/vigie/operations.css",
+            "text/css; charset=utf-8",
+            ".vigie-carte-operation",
+        ),
+    ] {
+        let answer = app.call("GET", path, None, None).await;
+        assert_eq!(answer.status, 200, "{path}");
+        assert_eq!(answer.headers["content-type"], content_type, "{path}");
+        assert!(answer.text.contains(needle), "{path}");
+    }
+    // The points' maps load the shared base map before their own script.
+    let points = police.get("/points-de-deal").await;
+    assert!(points.text.contains(
+        "<script src=\"/assets/vigie/fond-carte.js\"></script>\n<script src=\"/assets/vigie/points.js\"></script>"
+    ));
+
+    // Once over, an operation stays on the calendar but leaves the map (a new session: the
+    // first one has expired).
+    app.clock.advance(time::Duration::hours(19));
+    let police = sign_in(&app, "agent.marseille").await;
+    let later = police.get("/operations?debut=2026-11-23").await;
+    assert_eq!(later.status, 200, "{}", later.text);
+    assert!(later.text.contains("Perquisition bât. H"));
+    assert!(!later
+        .text
+        .contains("data-carte-intitule=\"Perquisition bât. H\""));
+}
+
+#[tokio::test]
 async fn a_referral_reaches_the_jirs_and_both_units_read_the_decision() {
     let app = app().await;
     let token = app.login("magistrat.jirs").await;
