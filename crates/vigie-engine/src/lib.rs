@@ -97,6 +97,8 @@ pub struct EngineConfig {
     pub session_ttl: time::Duration,
     /// An administrator's organisation map (TOML text) replacing the default one; checked at open.
     pub organisation_toml: Option<String>,
+    /// When new reports around a dismantled point flag it as resurgent (radius, delay, sources).
+    pub resurgence: vigie_reports::ResurgenceRule,
 }
 
 /// Per-request context: an id that ties log lines and the journal entry together.

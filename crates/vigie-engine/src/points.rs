@@ -251,7 +251,7 @@ impl Engine {
             .await?;
         // Resurgence is derived from reports, which only a CROSS (or OFAST) reads, one area at
         // a time: the national map shows the statuses as decided.
-        let rule = ResurgenceRule::default();
+        let rule = self.inner.config.resurgence;
         let sightings = match area {
             Some(area)
                 if points.iter().any(|point| {
@@ -438,7 +438,7 @@ impl Engine {
         let moved_to = labels(&point.moved_to).await;
         let moved_from = labels(&point.moved_from).await;
         Ok(PointView {
-            resurgence_suspected: suspected(&ResurgenceRule::default(), &point, &sightings),
+            resurgence_suspected: suspected(&self.inner.config.resurgence, &point, &sightings),
             commune_name: self.commune_name(point.commune.as_deref()),
             can_manage: self.allowed_on_point(actor, Action::ManageDealingPoints, &point),
             reports,

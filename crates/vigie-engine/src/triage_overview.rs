@@ -17,7 +17,7 @@ use crate::{Engine, RequestContext};
 use uuid::Uuid;
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::policy::{search_scope, Action};
-use vigie_reports::{PointStatus, ReportSighting, ReportStatus, ResurgenceRule};
+use vigie_reports::{PointStatus, ReportSighting, ReportStatus};
 
 /// A dismantled point that seems to be coming back.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,7 +71,7 @@ impl Engine {
                     .iter()
                     .filter_map(ReportSighting::from_report)
                     .collect();
-                let rule = ResurgenceRule::default();
+                let rule = self.inner.config.resurgence;
                 resurgences = watched
                     .into_iter()
                     .filter(|point| suspected(&rule, point, &sightings))

@@ -335,6 +335,18 @@ struct ServeArgs {
     secure_cookies: bool,
     #[command(flatten)]
     organisation: OrganisationArg,
+    /// Resurgence: how far from a dismantled point new reports count, in metres.
+    #[arg(long, env = "VIGIE_RESURGENCE_RADIUS_M", default_value_t = 300,
+        value_parser = clap::value_parser!(u32).range(50..=5_000))]
+    resurgence_radius_m: u32,
+    /// Resurgence: for how many days after the dismantling new reports count.
+    #[arg(long, env = "VIGIE_RESURGENCE_DAYS", default_value_t = 90,
+        value_parser = clap::value_parser!(u32).range(1..=730))]
+    resurgence_days: u32,
+    /// Resurgence: how many independent sources (residents on different days, partners) it takes.
+    #[arg(long, env = "VIGIE_RESURGENCE_SOURCES", default_value_t = 2,
+        value_parser = clap::value_parser!(u32).range(1..=20))]
+    resurgence_sources: u32,
     /// An external base layer for the map page, as a tile URL template with {z}, {x} and {y}, for
     /// deployments that reach it (e.g. IGN Géoplateforme). Off by default: the map then draws Vigie's
     /// own outlines only and the browser never leaves Vigie.
@@ -393,6 +405,7 @@ fn engine_config(store: &StoreArgs, create: bool) -> EngineConfig {
         migrate: create,
         session_ttl: time::Duration::hours(10),
         organisation_toml: None,
+        resurgence: Default::default(),
     }
 }
 
@@ -919,6 +932,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
         store.db = "sqlite://vigie-data/demo.db".to_owned();
     }
     let mut config = engine_config(&store, args.demo);
+    config.resurgence = vigie_reports::ResurgenceRule {
+        radius_m: f64::from(args.resurgence_radius_m),
+        within_days: args.resurgence_days,
+        min_reports: usize::try_from(args.resurgence_sources).unwrap_or(usize::MAX),
+    };
     if let Some(path) = &args.organisation.organisation {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("impossible de lire {}", path.display()))?;

@@ -939,3 +939,102 @@ async fn without_javascript_a_resident_waits_instead_of_computing() {
         Err(EngineError::ProofOfWork(_))
     ));
 }
+
+#[tokio::test]
+async fn the_resurgence_rule_is_the_deployments_own() {
+    // One source is enough here (the default asks for two: see the lifecycle test above).
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(vigie_engine::ManualClock::new(
+        time::macros::datetime!(2026-11-23 09:00 UTC),
+    ));
+    let config = vigie_engine::EngineConfig {
+        resurgence: vigie_reports::ResurgenceRule {
+            radius_m: 300.0,
+            within_days: 30,
+            min_reports: 1,
+        },
+        ..config_in(dir.path())
+    };
+    let engine = vigie_engine::Engine::open(config, clock.clone())
+        .await
+        .unwrap();
+    engine.seed_synthetic(42, 60, &|_, _| {}).await.unwrap();
+    let fixture = Fixture { engine, clock, dir };
+    let engine = &fixture.engine;
+    let (cross13, _) = login(&fixture, "analyste.cross13").await;
+    let point = engine
+        .create_point(
+            &cross13,
+            NewPoint {
+                label: "Cité des Lauriers, hall B".to_owned(),
+                pin: Pin {
+                    lat: LAURIERS.0,
+                    lon: LAURIERS.1,
+                },
+                from_report: None,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    for to in [PointStatus::Confirmed, PointStatus::Dismantled] {
+        engine
+            .update_point(
+                &cross13,
+                point,
+                PointChange::Status {
+                    to,
+                    motivation: "Opération".to_owned(),
+                },
+                &ctx(),
+            )
+            .await
+            .unwrap();
+    }
+    // 31 days on, past this deployment's delay: one report is not counted.
+    fixture.clock.advance(time::Duration::days(31));
+    submit(
+        &fixture,
+        draft(None, Some((43.3300, 5.4140)), "Ça revend au hall B."),
+    )
+    .await;
+    hour_later(&fixture);
+    let map = engine
+        .points_map(&cross13, Some("13"), &ctx())
+        .await
+        .unwrap();
+    assert!(!map[0].resurgence_suspected, "past the 30 days");
+    // The same within the delay of a new dismantling: one source is enough.
+    for to in [
+        PointStatus::UnderWatch,
+        PointStatus::Resurgent,
+        PointStatus::Dismantled,
+    ] {
+        engine
+            .update_point(
+                &cross13,
+                point,
+                PointChange::Status {
+                    to,
+                    motivation: "Suivi".to_owned(),
+                },
+                &ctx(),
+            )
+            .await
+            .unwrap();
+    }
+    fixture.clock.advance(time::Duration::days(2));
+    submit(
+        &fixture,
+        draft(None, Some((43.3304, 5.4147)), "De nouveau des guetteurs."),
+    )
+    .await;
+    hour_later(&fixture);
+    let map = engine
+        .points_map(&cross13, Some("13"), &ctx())
+        .await
+        .unwrap();
+    assert!(map[0].resurgence_suspected);
+    let overview = engine.triage_overview(&cross13, &ctx()).await.unwrap();
+    assert_eq!(overview.resurgences.len(), 1);
+}

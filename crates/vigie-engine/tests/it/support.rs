@@ -19,6 +19,7 @@ pub fn config_in(dir: &std::path::Path) -> EngineConfig {
         migrate: true,
         session_ttl: time::Duration::hours(10),
         organisation_toml: None,
+        resurgence: Default::default(),
     }
 }
 

@@ -35,6 +35,7 @@ pub async fn app_with_intel(items: usize) -> TestApp {
         migrate: true,
         session_ttl: time::Duration::hours(10),
         organisation_toml: None,
+        resurgence: Default::default(),
     };
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-23 09:00 UTC)));
     let engine = Engine::open(config, clock.clone()).await.unwrap();
