@@ -29,7 +29,7 @@ use vigie_reports::{
     DealingPoint, Pin, PointIndex, PointOperation, PointSite, PointStatus, PriceSeen, Report,
     ReportSighting, ResurgenceRule, TimeSlot, Weekday,
 };
-use vigie_store::{Mutation, RecordQuery, WorkflowRecord, WriteBatch};
+use vigie_store::{Mutation, WorkflowRecord, WriteBatch};
 
 pub(crate) const POINT_KIND: &str = "dealing-point";
 
@@ -206,16 +206,7 @@ impl Engine {
         let queries = areas_to_read(actor, action, area)?;
         let mut points = Vec::new();
         for area in queries {
-            for record in self
-                .inner
-                .store
-                .records(&RecordQuery {
-                    kind: POINT_KIND.to_owned(),
-                    area,
-                    ..RecordQuery::default()
-                })
-                .await?
-            {
+            for record in self.records_in(POINT_KIND, area).await? {
                 let point = parse_point(&record)?;
                 if self.allowed_on_point(actor, action, &point) {
                     points.push(point);
@@ -572,13 +563,7 @@ impl Engine {
             return Ok(Vec::new());
         }
         let points: Vec<DealingPoint> = self
-            .inner
-            .store
-            .records(&RecordQuery {
-                kind: POINT_KIND.to_owned(),
-                area: Some(area.to_owned()),
-                ..RecordQuery::default()
-            })
+            .records_in(POINT_KIND, Some(area.to_owned()))
             .await?
             .iter()
             .map(parse_point)

@@ -25,7 +25,7 @@ use crate::{clock, Engine, RequestContext, RECEIPT_TTL_DAYS};
 use std::collections::HashSet;
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_reports::{Channel, Report, ReportStatus};
-use vigie_store::{Mutation, RecordQuery, WorkflowRecord, WriteBatch};
+use vigie_store::{Mutation, WriteBatch};
 
 /// How long a report closed without follow-up is kept after its last status change.
 pub const CLOSED_REPORT_RETENTION_DAYS: i64 = 365;
@@ -65,17 +65,6 @@ fn expired(report: &Report, now_micros: i64) -> bool {
 }
 
 impl Engine {
-    async fn all_records(&self, kind: &str) -> EngineResult<Vec<WorkflowRecord>> {
-        Ok(self
-            .inner
-            .store
-            .records(&RecordQuery {
-                kind: kind.to_owned(),
-                ..RecordQuery::default()
-            })
-            .await?)
-    }
-
     /// Erases what the reporting lanes no longer keep (see the module's documentation).
     pub async fn expire_reports(&self) -> EngineResult<ReportPurge> {
         let now = clock::micros(self.inner.clock.now());
@@ -95,7 +84,7 @@ impl Engine {
         // Reports closed without follow-up, each with its photos and partner index entry.
         let mut kept_reports = HashSet::new();
         let mut batch = WriteBatch::default();
-        for record in self.all_records(REPORT_KIND).await? {
+        for record in self.records_in(REPORT_KIND, None).await? {
             let report = parse_report(&record)?;
             if !expired(&report, now) {
                 kept_reports.insert(report.id);
@@ -133,7 +122,7 @@ impl Engine {
         // Receipts unused for their whole life, or whose report is gone.
         let today = now.div_euclid(DAY_MICROS);
         let mut stale = Vec::new();
-        for record in self.all_records(RECEIPT_KIND).await? {
+        for record in self.records_in(RECEIPT_KIND, None).await? {
             let body: ReceiptBody = serde_json::from_str(&record.body)
                 .map_err(|error| EngineError::Corrupt(format!("receipt: {error}")))?;
             let unused = today - body.last_used_day > RECEIPT_TTL_DAYS;
@@ -155,7 +144,7 @@ impl Engine {
 
         // Spent nonces of expired challenges.
         let spent: Vec<String> = self
-            .all_records(SPENT_KIND)
+            .records_in(SPENT_KIND, None)
             .await?
             .into_iter()
             .filter(|record| record.ends_micros <= now)

@@ -485,6 +485,23 @@ impl Engine {
         self.submit_public(challenge, draft, photos, ctx).await
     }
 
+    /// The workflow records of `kind` in `area` (of every area: `None`).
+    pub(crate) async fn records_in(
+        &self,
+        kind: &str,
+        area: Option<String>,
+    ) -> EngineResult<Vec<WorkflowRecord>> {
+        Ok(self
+            .inner
+            .store
+            .records(&RecordQuery {
+                kind: kind.to_owned(),
+                area,
+                ..RecordQuery::default()
+            })
+            .await?)
+    }
+
     /// A token handed out by [`Engine::report_challenge`], signed and not expired.
     fn read_challenge(&self, token: &str) -> EngineResult<Challenge> {
         let now = clock::micros(self.inner.clock.now());
@@ -782,13 +799,7 @@ impl Engine {
     ) -> EngineResult<Vec<PartnerReportView>> {
         self.require(actor, Action::SubmitReport)?;
         let own = self
-            .inner
-            .store
-            .records(&RecordQuery {
-                kind: PARTNER_KIND.to_owned(),
-                area: Some(actor.unit.id.0.to_string()),
-                ..RecordQuery::default()
-            })
+            .records_in(PARTNER_KIND, Some(actor.unit.id.0.to_string()))
             .await?;
         let mut views = Vec::with_capacity(own.len());
         for entry in own {
@@ -836,43 +847,24 @@ impl Engine {
         ctx: &RequestContext,
     ) -> EngineResult<Vec<DigestRow>> {
         self.require(actor, Action::SubmitReport)?;
+        // The reports and the live points of the territory, by commune. A partner never reads a
+        // point: they are read from the store here, for the aggregate only.
         let mut rows = Vec::new();
+        let mut points = Vec::new();
         for code in actor.unit.territory.codes() {
-            for record in self
-                .inner
-                .store
-                .records(&RecordQuery {
-                    kind: REPORT_KIND.to_owned(),
-                    area: Some(code.clone()),
-                    ..RecordQuery::default()
-                })
-                .await?
-            {
+            for record in self.records_in(REPORT_KIND, Some(code.clone())).await? {
                 let report = parse_report(&record)?;
                 if let Some(commune) = report.commune {
                     rows.push((commune, report.status.for_reporter()));
                 }
             }
-        }
-        // The live points of the territory, counted by commune: a partner never reads a point,
-        // so they are read from the store here, for the aggregate only.
-        let mut points = Vec::new();
-        for code in actor.unit.territory.codes() {
             for record in self
-                .inner
-                .store
-                .records(&RecordQuery {
-                    kind: crate::points::POINT_KIND.to_owned(),
-                    area: Some(code.clone()),
-                    ..RecordQuery::default()
-                })
+                .records_in(crate::points::POINT_KIND, Some(code.clone()))
                 .await?
             {
                 let point = crate::points::parse_point(&record)?;
-                if point.status.is_live() {
-                    if let Some(commune) = point.commune {
-                        points.push(commune);
-                    }
+                if let (true, Some(commune)) = (point.status.is_live(), point.commune) {
+                    points.push(commune);
                 }
             }
         }
@@ -925,16 +917,7 @@ impl Engine {
         let now = clock::micros(self.inner.clock.now());
         let mut reports = Vec::new();
         for area in queries {
-            for record in self
-                .inner
-                .store
-                .records(&RecordQuery {
-                    kind: REPORT_KIND.to_owned(),
-                    area,
-                    ..RecordQuery::default()
-                })
-                .await?
-            {
+            for record in self.records_in(REPORT_KIND, area).await? {
                 let report = parse_report(&record)?;
                 // A resident's report waits for the end of its hour, then arrives with the others.
                 if is_released(&report, now)

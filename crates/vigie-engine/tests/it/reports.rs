@@ -879,38 +879,26 @@ async fn without_javascript_a_resident_waits_instead_of_computing() {
     let fixture = demo().await;
     let engine = &fixture.engine;
     let text = "Vente le soir sous le porche, deux guetteurs.";
+    let waited = |token: String| async move {
+        engine
+            .submit_public_report_waited(
+                &token,
+                draft(Some("13055"), None, text),
+                Vec::new(),
+                &ctx(),
+            )
+            .await
+    };
     let challenge = engine.report_challenge().unwrap();
-    let early = engine
-        .submit_public_report_waited(
-            &challenge.token,
-            draft(Some("13055"), None, text),
-            Vec::new(),
-            &ctx(),
-        )
-        .await;
+    let early = waited(challenge.token.clone()).await;
     assert!(
         matches!(&early, Err(EngineError::ProofOfWork(message)) if message.contains("30 secondes")),
         "{early:?}"
     );
     fixture.clock.advance(time::Duration::seconds(31));
-    let code = engine
-        .submit_public_report_waited(
-            &challenge.token,
-            draft(Some("13055"), None, text),
-            Vec::new(),
-            &ctx(),
-        )
-        .await
-        .unwrap();
+    let code = waited(challenge.token.clone()).await.unwrap();
     assert_eq!(code.digits().len(), 16);
-    let again = engine
-        .submit_public_report_waited(
-            &challenge.token,
-            draft(Some("13055"), None, text),
-            Vec::new(),
-            &ctx(),
-        )
-        .await;
+    let again = waited(challenge.token.clone()).await;
     assert!(
         matches!(&again, Err(EngineError::ProofOfWork(message)) if message.contains("invalide")),
         "a token is spent once, whichever the lane: {again:?}"
@@ -928,14 +916,7 @@ async fn without_javascript_a_resident_waits_instead_of_computing() {
         .unwrap();
     fixture.clock.advance(time::Duration::seconds(31));
     assert!(matches!(
-        engine
-            .submit_public_report_waited(
-                &solved_then_waited.token,
-                draft(Some("13055"), None, text),
-                Vec::new(),
-                &ctx(),
-            )
-            .await,
+        waited(solved_then_waited.token.clone()).await,
         Err(EngineError::ProofOfWork(_))
     ));
 }
