@@ -1,6 +1,7 @@
 // The intelligence repository on the demo's synthetic items: a Marseille agent searches with a motif
 // (the words never reach the address bar), narrows by a facet, pages, reads an item with a motif,
-// and records one after a refused attempt; the gendarmes do not find the agent's H2 item.
+// and records one after a refused attempt, then derives a sanitised copy of it from its page; the
+// gendarmes do not find the agent's H2 item.
 // Screenshots: out/renseignement-*.png.
 
 import { BASE, check, checkDsfrLoaded, demoAccounts, run, shot, signIn, signOut } from './lib.mjs';
@@ -68,6 +69,25 @@ await run('renseignement : recherche, facettes, consultation, enregistrement', a
   await page.waitForSelector('#element-enregistre');
   check((await page.textContent('#texte-element')).includes(UNIQUE), 'l\'élément enregistré est affiché');
   await shot(page, 'renseignement-enregistre');
+
+  // Its owner derives a sanitised copy (after a consultation with a motif) and lands on it.
+  await Promise.all([page.waitForURL(/\/renseignement\/elements\/[0-9a-f-]{36}$/), page.click('#gestion-apres-consultation a')]);
+  await page.fill('#motif', MOTIF);
+  await page.click('#formulaire-motif button[type=submit]');
+  await page.waitForSelector('#gestion');
+  await checkDsfrLoaded(page);
+  await page.click('button[aria-controls=gestion-copie]');
+  await page.waitForSelector('#texte-epure', { state: 'visible' });
+  await page.fill('#texte-epure', 'Un guetteur mineur est signalé dans le 14e arrondissement.');
+  await shot(page, 'renseignement-copie-formulaire');
+  await Promise.all([page.waitForURL(/\?avis=copie-epuree$/), page.click('#formulaire-copie-epuree button[type=submit]')]);
+  await page.waitForSelector('#avis');
+  await page.fill('#motif', MOTIF);
+  await page.click('#formulaire-motif button[type=submit]');
+  await page.waitForSelector('#original a');
+  check((await page.textContent('#titre-element')).includes('copie épurée'), 'la copie épurée est affichée');
+  check(!(await page.textContent('#texte-element')).includes(UNIQUE), 'le texte épuré est celui de la copie');
+  await shot(page, 'renseignement-copie-epuree');
   await signOut(page);
 
   // Another unit does not find it, nor count it.

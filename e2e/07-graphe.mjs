@@ -2,7 +2,8 @@
 // lieutenant of the first network: his network, his superior and the dealing points are two links
 // away), opens the record with a motif, and the chart draws him and his neighbours with Cytoscape.js
 // under the CSP. A double click on an entity two links away adds its own links; the link-kind filter
-// reloads the chart; the chart is exported as i2 Analyst's Notebook (ANX) and as PNG.
+// reloads the chart; the chart is exported as i2 Analyst's Notebook (ANX), as PNG and, for its
+// people, as CSV.
 // Screenshots: out/graphe-*.png.
 
 import fs from 'node:fs';
@@ -154,5 +155,18 @@ await run('schéma relationnel : chargement, développement, filtres, exports', 
   check(png.bytes.length > 1000 && png.bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
     'une image PNG');
   fs.writeFileSync(new URL('./out/graphe-export.png', import.meta.url), png.bytes);
+  await settled(page);
+
+  // CSV: the chart's entities of one type; choosing the type puts its default columns in the field.
+  await page.selectOption('#schema-csv-type', 'Vehicle');
+  const vehicles = await page.inputValue('#schema-csv-correspondance');
+  check(vehicles.startsWith('registrationNumber='), `les colonnes par défaut des véhicules : ${vehicles}`);
+  await page.selectOption('#schema-csv-type', 'Person');
+  const csv = await download(page, '#schema-csv-exporter');
+  const rows = csv.bytes.toString('utf8').split('\n').filter((line) => line.length > 0);
+  log(`CSV : ${csv.name}, ${rows.length} lignes`);
+  check(csv.name === 'schema-relationnel-person.csv', `nom du fichier CSV : ${csv.name}`);
+  check(rows[0].startsWith('\ufeff"NAME";"FIRST_NAME"'), `l'en-tête du fichier CSV : ${rows[0]}`);
+  check(rows.length >= 2, 'au moins la personne consultée');
   await settled(page);
 });

@@ -26,6 +26,12 @@ pub enum Action {
     UpdateEntity,
     /// Record a link between two entities one can see.
     CreateLink,
+    /// Add a fact to an entity one can see: one value of one property, with where it comes from (an
+    /// item of intelligence or a record's reference) and its grade. Facts never overwrite.
+    RecordFact,
+    /// Decide that two entities one can see are the same (a merge), or undo such a decision; both
+    /// records stay as they are, the merge is an overlay that can be taken back.
+    MergeEntities,
     /// Read the consultation journal.
     ReadJournal,
     /// Create or change units.
@@ -84,12 +90,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Action::ConsultEntity,
         Action::SearchEntities,
         Action::CreateEntity,
         Action::UpdateEntity,
         Action::CreateLink,
+        Action::RecordFact,
+        Action::MergeEntities,
         Action::ReadJournal,
         Action::ManageUnits,
         Action::ManageAccounts,
@@ -119,6 +127,8 @@ impl Action {
             Action::CreateEntity => "create_entity",
             Action::UpdateEntity => "update_entity",
             Action::CreateLink => "create_link",
+            Action::RecordFact => "record_fact",
+            Action::MergeEntities => "merge_entities",
             Action::ReadJournal => "read_journal",
             Action::ManageUnits => "manage_units",
             Action::ManageAccounts => "manage_accounts",
@@ -150,6 +160,8 @@ impl Action {
                 | Action::SearchEntities
                 | Action::UpdateEntity
                 | Action::CreateLink
+                | Action::RecordFact
+                | Action::MergeEntities
                 | Action::ConsultIntel
                 | Action::ManageIntel
                 | Action::TriageReports
@@ -236,6 +248,14 @@ pub const RULES: &[PolicyRow] = &[
     row(Action::CreateLink,      Role::HeadOfUnit,     A,        A,         D),
     row(Action::CreateLink,      Role::CrossAnalyst,   A,        A,         D),
     row(Action::CreateLink,      Role::OfastAnalyst,   A,        A,         A),
+    row(Action::RecordFact,      Role::Agent,          A,        A,         D),
+    row(Action::RecordFact,      Role::HeadOfUnit,     A,        A,         D),
+    row(Action::RecordFact,      Role::CrossAnalyst,   A,        A,         D),
+    row(Action::RecordFact,      Role::OfastAnalyst,   A,        A,         A),
+    // Deciding that two records are one person is an analyst's call (the CROSS of the territory,
+    // OFAST anywhere), not an agent's.
+    row(Action::MergeEntities,   Role::CrossAnalyst,   A,        A,         D),
+    row(Action::MergeEntities,   Role::OfastAnalyst,   A,        A,         A),
     row(Action::ReadJournal,     Role::Auditor,        A,        D,         D),
     row(Action::ReadJournal,     Role::Inspection,     A,        D,         D),
     row(Action::ManageUnits,     Role::Administrator,  A,        D,         D),

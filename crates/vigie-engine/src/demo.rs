@@ -26,7 +26,7 @@ pub struct DemoWorkflows {
 
 impl Engine {
     /// The demo account `username` as an actor (no session: the demo acts on its own behalf).
-    async fn demo_actor(&self, username: &str) -> EngineResult<Actor> {
+    pub(crate) async fn demo_actor(&self, username: &str) -> EngineResult<Actor> {
         let record = self
             .inner
             .store

@@ -7,7 +7,10 @@
 
 use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};
+use crate::facts::{record_values, ValueSource, ValueView};
+use crate::merges::MergeView;
 use crate::{Engine, RequestContext};
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
 use vigie_core::entity::{
@@ -19,13 +22,23 @@ use vigie_core::policy::{
     decide, search_reach, Action, Decision, DenyReason, ObjectMarks, Relation,
 };
 use vigie_core::text::fold;
-use vigie_store::{EntityQuery, Mutation, Visibility, WriteBatch};
+use vigie_intel::fact::{BasisDraft, Claim, Fact};
+use vigie_store::{EntityQuery, Mutation, Neighbourhood, Visibility, WriteBatch};
 
 /// An entity as shown on its page, with the links the actor may see.
 #[derive(Clone, Debug)]
 pub struct EntityView {
     pub entity: Entity,
     pub links: Vec<LinkView>,
+    /// Every value known of the entity, each with where it comes from: its own record's, those of
+    /// the records merged into it, then the facts added since, oldest first. Contradictory values
+    /// are all here.
+    pub values: Vec<ValueView>,
+    /// The records merged into this one (and those once merged, then taken back) that the actor
+    /// may see.
+    pub merges: Vec<MergeView>,
+    /// The record this one is merged into, when it is and the actor may see it.
+    pub merged_into: Option<EntitySummary>,
     /// Sequence number of the journal entry of this consultation.
     pub journal_seq: u64,
 }
@@ -35,8 +48,12 @@ pub struct LinkView {
     pub link: Link,
     /// The entity at the other end.
     pub other: EntitySummary,
-    /// Whether the link goes from the consulted entity to `other`.
+    /// Whether the link goes from the consulted entity (or the record merged into it) to `other`.
     pub outgoing: bool,
+    /// The record merged into the consulted one that holds the link, if not the consulted one.
+    pub via: Option<EntityId>,
+    /// Where the link comes from, with its grade, when that was recorded and the actor may see it.
+    pub bases: Vec<Fact>,
 }
 
 /// What a list shows of an entity.
@@ -92,6 +109,8 @@ pub struct NewLink {
     pub start: Option<time::Date>,
     pub end: Option<time::Date>,
     pub source_note: String,
+    /// Where the link comes from, with its grade (an item, or a record's reference and a grade).
+    pub basis: Option<BasisDraft>,
 }
 
 pub(crate) fn marks(entity: &Entity) -> ObjectMarks<'_> {
@@ -186,30 +205,56 @@ impl Engine {
                 });
             }
         };
-        let entity = neighbourhood.entity;
-        // A link is shown only if the actor may see both the link and the entity at its other end.
-        let links: Vec<LinkView> = neighbourhood
-            .neighbours
-            .into_iter()
-            .filter(|(link, other)| {
-                decide(
-                    &actor.subject(),
-                    Action::ConsultEntity,
-                    Some(link_marks(link)),
-                )
-                .is_allowed()
-                    && decide(&actor.subject(), Action::ConsultEntity, Some(marks(other)))
-                        .is_allowed()
-            })
-            .map(|(link, other)| {
-                let outgoing = link.source == id;
-                LinkView {
-                    link,
-                    other: EntitySummary::of(&other),
-                    outgoing,
-                }
-            })
+        let Neighbourhood { entity, neighbours } = neighbourhood;
+        let merged = self.merged_records(actor, &entity).await?;
+        let merged_into = match self.merge_of(id).await? {
+            Some((merge, _)) if merge.active() => self
+                .inner
+                .store
+                .entity(merge.kept)
+                .await?
+                .filter(|kept| {
+                    decide(&actor.subject(), Action::ConsultEntity, Some(marks(kept))).is_allowed()
+                })
+                .map(|kept| EntitySummary::of(&kept)),
+            _ => None,
+        };
+        // The consulted record and those merged into it count as one: a link between two of them
+        // is not shown as a link to elsewhere.
+        let group: HashSet<EntityId> = std::iter::once(id)
+            .chain(merged.records.iter().map(|record| record.entity.id))
             .collect();
+        let mut links = self.visible_links(actor, id, None, neighbours, &group);
+        let mut values = record_values(&entity, false);
+        for record in merged.records {
+            values.extend(record_values(&record.entity, true));
+            let via = Some(record.entity.id);
+            links.extend(self.visible_links(
+                actor,
+                record.entity.id,
+                via,
+                record.neighbours,
+                &group,
+            ));
+        }
+        let mut seen = HashSet::new();
+        links.retain(|view| seen.insert(view.link.id));
+        for member in &group {
+            for fact in self.visible_facts(actor, *member).await? {
+                match &fact.claim {
+                    Claim::Value { property, value } => values.push(ValueView {
+                        property: property.clone(),
+                        value: value.clone(),
+                        source: ValueSource::Fact(Box::new(fact.clone())),
+                    }),
+                    Claim::Link { link, .. } => {
+                        if let Some(view) = links.iter_mut().find(|view| view.link.id == *link) {
+                            view.bases.push(fact);
+                        }
+                    }
+                }
+            }
+        }
 
         let mut drafts = vec![self.draft(
             Some(actor),
@@ -219,15 +264,23 @@ impl Engine {
             Outcome::Allow,
             ctx,
         )];
-        for view in &links {
-            drafts.push(self.draft(
-                Some(actor),
-                JournalAction::Consult,
-                format!("entity:{}", view.other.id),
-                &motif,
-                Outcome::Allow,
-                ctx,
-            ));
+        let shown = merged
+            .views
+            .iter()
+            .map(|view| view.entity.id)
+            .chain(links.iter().map(|view| view.other.id));
+        let mut journaled = HashSet::from([id]);
+        for other in shown {
+            if journaled.insert(other) {
+                drafts.push(self.draft(
+                    Some(actor),
+                    JournalAction::Consult,
+                    format!("entity:{other}"),
+                    &motif,
+                    Outcome::Allow,
+                    ctx,
+                ));
+            }
         }
         let seqs = self.journal_only(drafts).await?;
         self.inner
@@ -241,8 +294,66 @@ impl Engine {
         Ok(EntityView {
             entity,
             links,
+            values,
+            merges: merged.views,
+            merged_into,
             journal_seq,
         })
+    }
+
+    /// The links of `holder` the actor may see: both the link and the entity at its other end must
+    /// be visible, and the other end must lie outside `group`.
+    fn visible_links(
+        &self,
+        actor: &Actor,
+        holder: EntityId,
+        via: Option<EntityId>,
+        neighbours: Vec<(Link, Entity)>,
+        group: &HashSet<EntityId>,
+    ) -> Vec<LinkView> {
+        neighbours
+            .into_iter()
+            .filter(|(link, other)| {
+                !group.contains(&other.id)
+                    && decide(
+                        &actor.subject(),
+                        Action::ConsultEntity,
+                        Some(link_marks(link)),
+                    )
+                    .is_allowed()
+                    && decide(&actor.subject(), Action::ConsultEntity, Some(marks(other)))
+                        .is_allowed()
+            })
+            .map(|(link, other)| {
+                let outgoing = link.source == holder;
+                LinkView {
+                    link,
+                    other: EntitySummary::of(&other),
+                    outgoing,
+                    via,
+                    bases: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// Which records a search by `actor` may return, widest at `reach`.
+    pub(crate) fn visibility(&self, actor: &Actor, reach: Relation) -> Visibility {
+        let departements = match reach {
+            Relation::Elsewhere => None,
+            Relation::Territory if actor.unit.territory.is_national() => None,
+            Relation::Territory => Some(actor.unit.territory.codes().to_vec()),
+            Relation::OwnUnit | Relation::None => Some(Vec::new()),
+        };
+        let open_regimes = LegalRegime::ALL
+            .into_iter()
+            .filter(|regime| vigie_core::policy::regime_open_to(*regime, actor.unit.kind))
+            .collect();
+        Visibility {
+            own_unit: actor.unit.id,
+            departements,
+            open_regimes,
+        }
     }
 
     /// Searches entities the actor may see. The search is journaled (with its motif and the number of
@@ -269,24 +380,10 @@ impl Engine {
                 message: "Saisissez au moins un mot à rechercher".to_owned(),
             }]));
         }
-        let departements = match reach {
-            Relation::Elsewhere => None,
-            Relation::Territory if actor.unit.territory.is_national() => None,
-            Relation::Territory => Some(actor.unit.territory.codes().to_vec()),
-            Relation::OwnUnit | Relation::None => Some(Vec::new()),
-        };
-        let open_regimes = LegalRegime::ALL
-            .into_iter()
-            .filter(|regime| vigie_core::policy::regime_open_to(*regime, actor.unit.kind))
-            .collect();
         let query = EntityQuery {
             terms,
             schema: request.schema,
-            visibility: Visibility {
-                own_unit: actor.unit.id,
-                departements,
-                open_regimes,
-            },
+            visibility: self.visibility(actor, reach),
             limit: request.limit.clamp(1, 200),
         };
         let found = self.inner.store.search_entities(&query).await?;
@@ -430,8 +527,10 @@ impl Engine {
             Outcome::Allow,
             ctx,
         );
+        let mut mutations = vec![Mutation::InsertLink(link.clone())];
+        mutations.extend(self.link_basis(actor, &link, new.basis.as_ref()).await?);
         self.commit(WriteBatch {
-            mutations: vec![Mutation::InsertLink(link.clone())],
+            mutations,
             journal: vec![draft],
         })
         .await?;

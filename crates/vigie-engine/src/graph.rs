@@ -1,5 +1,5 @@
 //! Link charts: the entities around one or more seeds, hop by hop, as the reader may see them, and
-//! their export to i2 Analyst's Notebook.
+//! their export to i2 Analyst's Notebook, FollowTheMoney JSON lines or CSV (one schema's entities).
 //!
 //! The walk goes only through what the policy lets the reader consult: a hidden entity is neither
 //! shown nor walked through, so its neighbours are not revealed by way of it, and a link is shown
@@ -17,10 +17,11 @@ use crate::{Engine, RequestContext};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::Ordering;
 use time::Date;
-use vigie_core::entity::{Entity, EntityId, FieldError, Link, LinkId, LinkKind};
+use vigie_core::entity::{Entity, EntityId, FieldError, Link, LinkId, LinkKind, Schema};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::policy::{decide, search_reach, Action, DenyReason};
 use vigie_intel::chart::{Chart, ChartEdge, ChartNode};
+use vigie_intel::csv_entities::{check_export_mapping, parse_mapping, write_csv};
 use vigie_intel::ftm_entities::{entity_to_ftm, link_to_ftm};
 
 /// The most entities one chart request may return.
@@ -214,6 +215,43 @@ impl Engine {
         let entities = walk.entities.iter().map(entity_to_ftm);
         let links = walk.edges.iter().map(link_to_ftm);
         Ok(entities.chain(links).map(|line| line.to_string()).collect())
+    }
+
+    /// The entities of one schema on the same chart as CSV, one row per entity, with a column
+    /// mapping ("property=COLUMN,...", see `vigie_intel::csv_entities`). The mapping is checked
+    /// first (`Invalid` on field `mapping`, every fault named); then the chart is walked and every
+    /// entity on it is journaled with the motif, marked as an export, as for the FtM export.
+    pub async fn export_graph_csv(
+        &self,
+        actor: &Actor,
+        request: &GraphRequest,
+        schema: Schema,
+        mapping: &str,
+        motif: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<String> {
+        let mapping_fault = |messages: Vec<String>| {
+            EngineError::Invalid(
+                messages
+                    .into_iter()
+                    .map(|message| FieldError {
+                        field: "mapping".to_owned(),
+                        message: format!("Correspondance des colonnes : {message}"),
+                    })
+                    .collect(),
+            )
+        };
+        let mapping = parse_mapping(mapping).map_err(|message| mapping_fault(vec![message]))?;
+        check_export_mapping(schema, &mapping).map_err(mapping_fault)?;
+        let (motif, walk) = self.walk(actor, request, motif, ctx).await?;
+        let export_motif = format!("exportation CSV : {motif}");
+        self.journal_chart(actor, &walk, &export_motif, ctx).await?;
+        let rows = walk
+            .entities
+            .iter()
+            .filter(|entity| entity.schema == schema)
+            .map(|entity| &entity.properties);
+        write_csv(schema, &mapping, rows).map_err(|faults| EngineError::Internal(faults.join("; ")))
     }
 
     /// Refuses a role that may never consult (journaled, like a consultation) and checks the

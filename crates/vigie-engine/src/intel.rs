@@ -12,11 +12,12 @@ use crate::auth::Actor;
 use crate::entities::{clean_motif, marks as entity_marks};
 use crate::error::{EngineError, EngineResult};
 use crate::{clock, Engine, RequestContext};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
 use vigie_core::entity::FieldError;
 use vigie_core::journal::{JournalAction, Outcome};
-use vigie_core::org::UnitId;
+use vigie_core::org::{AccountId, UnitId};
 use vigie_core::policy::{decide, Action, Decision, DenyReason, ObjectMarks};
 use vigie_intel::item::validate_item;
 use vigie_intel::{
@@ -36,6 +37,11 @@ pub struct IntelView {
     pub commune_name: Option<String>,
     /// The sanitised copies of this item the reader may see.
     pub copies: Vec<ItemId>,
+    /// For a sanitised copy: whether the reader may see its original (and so be led to it).
+    pub original_readable: bool,
+    /// The display names of the accounts that recorded the item's permissions, by their journal
+    /// reference (`account:<id>`); filled for the owning unit only.
+    pub permission_authors: HashMap<String, String>,
     /// Whether it may go into a judicial file now, or why not.
     pub judicial_use: Result<(), String>,
     /// Whether the reader's unit owns it (and so may sanitise it and give permissions).
@@ -247,6 +253,35 @@ impl Engine {
                 visible.push(copy.id);
             }
         }
+        let original_readable = match item.sanitised_from {
+            Some(original) => match self.inner.store.intel_item(original).await? {
+                Some(record) => {
+                    let original = parse(&record)?;
+                    self.may_read_intel(actor, &record, &original).is_allowed()
+                }
+                None => false,
+            },
+            None => false,
+        };
+        let own = item.owner_unit == actor.unit.id;
+        let mut permission_authors = HashMap::new();
+        if own {
+            for permission in &item.permissions {
+                if permission_authors.contains_key(&permission.by) {
+                    continue;
+                }
+                let account = permission
+                    .by
+                    .strip_prefix("account:")
+                    .and_then(AccountId::parse);
+                if let Some(id) = account {
+                    if let Some(record) = self.inner.store.account(id).await? {
+                        permission_authors
+                            .insert(permission.by.clone(), record.account.display_name);
+                    }
+                }
+            }
+        }
         let owner_name = self
             .unit_names(vec![item.owner_unit])
             .await?
@@ -266,10 +301,12 @@ impl Engine {
             judicial_use: item
                 .gate(Gate::JudicialUse, None)
                 .map_err(|refusal| refusal.message),
-            own: item.owner_unit == actor.unit.id,
+            own,
             owner_name,
             commune_name,
             copies: visible,
+            original_readable,
+            permission_authors,
             item,
         })
     }

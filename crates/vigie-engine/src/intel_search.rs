@@ -24,6 +24,7 @@ use vigie_core::entity::{FieldError, LegalRegime};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::org::UnitId;
 use vigie_core::policy::{search_scope, Action};
+use vigie_intel::csv_entities;
 use vigie_intel::{Grade, IntelItem, SourceKind};
 use vigie_search::{Excerpt, SearchRequest};
 use vigie_store::IntelQuery;
@@ -299,6 +300,27 @@ pub struct IntelExport {
     pub withheld: Vec<(vigie_intel::ItemId, String)>,
 }
 
+/// An export as CSV: the file, how many items it holds, and the ones held back, why.
+#[derive(Clone, Debug)]
+pub struct IntelCsvExport {
+    /// The file (see `vigie_intel::csv_entities::write_items_csv`): a header, one row per item.
+    pub csv: String,
+    pub exported: usize,
+    /// Items that matched but that their handling codes keep back, with the reason in French.
+    pub withheld: Vec<(vigie_intel::ItemId, String)>,
+}
+
+/// The items of a search that may leave for a purpose, checked and named, before they are written.
+struct GatedExport {
+    /// The cleaned motif, for the journal.
+    motif: String,
+    /// "exportation vers une procédure judiciaire", "exportation pour diffusion".
+    purpose_fr: &'static str,
+    /// The items that may go, with their owner's name.
+    items: Vec<(IntelItem, String)>,
+    withheld: Vec<(vigie_intel::ItemId, String)>,
+}
+
 impl Engine {
     /// Exports the items of a search the actor may read, as FtM JSON lines, keeping back those
     /// whose handling codes forbid `purpose`. Each exported item is journaled (a consultation with
@@ -311,6 +333,92 @@ impl Engine {
         purpose: ExportPurpose,
         ctx: &RequestContext,
     ) -> EngineResult<IntelExport> {
+        let gated = self.gated_export(actor, request, motif, purpose).await?;
+        let mut lines = Vec::with_capacity(gated.items.len());
+        for (item, owner) in &gated.items {
+            let line = serde_json::to_string(&vigie_intel::ftm::item_to_ftm(item, owner))
+                .map_err(|error| EngineError::Internal(error.to_string()))?;
+            lines.push(line);
+        }
+        self.journal_export(actor, &gated, "intel-export", ctx)
+            .await?;
+        Ok(IntelExport {
+            lines,
+            withheld: gated.withheld,
+        })
+    }
+
+    /// Exports the items of a search the actor may read as CSV, with a mapping of item fields to
+    /// columns ("text=TEXTE,...", see `vigie_intel::csv_entities::ITEM_FIELDS`), under exactly the
+    /// gates of [`Engine::export_intel`]: items whose handling codes forbid `purpose` are held back
+    /// and counted, a human source's code is never written, and each exported item is journaled
+    /// with the motif before the file is returned. A mapping that cannot be used is `Invalid` on
+    /// field `mapping`, every fault named, before anything is searched.
+    pub async fn export_intel_csv(
+        &self,
+        actor: &Actor,
+        request: &SearchRequest,
+        mapping: &str,
+        motif: &str,
+        purpose: ExportPurpose,
+        ctx: &RequestContext,
+    ) -> EngineResult<IntelCsvExport> {
+        let mapping_fault = |messages: Vec<String>| {
+            EngineError::Invalid(
+                messages
+                    .into_iter()
+                    .map(|message| FieldError {
+                        field: "mapping".to_owned(),
+                        message: format!("Correspondance des colonnes : {message}"),
+                    })
+                    .collect(),
+            )
+        };
+        let mapping =
+            csv_entities::parse_mapping(mapping).map_err(|message| mapping_fault(vec![message]))?;
+        csv_entities::check_item_mapping(&mapping).map_err(mapping_fault)?;
+        let gated = self.gated_export(actor, request, motif, purpose).await?;
+        let communes: Vec<Option<String>> = gated
+            .items
+            .iter()
+            .map(|(item, _)| {
+                let location = self.inner.geography.commune(item.commune.as_deref()?)?;
+                Some(
+                    location
+                        .arrondissement
+                        .map_or(location.commune.nom, |arrondissement| arrondissement.nom),
+                )
+            })
+            .collect();
+        let rows = gated
+            .items
+            .iter()
+            .zip(&communes)
+            .map(|((item, owner), commune)| csv_entities::ItemRow {
+                item,
+                owner_name: owner,
+                commune_name: commune.as_deref(),
+            });
+        let csv = csv_entities::write_items_csv(&mapping, rows)
+            .map_err(|faults| EngineError::Internal(faults.join("; ")))?;
+        self.journal_export(actor, &gated, "intel-export-csv", ctx)
+            .await?;
+        Ok(IntelCsvExport {
+            csv,
+            exported: gated.items.len(),
+            withheld: gated.withheld,
+        })
+    }
+
+    /// The items of the search the actor may read, those whose handling codes allow `purpose`
+    /// apart from the others (with the reason). Nothing is journaled yet.
+    async fn gated_export(
+        &self,
+        actor: &Actor,
+        request: &SearchRequest,
+        motif: &str,
+        purpose: ExportPurpose,
+    ) -> EngineResult<GatedExport> {
         let Some(scope) = search_scope(&actor.subject(), Action::ConsultIntel) else {
             return Err(EngineError::Forbidden);
         };
@@ -341,16 +449,16 @@ impl Engine {
         let items = self.readable_items(actor, &ids).await?;
         let owners: Vec<UnitId> = items.iter().map(|item| item.owner_unit).collect();
         let names = self.unit_names(owners).await?;
-        let mut export = IntelExport {
-            lines: Vec::with_capacity(items.len()),
+        let mut gated = GatedExport {
+            motif,
+            purpose_fr: match purpose {
+                ExportPurpose::JudicialFile => "exportation vers une procédure judiciaire",
+                ExportPurpose::Share { .. } => "exportation pour diffusion",
+            },
+            items: Vec::with_capacity(items.len()),
             withheld: Vec::new(),
         };
-        let mut journal = Vec::with_capacity(items.len() + 1);
-        let purpose_fr = match purpose {
-            ExportPurpose::JudicialFile => "exportation vers une procédure judiciaire",
-            ExportPurpose::Share { .. } => "exportation pour diffusion",
-        };
-        for item in &items {
+        for item in items {
             let gate = match purpose {
                 ExportPurpose::JudicialFile => item.gate(vigie_intel::Gate::JudicialUse, None),
                 ExportPurpose::Share { to_unit } => {
@@ -358,34 +466,51 @@ impl Engine {
                 }
             };
             if let Err(refusal) = gate {
-                export.withheld.push((item.id, refusal.message));
+                gated.withheld.push((item.id, refusal.message));
                 continue;
             }
             let owner = names
                 .get(&item.owner_unit)
-                .map(|unit| unit.name.as_str())
+                .map(|unit| unit.name.clone())
                 .unwrap_or_default();
-            let line = serde_json::to_string(&vigie_intel::ftm::item_to_ftm(item, owner))
-                .map_err(|error| EngineError::Internal(error.to_string()))?;
-            export.lines.push(line);
-            journal.push(self.draft(
-                Some(actor),
-                JournalAction::Consult,
-                format!("intel:{}", item.id),
-                &format!("{purpose_fr} : {motif}"),
-                Outcome::Allow,
-                ctx,
-            ));
+            gated.items.push((item, owner));
         }
+        Ok(gated)
+    }
+
+    /// One consultation per exported item (the purpose and the motif), then the export itself
+    /// (`{object}:{count}`), durably, before the export is handed over.
+    async fn journal_export(
+        &self,
+        actor: &Actor,
+        gated: &GatedExport,
+        object: &str,
+        ctx: &RequestContext,
+    ) -> EngineResult<()> {
+        let item_motif = format!("{} : {}", gated.purpose_fr, gated.motif);
+        let mut journal: Vec<_> = gated
+            .items
+            .iter()
+            .map(|(item, _)| {
+                self.draft(
+                    Some(actor),
+                    JournalAction::Consult,
+                    format!("intel:{}", item.id),
+                    &item_motif,
+                    Outcome::Allow,
+                    ctx,
+                )
+            })
+            .collect();
         journal.push(self.draft(
             Some(actor),
             JournalAction::Search,
-            format!("intel-export:{}", export.lines.len()),
-            &motif,
+            format!("{object}:{}", gated.items.len()),
+            &gated.motif,
             Outcome::Allow,
             ctx,
         ));
         self.journal_only(journal).await?;
-        Ok(export)
+        Ok(())
     }
 }

@@ -14,16 +14,19 @@ mod arbitration;
 mod auth;
 pub mod clock;
 mod demo;
+mod demo_facts;
 mod demo_reports;
 mod entities;
 pub mod error;
 mod exchange;
+mod facts;
 mod geography;
 mod graph;
 mod intel;
 mod intel_search;
 mod journal;
 pub mod keys;
+mod merges;
 mod operations;
 mod points;
 mod priority;
@@ -36,6 +39,7 @@ mod triage_overview;
 mod watches;
 pub use arbitration::{ArbiterChoice, ArbitrationCase, ArbitrationView, TargetSummary};
 pub use demo::DemoWorkflows;
+pub use demo_facts::DemoFacts;
 pub use demo_reports::{demo_sites, DemoReports, DemoSite, DEMO_POINTS_PER_DEPARTEMENT};
 pub use operations::{OperationOverlap, OperationView, OPERATION_RETENTION_DAYS};
 pub use priority::{indicators as priority_indicators, PriorityIndicators, PriorityView};
@@ -53,16 +57,18 @@ pub use entities::{
 };
 pub use error::{EngineError, EngineResult};
 pub use exchange::{line_errors, ImportOptions, ImportReport};
+pub use facts::{ValueSource, ValueView};
 pub use graph::{
     EntityGraph, GraphNode, GraphRequest, GraphSeed, DEFAULT_GRAPH_NODES, MAX_GRAPH_HOPS,
     MAX_GRAPH_NODES, MAX_GRAPH_SEEDS,
 };
 pub use intel::IntelView;
 pub use intel_search::{
-    ExportPurpose, FacetValue, IntelExport, IntelHit, IntelSearchView, MAX_EXPORT,
+    ExportPurpose, FacetValue, IntelCsvExport, IntelExport, IntelHit, IntelSearchView, MAX_EXPORT,
     MAX_OFFSET as MAX_INTEL_OFFSET, MAX_QUERY_CHARS,
 };
 pub use journal::{CheckReport, JournalPage, VerifyOutcome};
+pub use merges::{MergeEvent, MergeSuggestion, MergeSuggestions, MergeView, MAX_MERGE_SUGGESTIONS};
 pub use points::{NewPoint, PointChange, PointMarker, PointView};
 pub use report_retention::{ReportPurge, CLOSED_REPORT_RETENTION_DAYS};
 pub use reports::{

@@ -1,6 +1,8 @@
 //! The intelligence repository as pure rules: how an item of intelligence is graded (`grade`),
 //! which handling codes it carries and what they allow (`handling`), and what an item is, how it is
-//! validated and how a sanitised copy is derived from it (`item`); exchange formats: items as FollowTheMoney
+//! validated and how a sanitised copy is derived from it (`item`); facts about entities, each with
+//! its basis (an item or a record's reference) and its grade, and which of them contradict (`fact`);
+//! exchange formats: items as FollowTheMoney
 //! notes (`ftm`), entities and links to and from FtM JSON lines (`ftm_entities`), entities from CSV with a column
 //! mapping (`csv_entities`), and link charts as i2 Analyst's Notebook documents (`chart`).
 //!
@@ -13,6 +15,7 @@
 
 pub mod chart;
 pub mod csv_entities;
+pub mod fact;
 pub mod ftm;
 pub mod ftm_entities;
 pub mod grade;

@@ -385,3 +385,181 @@ fn a_sanitised_copy_withholds_the_source_keeps_h1_and_links_its_original() {
         .unwrap_err();
     assert_eq!(errors[0].field, "original");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Facts about entities
+
+fn fact_draft() -> vigie_intel::fact::FactDraft {
+    vigie_intel::fact::FactDraft {
+        property: "birthDate".to_owned(),
+        value: "1990-04-12".to_owned(),
+        basis: vigie_intel::fact::BasisDraft {
+            item: None,
+            reference: Some("PV 2026/123 du 12/03".to_owned()),
+            grade_scheme: Some("europol_4x4".to_owned()),
+            grade: Some("B2".to_owned()),
+        },
+        observed_on: Some("2026-03-12".to_owned()),
+    }
+}
+
+/// Validates `fact_draft()` changed by `change` for a person, and expects either the value and
+/// grade it becomes ("1990-04-12 B2"; "item" when the grade is the item's), or "!field: message".
+fn check_fact(change: impl FnOnce(&mut vigie_intel::fact::FactDraft), expected: &str) {
+    let mut draft = fact_draft();
+    change(&mut draft);
+    let got = match vigie_intel::fact::validate_fact(
+        vigie_core::entity::Schema::Person,
+        &draft,
+        date!(2026 - 11 - 23),
+    ) {
+        Ok(fact) => format!(
+            "{} {}",
+            fact.value,
+            fact.basis
+                .grade
+                .map_or("item".to_owned(), |grade| grade.code())
+        ),
+        Err(errors) => errors
+            .iter()
+            .map(|e| format!("!{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join(" | "),
+    };
+    if let Some(fragment) = expected.strip_prefix('!') {
+        assert!(
+            got.starts_with('!'),
+            "expected a refusal {expected}, got {got}"
+        );
+        assert!(got.contains(fragment), "expected {expected}, got {got}");
+    } else {
+        assert_eq!(got, expected);
+    }
+}
+
+#[test]
+fn facts_are_validated_field_by_field() {
+    check_fact(|_| {}, "1990-04-12 B2");
+    check_fact(|d| d.value = " 1990-04 ".to_owned(), "1990-04 B2");
+    check_fact(
+        |d| {
+            d.basis.item = Some(ItemId(Uuid::from_u128(7)));
+            d.basis.reference = None;
+            d.basis.grade_scheme = None;
+            d.basis.grade = None;
+        },
+        "1990-04-12 item",
+    );
+    check_fact(
+        |d| d.basis.item = Some(ItemId(Uuid::from_u128(7))),
+        "!reference: Indiquez soit un élément de renseignement, soit la référence",
+    );
+    check_fact(
+        |d| {
+            d.basis.item = Some(ItemId(Uuid::from_u128(7)));
+            d.basis.reference = None;
+        },
+        "!grade: Une information tirée d'un élément de renseignement prend la cotation",
+    );
+    check_fact(
+        |d| d.basis.reference = None,
+        "!reference: Indiquez d'où vient cette information",
+    );
+    check_fact(
+        |d| d.basis.reference = Some("PV".to_owned()),
+        "!reference: La référence compte de 3 à 200",
+    );
+    check_fact(|d| d.basis.grade = None, "!grade: Indiquez la cotation");
+    check_fact(|d| d.basis.grade = Some("Z9".to_owned()), "!grade: ");
+    check_fact(
+        |d| d.basis.grade_scheme = Some("uk_5x5x5".to_owned()),
+        "!grade_scheme: Le barème 5x5x5 n'est plus en usage",
+    );
+    check_fact(
+        |d| d.property = "iban".to_owned(),
+        "!property: Information « iban » inconnue",
+    );
+    check_fact(
+        |d| d.value = "1990-13-40".to_owned(),
+        "!value: Date invalide « 1990-13-40 »",
+    );
+    check_fact(
+        |d| d.value = "   ".to_owned(),
+        "!value: Saisissez la valeur",
+    );
+    check_fact(
+        |d| d.observed_on = Some("2027-01-01".to_owned()),
+        "!observed_on: Date d'observation dans le futur",
+    );
+    check_fact(
+        |d| d.observed_on = Some("12/03/2026".to_owned()),
+        "!observed_on: Date « 12/03/2026 » invalide",
+    );
+}
+
+#[test]
+fn identifier_facts_come_back_in_normal_form() {
+    use vigie_core::entity::Schema;
+    let mut draft = fact_draft();
+    draft.property = "registrationNumber".to_owned();
+    draft.value = "ab123cd".to_owned();
+    let fact =
+        vigie_intel::fact::validate_fact(Schema::Vehicle, &draft, date!(2026 - 11 - 23)).unwrap();
+    assert_eq!(fact.value, "AB-123-CD");
+    draft.value = "ZZZ".to_owned();
+    let errors = vigie_intel::fact::validate_fact(Schema::Vehicle, &draft, date!(2026 - 11 - 23))
+        .unwrap_err();
+    assert_eq!(errors[0].field, "value");
+}
+
+#[test]
+fn contradictions_are_found_only_where_one_value_is_expected() {
+    use vigie_core::entity::Schema;
+    use vigie_intel::fact::divergent;
+    let check = |schema, property, values: &[&str], expected: bool| {
+        assert_eq!(
+            divergent(schema, property, values),
+            expected,
+            "{schema:?} {property} {values:?}"
+        );
+    };
+    check(
+        Schema::Person,
+        "birthDate",
+        &["1990-04-12", "1990-12-04"],
+        true,
+    );
+    check(
+        Schema::Person,
+        "birthDate",
+        &["1990-04-12", "1990-04"],
+        false,
+    );
+    check(
+        Schema::Person,
+        "birthDate",
+        &["1990", "1990-04-12", "1991"],
+        true,
+    );
+    check(Schema::Person, "birthDate", &["1990-04-12"], false);
+    check(
+        Schema::Person,
+        "birthPlace",
+        &["Marseille", "MARSEILLE"],
+        false,
+    );
+    check(
+        Schema::Person,
+        "birthPlace",
+        &["Marseille", "Aubagne"],
+        true,
+    );
+    check(Schema::Person, "alias", &["Le Grand", "Tonton"], false);
+    check(Schema::Vehicle, "color", &["noire", "blanche"], true);
+    check(
+        Schema::Person,
+        "name",
+        &["Jean DUPONT", "Jean DUPOND"],
+        false,
+    );
+}

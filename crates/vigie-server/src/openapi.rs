@@ -14,7 +14,8 @@ use utoipa::{Modify, OpenApi};
     info(title = "Vigie", description = "API du système d'information partagé de la lutte contre le trafic de stupéfiants. \
 Every consultation of personal data states a motif and is journaled before the answer; errors share one format with stable codes."),
     paths(
-        api::health, api::login, api::logout, api::me, api::search, api::consult, api::graph::graph, api::graph::anx, api::graph::ftm, api::graph::import, api::create_entity, api::create_link,
+        api::health, api::login, api::logout, api::me, api::search, api::consult, api::graph::graph, api::graph::anx, api::graph::ftm, api::graph::csv, api::graph::import, api::create_entity, api::create_link,
+        api::facts::add_fact, api::facts::suggestions, api::facts::merge, api::facts::unmerge,
         api::journal, api::list_units, api::create_unit, api::list_accounts, api::create_account,
         api::disable_account, api::enable_account, api::move_account,
         api::geo::locate, api::geo::locate_batch, api::geo::communes, api::geo::organisation,
@@ -26,7 +27,7 @@ Every consultation of personal data states a motif and is journaled before the a
         api::workflows::refer, api::workflows::arbitrations, api::workflows::arbitration, api::workflows::decide,
         api::workflows::nominate, api::workflows::priority_list, api::workflows::priority_decision,
         api::workflows::priority_review, api::workflows::priority_outcome,
-        api::intel::record, api::intel::consult, api::intel::sanitise, api::intel::permit, api::intel::search, api::intel::export,
+        api::intel::record, api::intel::consult, api::intel::sanitise, api::intel::permit, api::intel::search, api::intel::export, api::intel::export_csv,
         api::watches::list, api::watches::create, api::watches::seen, api::watches::delete,
         api::reports::public_challenge, api::reports::public_submit, api::reports::receipt_status,
         api::reports::receipt_message, api::reports::public_communes,

@@ -5,8 +5,10 @@
 // double click (or double tap) or its « Développer » button: its own links are fetched (one hop) and
 // merged, and only the new entities are placed, in a ring around it, so the analyst's arrangement
 // stays. The filters (link kinds, dates) and the depth reload the whole chart with every seed: the
-// root at its depth and each expanded entity at one hop. Exports: PNG (drawn here) and i2 Analyst's
-// Notebook (ANX, built by the server from the same seeds and filters, with the positions shown).
+// root at its depth and each expanded entity at one hop. Exports: PNG (drawn here), i2 Analyst's
+// Notebook (ANX, built by the server from the same seeds and filters, with the positions shown) and
+// CSV (the chart's entities of one type, the columns as the analyst maps them; choosing a type
+// puts its default mapping in the field).
 //
 // The canvas is not accessible: the list under the chart says the same in text, and is kept up to
 // date. `data-etat` on the container is "chargement", "pret" or "erreur" (the end-to-end test waits
@@ -27,7 +29,7 @@
   var toInput = document.getElementById('schema-au');
   var kindsFieldset = document.getElementById('schema-types');
   var kindsMessages = document.getElementById('schema-types-messages');
-  var actionButtons = ['schema-appliquer', 'schema-reorganiser', 'schema-png', 'schema-anx']
+  var actionButtons = ['schema-appliquer', 'schema-reorganiser', 'schema-png', 'schema-anx', 'schema-csv-exporter']
     .map(function (id) { return document.getElementById(id); })
     .filter(Boolean);
 
@@ -35,6 +37,7 @@
   var MOTIF = container.getAttribute('data-motif') || '';
   var GRAPH_URL = '/api/v1/entities/graph';
   var ANX_URL = '/api/v1/entities/graph/anx';
+  var CSV_URL = '/api/v1/entities/graph/csv';
   var MAX_NODES = 150;
   var MAX_EXPANDED = 199; // the API takes at most 200 seeds, the root included
 
@@ -573,6 +576,41 @@
       setEtat(cy.nodes().length ? 'pret' : 'erreur');
     });
   });
+
+  var csvType = document.getElementById('schema-csv-type');
+  var csvMapping = document.getElementById('schema-csv-correspondance');
+  var csvButton = document.getElementById('schema-csv-exporter');
+  if (csvType && csvMapping && csvButton) {
+    csvType.addEventListener('change', function () {
+      var option = csvType.options[csvType.selectedIndex];
+      csvMapping.value = option ? (option.getAttribute('data-correspondance') || '') : '';
+    });
+    csvButton.addEventListener('click', function () {
+      if (busy) { return; }
+      var body = requestBody(seeds());
+      body.schema = csvType.value;
+      body.mapping = csvMapping.value;
+      var label = csvType.options[csvType.selectedIndex] ? csvType.options[csvType.selectedIndex].text : csvType.value;
+      setBusy(true);
+      clearError();
+      post(CSV_URL, body, 'text/csv').then(function (response) {
+        if (!response.ok) {
+          return errorMessage(response).then(function (message) { throw new Error(message); });
+        }
+        return response.blob().then(function (blob) {
+          download(blob, fileName(response, 'schema-relationnel.csv'));
+          counts('Fichier CSV téléchargé (' + label + ').');
+        });
+      }, function () {
+        throw new Error('Le serveur est injoignable : vérifiez la connexion et réessayez.');
+      }).catch(function (error) {
+        showError(error.message);
+      }).finally(function () {
+        setBusy(false);
+        setEtat(cy.nodes().length ? 'pret' : 'erreur');
+      });
+    });
+  }
 
   load();
 }());

@@ -956,6 +956,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 .seed_demo_workflows(args.seed)
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
+            // Facts with their grades on one person, a contradiction, and a duplicate to merge.
+            engine
+                .seed_demo_facts(args.seed)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
             // Dealing points through their lifecycle and reports to triage, a resurgence in the 13;
             // then the national map: about 4,000 points over every département.
             let started = std::time::Instant::now();

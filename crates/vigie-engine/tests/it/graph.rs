@@ -403,3 +403,121 @@ async fn an_anx_export_holds_the_chart_and_is_journaled_as_an_export() {
         .iter()
         .any(|e| e.draft.motif == "exportation ANX : Procédure 2026/118"));
 }
+
+#[tokio::test]
+async fn a_csv_export_holds_the_charts_entities_of_one_schema_and_reads_back() {
+    use vigie_core::entity::{Properties, Schema};
+    use vigie_intel::csv_entities::{default_mapping, parse_mapping, read_csv};
+    let fixture = demo().await;
+    let world = world();
+    let (actor, _) = login(&fixture, "analyste.cross13").await;
+    let seed = visible_hubs(&actor, &world)[0];
+    let motif = "Procédure 2026/118";
+    let graph = fixture
+        .engine
+        .entity_graph(&actor, &request(seed, 2), motif, &ctx())
+        .await
+        .unwrap();
+    let stored: HashMap<EntityId, &Entity> = world.entities.iter().map(|e| (e.id, e)).collect();
+    let mut expected: Vec<Properties> = graph
+        .nodes
+        .iter()
+        .filter(|node| node.entity.schema == Schema::Person)
+        .map(|node| stored[&node.entity.id].properties.clone())
+        .collect();
+    assert!(
+        expected.len() >= 2,
+        "{} people on the chart",
+        expected.len()
+    );
+
+    let mapping = default_mapping(Schema::Person);
+    let csv = fixture
+        .engine
+        .export_graph_csv(
+            &actor,
+            &request(seed, 2),
+            Schema::Person,
+            &mapping,
+            motif,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("\u{feff}\"NAME\";\"FIRST_NAME\";\"LAST_NAME\""),
+        "{csv}"
+    );
+    // Read back with the same mapping: the chart's people, property for property.
+    let read = read_csv(&csv, Schema::Person, &parse_mapping(&mapping).unwrap()).unwrap();
+    let mut got: Vec<Properties> = read.entities.into_iter().map(|e| e.properties).collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+
+    // Another schema: only its entities.
+    let vehicles = graph
+        .nodes
+        .iter()
+        .filter(|node| node.entity.schema == Schema::Vehicle)
+        .count();
+    let csv = fixture
+        .engine
+        .export_graph_csv(
+            &actor,
+            &request(seed, 2),
+            Schema::Vehicle,
+            "registrationNumber=PLAQUE",
+            motif,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 1 + vehicles, "{csv}");
+
+    // A mapping that does not fit the schema is refused, each fault named, nothing journaled.
+    match fixture
+        .engine
+        .export_graph_csv(
+            &actor,
+            &request(seed, 2),
+            Schema::Vehicle,
+            "colour=COULEUR,model=A,notes=a",
+            motif,
+            &ctx(),
+        )
+        .await
+    {
+        Err(EngineError::Invalid(errors)) => {
+            assert_eq!(errors.len(), 2, "{errors:?}");
+            assert!(errors.iter().all(|e| e.field == "mapping"));
+            assert!(errors[0].message.contains("propriété « colour » inconnue"));
+            assert!(errors[1]
+                .message
+                .contains("colonne « a » indiquée deux fois"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Every entity of the chart is journaled as exported, with the motif.
+    let (auditor, _) = login(&fixture, "auditeur").await;
+    let page = fixture
+        .engine
+        .journal_page(
+            &auditor,
+            &JournalQuery {
+                object: Some(format!("entity:{seed}")),
+                limit: 20,
+                ..Default::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let exports = page
+        .entries
+        .iter()
+        .filter(|e| e.draft.motif == "exportation CSV : Procédure 2026/118")
+        .count();
+    assert_eq!(exports, 2, "two CSV exports of the chart");
+}

@@ -542,3 +542,180 @@ async fn exports_are_followthemoney_lines_and_hold_back_what_handling_codes_forb
         .any(|e| e.draft.motif
             == "exportation vers une procédure judiciaire : transmission au parquet"));
 }
+
+/// The CSV export of a search keeps exactly the FtM export's gates: an item under H2 (with or
+/// without H3) is in no other unit's file, whether that unit exports or the owner shares with it,
+/// until the owner permits the share; held-back items are counted; a bad mapping names its fault.
+#[tokio::test]
+async fn csv_exports_follow_the_handling_codes_and_their_mapping() {
+    let fixture = demo().await;
+    let engine = &fixture.engine;
+    let (police, _) = login(&fixture, "agent.marseille").await;
+    let (gendarme, _) = login(&fixture, "agent.gendarmerie").await;
+    let mut ids = Vec::new();
+    for (text, handling, restrictions) in [
+        ("Opération Valparaiso : guetteurs au parking.", vec![], None),
+        (
+            "Valparaiso : ne pas diffuser hors du service.",
+            vec!["H2"],
+            None,
+        ),
+        (
+            "Valparaiso : ni diffusion, ni communication au bailleur.",
+            vec!["H2", "H3"],
+            Some("ne pas communiquer au bailleur"),
+        ),
+        (
+            "Valparaiso : communication au bailleur exclue.",
+            vec!["H3"],
+            Some("ne pas communiquer au bailleur"),
+        ),
+    ] {
+        let mut item = draft(vec![]);
+        item.text = text.to_owned();
+        item.handling = handling.into_iter().map(str::to_owned).collect();
+        item.restrictions = restrictions.map(str::to_owned);
+        ids.push(
+            engine
+                .record_intel(&police, item, &ctx())
+                .await
+                .unwrap()
+                .item
+                .id,
+        );
+    }
+    let request = vigie_search::SearchRequest {
+        query: "valparaiso".to_owned(),
+        ..vigie_search::SearchRequest::default()
+    };
+    let mapping = vigie_intel::csv_entities::DEFAULT_ITEM_MAPPING;
+    let export = |actor: vigie_engine::Actor, purpose, mapping: &'static str| {
+        let request = request.clone();
+        async move {
+            engine
+                .export_intel_csv(
+                    &actor,
+                    &request,
+                    mapping,
+                    "transmission à la gendarmerie",
+                    purpose,
+                    &ctx(),
+                )
+                .await
+        }
+    };
+    // The rows after the header, cells unquoted: enough for these texts (no quote, `;` or line
+    // break in them), every cell being quoted.
+    let rows = |csv: &str| -> Vec<Vec<String>> {
+        csv.lines()
+            .skip(1)
+            .map(|line| {
+                let line = line.trim_start_matches('"').trim_end_matches('"');
+                line.split("\";\"").map(str::to_owned).collect()
+            })
+            .collect()
+    };
+    let to_gendarmes = vigie_engine::ExportPurpose::Share {
+        to_unit: gendarme.unit.id,
+    };
+
+    // The gendarmes' own export: the H2 items are not theirs to read, so neither in the file nor
+    // counted as held back.
+    let theirs = export(gendarme.clone(), to_gendarmes, mapping)
+        .await
+        .unwrap();
+    assert_eq!((theirs.exported, theirs.withheld.len()), (2, 0));
+    // The owner's share with the gendarmes: the H2 items are held back and counted, with the reason.
+    let shared = export(police.clone(), to_gendarmes, mapping).await.unwrap();
+    assert_eq!(shared.exported, 2);
+    let mut withheld: Vec<_> = shared.withheld.iter().map(|(id, _)| *id).collect();
+    withheld.sort();
+    let mut h2 = vec![ids[1], ids[2]];
+    h2.sort();
+    assert_eq!(withheld, h2);
+    assert!(shared.withheld.iter().all(|(_, why)| why.starts_with("H2")));
+    for csv in [&theirs.csv, &shared.csv] {
+        assert!(
+            csv.starts_with("\u{feff}\"REFERENCE\";\"DATE_OBSERVATION\""),
+            "{csv}"
+        );
+        let rows = rows(csv);
+        assert_eq!(rows.len(), 2);
+        let references: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
+        assert!(references.contains(&ids[0].to_string().as_str()));
+        assert!(references.contains(&ids[3].to_string().as_str()));
+        for hidden in [ids[1], ids[2]] {
+            assert!(!csv.contains(&hidden.to_string()), "{csv}");
+        }
+        assert!(!csv.contains("ne pas diffuser") && !csv.contains("ni diffusion"));
+        // A human source's kind leaves, never its code; H3 travels with its restrictions.
+        assert!(!csv.contains("SH-13-0042"));
+        assert!(rows
+            .iter()
+            .all(|row| row.contains(&"Source humaine".to_owned())));
+        assert!(rows.iter().any(|row| row.contains(&"H3".to_owned())
+            && row.contains(&"ne pas communiquer au bailleur".to_owned())));
+    }
+    // The owner permits the share of one H2 item: it goes, the other stays back.
+    engine
+        .permit_intel(
+            &police,
+            ids[1],
+            PermissionKind::OnwardSharing,
+            Some(gendarme.unit.id),
+            "enquête commune",
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let shared = export(police.clone(), to_gendarmes, mapping).await.unwrap();
+    assert_eq!((shared.exported, shared.withheld.len()), (3, 1));
+    assert!(shared.csv.contains(&ids[1].to_string()));
+    assert!(!shared.csv.contains(&ids[2].to_string()));
+
+    // Another mapping: its columns, in its order.
+    let two = export(police.clone(), to_gendarmes, "text=Texte,observed_on=Le")
+        .await
+        .unwrap();
+    assert!(
+        two.csv.starts_with("\u{feff}\"Texte\";\"Le\"\n"),
+        "{}",
+        two.csv
+    );
+    assert!(rows(&two.csv).iter().all(|row| row[1] == "2026-11-17"));
+
+    // A mapping that cannot be used is refused before anything is searched, every fault named.
+    for (bad, expected) in [
+        ("text", "mal formée"),
+        ("texte=TEXTE", "champ « texte » inconnu"),
+        ("text=A,grade=a", "colonne « a » indiquée deux fois"),
+    ] {
+        match export(police.clone(), to_gendarmes, bad).await {
+            Err(EngineError::Invalid(errors)) => {
+                assert_eq!(errors[0].field, "mapping");
+                assert!(errors[0].message.contains(expected), "{errors:?}");
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+
+    // Each exported item is journaled with the purpose and the motif, and the export itself.
+    let entries = engine
+        .journal_page(
+            &login(&fixture, "auditeur").await.0,
+            &JournalQuery {
+                object: Some(format!("intel:{}", ids[3])),
+                action: Some(JournalAction::Consult),
+                limit: 50,
+                ..JournalQuery::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(entries.len(), 4, "four exports included it");
+    assert!(entries
+        .iter()
+        .all(|e| e.draft.motif == "exportation pour diffusion : transmission à la gendarmerie"));
+}

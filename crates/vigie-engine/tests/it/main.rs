@@ -10,6 +10,7 @@ mod architecture;
 mod consultation;
 mod demo_reports;
 mod exchange;
+mod facts;
 mod geography;
 mod graph;
 mod intel;

@@ -187,6 +187,7 @@ async fn an_entity_watch_counts_new_links_and_items_about_it() {
                 start: None,
                 end: None,
                 source_note: "Surveillance du 23/11".to_owned(),
+                basis: None,
             },
             &ctx(),
         )

@@ -156,6 +156,13 @@ pub struct EntityDto {
     pub provenance: ProvenanceDto,
     pub version: i64,
     pub links: Vec<LinkedEntityDto>,
+    /// Every value known of the entity with where it comes from: its record's, those of the records
+    /// merged into it, and the facts added since (contradictory values side by side).
+    pub values: Vec<super::facts::ValueDto>,
+    /// The records merged into this one (or once merged, then taken back) the caller may see.
+    pub merges: Vec<super::facts::MergeDto>,
+    /// The record this one is merged into, when it is and the caller may see it.
+    pub merged_into: Option<EntitySummaryDto>,
     /// The journal entry of this consultation (0 when nothing was consulted).
     pub journal_seq: u64,
 }
@@ -178,6 +185,9 @@ impl EntityDto {
             },
             version: entity.version,
             links,
+            values: Vec::new(),
+            merges: Vec::new(),
+            merged_into: None,
             journal_seq,
         }
     }
@@ -192,9 +202,24 @@ impl From<&EntityView> for EntityDto {
                 link: LinkDto::from(&link.link),
                 outgoing: link.outgoing,
                 other: EntitySummaryDto::from(&link.other),
+                via: link.via.map(|id| id.0),
+                bases: link.bases.iter().map(super::facts::FactDto::from).collect(),
             })
             .collect();
-        Self::from_entity(&view.entity, links, view.journal_seq)
+        Self {
+            values: view
+                .values
+                .iter()
+                .map(super::facts::ValueDto::from)
+                .collect(),
+            merges: view
+                .merges
+                .iter()
+                .map(super::facts::MergeDto::from)
+                .collect(),
+            merged_into: view.merged_into.as_ref().map(EntitySummaryDto::from),
+            ..Self::from_entity(&view.entity, links, view.journal_seq)
+        }
     }
 }
 
@@ -204,6 +229,10 @@ pub struct LinkedEntityDto {
     /// Whether the link goes from the consulted entity to `other`.
     pub outgoing: bool,
     pub other: EntitySummaryDto,
+    /// The record merged into the consulted one that holds the link, if not the consulted one.
+    pub via: Option<uuid::Uuid>,
+    /// Where the link comes from, with its grade, when that was recorded.
+    pub bases: Vec<super::facts::FactDto>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -254,6 +283,8 @@ pub struct CreateLinkRequest {
     pub start: Option<String>,
     pub end: Option<String>,
     pub source_note: Option<String>,
+    /// Where the link comes from, with its grade: an item, or a record's reference and a grade.
+    pub basis: Option<super::facts::BasisRequest>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,6 +1,7 @@
 //! Link charts and the exchange of entities over the API: the entities around seeds, hop by hop
-//! (`POST /api/v1/entities/graph`), the same chart as an i2 Analyst's Notebook document (`.../anx`)
-//! or as FollowTheMoney JSON lines (`.../ftm`), and FtM imports (`POST /api/v1/entities/import`).
+//! (`POST /api/v1/entities/graph`), the same chart as an i2 Analyst's Notebook document (`.../anx`),
+//! as FollowTheMoney JSON lines (`.../ftm`) or one type's entities as CSV with a column mapping
+//! (`.../csv`), and FtM or CSV imports (`POST /api/v1/entities/import`).
 //! The engine walks only what the caller may see and journals every entity shown with the motif;
 //! an import is all or nothing, every faulty line named.
 
@@ -67,6 +68,26 @@ pub struct AnxBody {
     /// Where each entity sits on the analyst's screen, by entity id.
     #[serde(default)]
     pub positions: BTreeMap<uuid::Uuid, ChartPosition>,
+}
+
+/// A chart request as for `/api/v1/entities/graph`, plus the schema and the columns of the file.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GraphCsvBody {
+    pub motif: String,
+    pub seeds: Vec<GraphSeedDto>,
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub max_nodes: Option<usize>,
+    /// The type of the chart's entities the file holds, one row each (`Person`, `Vehicle`...).
+    pub schema: String,
+    /// Which property goes to which column, in order: `lastName=NOM,firstName=PRENOM`; several
+    /// values in one cell are joined by `|`. Absent: every property of the schema, to a column of
+    /// its name in capitals (`firstName=FIRST_NAME`). The file reads back through
+    /// `/api/v1/entities/import?format=csv` with the same mapping.
+    pub mapping: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -150,6 +171,18 @@ impl GraphBody {
 }
 
 impl AnxBody {
+    fn request(&self) -> Result<GraphRequest, EngineError> {
+        graph_request(
+            &self.seeds,
+            &self.kinds,
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.max_nodes,
+        )
+    }
+}
+
+impl GraphCsvBody {
     fn request(&self) -> Result<GraphRequest, EngineError> {
         graph_request(
             &self.seeds,
@@ -281,6 +314,53 @@ pub async fn ftm(
             (
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"schema-relationnel.ftm.jsonl\"",
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// The entities of one type on the same chart as CSV (UTF-8 with a BOM, `;`-separated, every cell
+/// quoted), one row per entity, the columns as the mapping says. Every entity of the chart is
+/// journaled with the motif, as for the other exports. A mapping that does not fit the type is
+/// refused (422, `details[].field` = `mapping`, each fault named).
+#[utoipa::path(post, path = "/api/v1/entities/graph/csv", tag = "entities", security(("bearer" = [])), request_body = GraphCsvBody,
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn csv(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<GraphCsvBody>,
+) -> ApiResult<Response> {
+    let request = body.request()?;
+    let schema = vigie_core::entity::Schema::parse(body.schema.trim()).ok_or_else(|| {
+        EngineError::Invalid(vec![FieldError {
+            field: "schema".to_owned(),
+            message: format!(
+                "Type d'entité inconnu « {} » : Person, Vehicle, Phone, Company…",
+                body.schema
+            ),
+        }])
+    })?;
+    let mapping = body
+        .mapping
+        .clone()
+        .unwrap_or_else(|| vigie_intel::csv_entities::default_mapping(schema));
+    let text = state
+        .engine
+        .export_graph_csv(&actor, &request, schema, &mapping, &body.motif, &ctx)
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"schema-relationnel-{}.csv\"",
+                    schema.as_str().to_lowercase()
+                ),
             ),
         ],
         text,

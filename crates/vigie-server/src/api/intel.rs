@@ -1,5 +1,6 @@
 //! The intelligence repository over the API: record a graded item, read it with a motif, derive a
-//! sanitised copy, record the owner's permission to lift a handling code.
+//! sanitised copy, record the owner's permission to lift a handling code; search, and export a
+//! search's items as FollowTheMoney JSON lines or CSV with a column mapping.
 //!
 //! Each handler is one engine call; the engine applies the policy and the handling codes, journals
 //! every read before its answer, and answers 404 for what the caller may not see.
@@ -612,19 +613,7 @@ pub async fn export(
     ApiActor(actor): ApiActor,
     AppJson(body): AppJson<IntelExportBody>,
 ) -> ApiResult<Response> {
-    let purpose = match (body.purpose, body.to_unit) {
-        (ExportPurposeDto::JudicialFile, _) => vigie_engine::ExportPurpose::JudicialFile,
-        (ExportPurposeDto::Share, Some(unit)) => vigie_engine::ExportPurpose::Share {
-            to_unit: UnitId(unit),
-        },
-        (ExportPurposeDto::Share, None) => {
-            return Err(vigie_engine::EngineError::Invalid(vec![FieldError {
-                field: "to_unit".to_owned(),
-                message: "Indiquez le service destinataire".to_owned(),
-            }])
-            .into())
-        }
-    };
+    let purpose = export_purpose(body.purpose, body.to_unit)?;
     let request = search_request(
         body.query,
         body.filters,
@@ -659,4 +648,102 @@ pub async fn export(
         text,
     )
         .into_response())
+}
+
+/// An export of a search's items as CSV, with the columns a mapping names.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntelCsvExportBody {
+    /// Why the items leave Vigie; recorded in the journal with each item exported.
+    pub motif: String,
+    pub purpose: ExportPurposeDto,
+    /// For a share: the receiving unit.
+    #[serde(default)]
+    pub to_unit: Option<Uuid>,
+    #[serde(default)]
+    pub query: String,
+    #[serde(default)]
+    pub filters: IntelFiltersDto,
+    /// Which field of an item goes to which column, in order: `text=TEXTE,observed_on=DATE`. The
+    /// fields: `id`, `observed_on`, `observed_until`, `text`, `grade`, `source` (the kind, never a
+    /// human source's code), `place`, `commune`, `commune_name`, `departement`, `owner`, `handling`
+    /// (codes joined by `|`), `restrictions`, `regime`, `sanitised_from`, `entities` (ids joined by
+    /// `|`). Absent: reference, dates, text, grade, source, place, commune, département, owner,
+    /// handling codes, restrictions and regime.
+    pub mapping: Option<String>,
+}
+
+/// The purpose of an export as the engine takes it; a share names its unit.
+fn export_purpose(
+    purpose: ExportPurposeDto,
+    to_unit: Option<Uuid>,
+) -> Result<vigie_engine::ExportPurpose, vigie_engine::EngineError> {
+    match (purpose, to_unit) {
+        (ExportPurposeDto::JudicialFile, _) => Ok(vigie_engine::ExportPurpose::JudicialFile),
+        (ExportPurposeDto::Share, Some(unit)) => Ok(vigie_engine::ExportPurpose::Share {
+            to_unit: UnitId(unit),
+        }),
+        (ExportPurposeDto::Share, None) => {
+            Err(vigie_engine::EngineError::Invalid(vec![FieldError {
+                field: "to_unit".to_owned(),
+                message: "Indiquez le service destinataire".to_owned(),
+            }]))
+        }
+    }
+}
+
+/// Exports the items of a search that the caller may read as CSV (UTF-8 with a BOM, `;`-separated,
+/// every cell quoted, one row per item), under the gates of `/api/v1/intel/export`: items whose
+/// handling codes forbid the purpose are held back, their number in the `Vigie-Withheld` header.
+/// A mapping that cannot be used is refused (422, `details[].field` = `mapping`, each fault
+/// named). Each exported item is journaled with the motif before the answer.
+#[utoipa::path(post, path = "/api/v1/intel/export/csv", tag = "intel", security(("bearer" = [])), request_body = IntelCsvExportBody,
+    responses((status = 200, content_type = "text/csv", body = String,
+        headers(("Vigie-Withheld" = u64, description = "Items held back by their handling codes"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiActor(actor): ApiActor,
+    AppJson(body): AppJson<IntelCsvExportBody>,
+) -> ApiResult<Response> {
+    let purpose = export_purpose(body.purpose, body.to_unit)?;
+    let request = search_request(
+        body.query,
+        body.filters,
+        IntelSortDto::Recent,
+        vigie_search::MAX_LIMIT,
+        0,
+    )
+    .map_err(vigie_engine::EngineError::Invalid)?;
+    let mapping = body
+        .mapping
+        .unwrap_or_else(|| vigie_intel::csv_entities::DEFAULT_ITEM_MAPPING.to_owned());
+    let export = state
+        .engine
+        .export_intel_csv(&actor, &request, &mapping, &body.motif, purpose, &ctx)
+        .await?;
+    Ok(csv_download(export))
+}
+
+/// An export as a CSV download, with the number of items held back.
+pub(crate) fn csv_download(export: vigie_engine::IntelCsvExport) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"vigie-renseignement.csv\"".to_owned(),
+            ),
+            (
+                axum::http::HeaderName::from_static("vigie-withheld"),
+                export.withheld.len().to_string(),
+            ),
+        ],
+        export.csv,
+    )
+        .into_response()
 }

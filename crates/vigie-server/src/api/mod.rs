@@ -3,6 +3,7 @@
 //! unknown fields. Search terms and motifs travel in request bodies, never in URLs.
 
 mod dto;
+pub mod facts;
 pub mod geo;
 pub mod graph;
 pub mod intel;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/entities/graph", post(graph::graph))
         .route("/api/v1/entities/graph/anx", post(graph::anx))
         .route("/api/v1/entities/graph/ftm", post(graph::ftm))
+        .route("/api/v1/entities/graph/csv", post(graph::csv))
         .route(
             "/api/v1/entities/import",
             post(graph::import).layer(axum::extract::DefaultBodyLimit::max(
@@ -76,9 +78,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/targets/{id}/end", post(targets::end))
         .route("/api/v1/deconfliction/notices", get(targets::notices))
         .route("/api/v1/deconfliction/check", post(targets::check))
+        .route("/api/v1/entities/{id}/facts", post(facts::add_fact))
+        .route(
+            "/api/v1/entities/{id}/merge-suggestions",
+            post(facts::suggestions),
+        )
+        .route("/api/v1/entities/{id}/merges", post(facts::merge))
+        .route("/api/v1/entities/{id}/unmerge", post(facts::unmerge))
         .route("/api/v1/intel/items", post(intel::record))
         .route("/api/v1/intel/search", post(intel::search))
         .route("/api/v1/intel/export", post(intel::export))
+        .route("/api/v1/intel/export/csv", post(intel::export_csv))
         .route(
             "/api/v1/intel/items/{id}/consultation",
             post(intel::consult),
@@ -367,6 +377,7 @@ pub async fn create_link(
         start: parse_date("start", &request.start)?,
         end: parse_date("end", &request.end)?,
         source_note: request.source_note.unwrap_or_default(),
+        basis: request.basis.map(Into::into),
     };
     let link = state.engine.create_link(&actor, new, &ctx).await?;
     Ok((StatusCode::CREATED, Json(LinkDto::from(&link))).into_response())

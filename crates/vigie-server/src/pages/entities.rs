@@ -5,10 +5,11 @@
 //! exists. The entity is shown only in answer to the POST, once the engine has journaled the
 //! consultation; a hidden entity and a missing one both give the same 404 page.
 
+use super::entity_facts::{self as facts, FactFormData};
 use super::format::{self, NONE};
 use super::session::{PageForm, PageSession, SameOrigin};
 use super::view::{
-    Choice, EntityIntel, EntityIntelRow, EntityMotifPage, EntityPage, Field, LinkRow, PropertyRow,
+    Choice, EntityIntel, EntityIntelRow, EntityMotifPage, EntityPage, Field, LinkRow, MergedInto,
     ResultRow, SearchForm, SearchOutcome, SearchPage, SelectField, TimelineEntry,
 };
 use super::{render, ErrorKind, PageResult};
@@ -19,10 +20,12 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use std::collections::HashMap;
 use time::Date;
-use vigie_core::entity::{EntityId, FieldError, LinkKind, PropertyKind, Schema};
+use vigie_core::entity::{EntityId, FieldError, LinkKind, Schema};
 use vigie_core::org::UnitId;
 use vigie_core::policy::Action;
-use vigie_engine::{EngineError, EntityView, IntelSearchView, SearchRequest};
+use vigie_engine::{
+    EngineError, EntityView, IntelSearchView, MergeSuggestions, RequestContext, SearchRequest,
+};
 use vigie_search::{Filters, Sort};
 
 const SEARCH_MOTIF_REQUIRED: &str = "Indiquez le motif de la recherche (au moins 3 caractères)";
@@ -189,7 +192,10 @@ pub async fn search(
     }
 }
 
-fn parse_entity_id(session: &PageSession, raw: &str) -> Result<EntityId, super::PageError> {
+pub(super) fn parse_entity_id(
+    session: &PageSession,
+    raw: &str,
+) -> Result<EntityId, super::PageError> {
     EntityId::parse(raw).ok_or_else(|| session.fail(ErrorKind::NotFound))
 }
 
@@ -238,20 +244,56 @@ pub async fn consult(
     session.check_csrf(&data.csrf)?;
     session.require(Action::ConsultEntity)?;
     let id = parse_entity_id(&session, &raw)?;
+    show_entity(
+        &state,
+        &ctx,
+        &session,
+        id,
+        &data.motif,
+        PageExtras::default(),
+    )
+    .await
+}
+
+/// What an entity page shows besides the entity: the outcome of the action just taken on it.
+pub(super) struct PageExtras {
+    pub status: StatusCode,
+    pub notice: Option<String>,
+    /// The « Ajouter une information » form as posted, with its errors.
+    pub fact: Option<(FactFormData, Vec<FieldError>)>,
+    pub merge_error: Option<String>,
+}
+
+impl Default for PageExtras {
+    fn default() -> Self {
+        Self {
+            status: StatusCode::OK,
+            notice: None,
+            fact: None,
+            merge_error: None,
+        }
+    }
+}
+
+/// Consults the entity with `motif` (journaled by the engine) and renders its page: the items
+/// about it and, for an analyst, its possible duplicates, are looked up with the same motif.
+pub(super) async fn show_entity(
+    state: &AppState,
+    ctx: &RequestContext,
+    session: &PageSession,
+    id: EntityId,
+    motif: &str,
+    extras: PageExtras,
+) -> PageResult {
     // Checked before the engine is asked, so that the answer to a short motif is the same for every
     // id (the engine would only ask for a motif once it has found a visible entity).
-    if !motif_is_long_enough(&data.motif) {
-        let page = motif_page(
-            &session,
-            id,
-            &data.motif,
-            Some(CONSULT_MOTIF_REQUIRED.to_owned()),
-        );
+    if !motif_is_long_enough(motif) {
+        let page = motif_page(session, id, motif, Some(CONSULT_MOTIF_REQUIRED.to_owned()));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     match state
         .engine
-        .consult_entity(&session.actor, id, &data.motif, &ctx)
+        .consult_entity(&session.actor, id, motif, ctx)
         .await
     {
         Ok(view) => {
@@ -280,7 +322,7 @@ pub async fn consult(
                 };
                 let found = state
                     .engine
-                    .search_intel(&session.actor, &request, &data.motif, &ctx)
+                    .search_intel(&session.actor, &request, motif, ctx)
                     .await;
                 Some(found.map_err(|error| {
                     tracing::warn!(%error, "intelligence items unavailable for the entity page");
@@ -289,16 +331,34 @@ pub async fn consult(
             } else {
                 None
             };
-            let page = entity_page(&session, &view, &units, data.motif.trim(), intel.as_ref());
-            Ok(render(StatusCode::OK, &page))
+            // Possible duplicates, for an analyst who may merge, unless this record is itself
+            // merged into another (merges go into the record kept).
+            let suggestions = if session.may(Action::MergeEntities) && view.merged_into.is_none() {
+                let found = state
+                    .engine
+                    .merge_suggestions(&session.actor, id, motif, ctx)
+                    .await;
+                Some(found.map_err(|error| {
+                    tracing::warn!(%error, "merge suggestions unavailable for the entity page");
+                    error
+                }))
+            } else {
+                None
+            };
+            let status = extras.status;
+            let page = entity_page(
+                session,
+                &view,
+                &units,
+                motif.trim(),
+                intel.as_ref(),
+                suggestions.as_ref(),
+                extras,
+            );
+            Ok(render(status, &page))
         }
         Err(EngineError::MotifRequired) => {
-            let page = motif_page(
-                &session,
-                id,
-                &data.motif,
-                Some(CONSULT_MOTIF_REQUIRED.to_owned()),
-            );
+            let page = motif_page(session, id, motif, Some(CONSULT_MOTIF_REQUIRED.to_owned()));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(EngineError::Invalid(details)) => {
@@ -306,7 +366,7 @@ pub async fn consult(
                 .first()
                 .map(|d| d.message.clone())
                 .unwrap_or_else(|| CONSULT_MOTIF_REQUIRED.to_owned());
-            let page = motif_page(&session, id, &data.motif, Some(message));
+            let page = motif_page(session, id, motif, Some(message));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(error) => Err(session.fail(error)),
@@ -319,6 +379,8 @@ fn entity_page(
     units: &HashMap<UnitId, String>,
     motif: &str,
     intel: Option<&Result<IntelSearchView, EngineError>>,
+    suggestions: Option<&Result<MergeSuggestions, EngineError>>,
+    extras: PageExtras,
 ) -> EntityPage {
     let unit_name = |unit: &UnitId| {
         units
@@ -327,40 +389,17 @@ fn entity_page(
             .unwrap_or_else(|| format!("unité {unit}"))
     };
     let entity = &view.entity;
-    let mut properties = Vec::new();
-    let schema_properties = entity.schema.properties();
-    let known: Vec<&str> = schema_properties.iter().map(|(name, _)| *name).collect();
-    let extra = entity
-        .properties
-        .keys()
-        .map(String::as_str)
-        .filter(|name| !known.contains(name));
-    for name in known.iter().copied().chain(extra) {
-        let Some(values) = entity
-            .properties
-            .get(name)
-            .filter(|values| !values.is_empty())
-        else {
-            continue;
-        };
-        let is_date = schema_properties
-            .iter()
-            .any(|(known, kind)| *known == name && *kind == PropertyKind::DateValue);
-        let values = values
-            .iter()
-            .map(|value| {
-                if is_date {
-                    format::partial_date(value)
-                } else {
-                    value.clone()
-                }
-            })
-            .collect();
-        properties.push(PropertyRow {
-            label: format::property_label(entity.schema, name),
-            values,
-        });
-    }
+    let captions: HashMap<EntityId, String> = view
+        .merges
+        .iter()
+        .map(|merge| (merge.entity.id, merge.entity.caption.clone()))
+        .collect();
+    let properties = facts::property_rows(entity.schema, &view.values, &captions, &unit_name);
+    let divergences = properties
+        .iter()
+        .filter(|row| row.divergent)
+        .map(|row| row.label.clone())
+        .collect();
     let links = view
         .links
         .iter()
@@ -374,17 +413,33 @@ fn entity_page(
             period: format::period(link.link.start, link.link.end),
             source: source_note(&link.link.provenance.source),
             recorded_unit: unit_name(&link.link.provenance.unit),
+            grade: facts::link_grades(&link.bases),
+            via: link.via.map(|via| {
+                captions
+                    .get(&via)
+                    .cloned()
+                    .unwrap_or_else(|| "fiche fusionnée".to_owned())
+            }),
         })
         .collect();
     let provenance = &entity.provenance;
     let caption = entity.caption();
     let recorded_unit = unit_name(&provenance.unit);
+    let items = match intel {
+        Some(Ok(found)) => found.hits.iter().map(|hit| hit.item.clone()).collect(),
+        _ => Vec::new(),
+    };
     let (intel, intel_entries) = match intel.map(entity_intel) {
         Some((section, entries)) => (Some(section), entries),
         None => (None, Vec::new()),
     };
     let timeline = timeline(view, &recorded_unit, &unit_name, intel_entries);
     let follow = follow_label(&caption);
+    let fact_form = session.may(Action::RecordFact).then(|| {
+        let (data, errors) = extras.fact.unwrap_or_default();
+        facts::fact_form(entity.schema, &items, &data, &errors)
+    });
+    let merges = facts::merge_section(view, suggestions, extras.merge_error, &unit_name, session);
     EntityPage {
         layout: session.layout(caption.clone(), ""),
         id: entity.id.to_string(),
@@ -392,6 +447,14 @@ fn entity_page(
         caption,
         schema: entity.schema.label_fr().to_owned(),
         properties,
+        divergences,
+        fact_form,
+        merged_into: view.merged_into.as_ref().map(|kept| MergedInto {
+            href: format!("/entites/{}", kept.id),
+            caption: kept.caption.clone(),
+        }),
+        merges,
+        notice: extras.notice,
         departement: format::departement(entity.departement.as_deref()),
         regime: entity.regime.label_fr().to_owned(),
         recorded_unit,
@@ -461,7 +524,7 @@ fn link_phrase(kind: LinkKind, outgoing: bool, other: &str) -> String {
 }
 
 /// A provenance's source note, or a dash.
-fn source_note(source: &str) -> String {
+pub(super) fn source_note(source: &str) -> String {
     if source.trim().is_empty() {
         NONE.to_owned()
     } else {
@@ -470,7 +533,7 @@ fn source_note(source: &str) -> String {
 }
 
 /// The first characters of an item's text, on a word boundary, with an ellipsis if cut.
-fn summary(text: &str, max_chars: usize) -> String {
+pub(super) fn summary(text: &str, max_chars: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= max_chars {
         return text;
@@ -641,6 +704,18 @@ mod tests {
             caption: "Jean DUPONT".to_owned(),
             schema: "Personne".to_owned(),
             properties: Vec::new(),
+            divergences: Vec::new(),
+            fact_form: None,
+            merged_into: None,
+            merges: super::super::view::MergeSection {
+                merged: Vec::new(),
+                suggestions: None,
+                suggestions_journal_seq: None,
+                suggestions_error: None,
+                may_merge: false,
+                error: None,
+            },
+            notice: None,
             departement: "13".to_owned(),
             regime: "Judiciaire".to_owned(),
             recorded_unit: "SD-13".to_owned(),

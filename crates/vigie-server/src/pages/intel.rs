@@ -1,5 +1,7 @@
 //! `/renseignement`: the intelligence repository. Searching items (words, filters, facets, pages),
-//! reading one with a motif, and recording one.
+//! exporting a search's items as CSV with a column mapping, reading one with a motif, recording
+//! one, and, for the owning unit, deriving a sanitised copy (which leads to the copy, 303) or
+//! recording a permission to lift H1 or H2 from the item's page.
 //!
 //! Every handler is one engine call, as in the API: the engine applies the policy and the handling
 //! codes, journals, and never counts nor shows what the reader may not see. The words, the motif and
@@ -18,22 +20,24 @@ use super::session::{PageForm, PageSession, SameOrigin};
 use super::targets::Posted;
 use super::view::{
     ActiveFilter, CheckboxGroup, CheckboxOption, ExcerptPiece, FacetBlock, FacetButton, Field,
-    Hyperlink, InfoRow, IntelFormPage, IntelHitRow, IntelItemForm, IntelItemPage, IntelMotifPage,
-    IntelOutcome, IntelSearchForm, IntelSearchPage, Meaning, SelectField, TextArea,
+    Hyperlink, InfoRow, IntelExportForm, IntelFormPage, IntelHitRow, IntelItemForm, IntelItemPage,
+    IntelManageForms, IntelMotifPage, IntelOutcome, IntelSearchForm, IntelSearchPage, Meaning,
+    PermissionForm, PermissionRow, SanitiseForm, SelectField, TextArea,
 };
-use super::{render, ErrorKind, PageError, PageResult};
+use super::{render, see_other, ErrorKind, PageError, PageResult};
 use crate::extract::Ctx;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use uuid::Uuid;
 use vigie_core::entity::{EntityId, FieldError, LegalRegime};
 use vigie_core::org::{UnitId, UnitKind};
 use vigie_core::policy::Action;
-use vigie_engine::{EngineError, IntelSearchView, IntelView};
+use vigie_engine::{EngineError, ExportPurpose, IntelSearchView, IntelView};
 use vigie_geo::Geography;
-use vigie_intel::{IntelItemDraft, ItemId, PermissionKind, Scheme, SourceKind};
+use vigie_intel::{IntelItemDraft, ItemId, PermissionKind, SanitisedDraft, Scheme, SourceKind};
 use vigie_search::{Excerpt, Filters, SearchRequest, Sort};
 
 /// Hits per page.
@@ -616,7 +620,19 @@ pub async fn search(
     session.check_csrf(posted.get("csrf"))?;
     session.require(Action::ConsultIntel)?;
     let search = SearchState::from_posted(&posted);
-    let geography = geography(&state, &session);
+    show_search(&state, &session, &ctx, &search, None).await
+}
+
+/// Runs the search and shows its page; with a refused export (the export form as posted and its
+/// errors), the same page with the export form's errors (422).
+async fn show_search(
+    state: &AppState,
+    session: &PageSession,
+    ctx: &vigie_engine::RequestContext,
+    search: &SearchState,
+    refused_export: Option<(&Posted, Vec<FieldError>)>,
+) -> PageResult {
+    let geography = geography(state, session);
     let page = |form: IntelSearchForm, outcome: Option<IntelOutcome>| IntelSearchPage {
         layout: session.layout("Renseignement", "/renseignement"),
         csrf: session.csrf.clone(),
@@ -625,7 +641,7 @@ pub async fn search(
         can_record: session.may(Action::RecordIntel),
     };
     let invalid = |errors: Vec<FieldError>| {
-        let form = search_form(&search, geography, &errors);
+        let form = search_form(search, geography, &errors);
         Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(form, None)))
     };
     let request = match search.request() {
@@ -634,13 +650,20 @@ pub async fn search(
     };
     match state
         .engine
-        .search_intel(&session.actor, &request, &search.motif, &ctx)
+        .search_intel(&session.actor, &request, &search.motif, ctx)
         .await
     {
         Ok(found) => {
-            let outcome = outcome(&search, &found, geography);
-            let form = search_form(&search, geography, &[]);
-            Ok(render(StatusCode::OK, &page(form, Some(outcome))))
+            let units = export_units(state, session).await;
+            let status = if refused_export.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let export = export_form(&units, refused_export.as_ref());
+            let outcome = outcome(search, &found, geography, export);
+            let form = search_form(search, geography, &[]);
+            Ok(render(status, &page(form, Some(outcome))))
         }
         Err(EngineError::MotifRequired) => {
             invalid(vec![field_error("motif", SEARCH_MOTIF_REQUIRED)])
@@ -650,10 +673,194 @@ pub async fn search(
     }
 }
 
+/// The units an export may be shared with (all but the reader's), by name.
+async fn export_units(state: &AppState, session: &PageSession) -> Vec<(String, String)> {
+    let mut units: Vec<(String, String)> = match state.engine.units().await {
+        Ok(units) => units
+            .into_iter()
+            .filter(|unit| unit.id != session.actor.unit.id)
+            .map(|unit| (unit.id.to_string(), unit.name))
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "units unavailable for the export form");
+            Vec::new()
+        }
+    };
+    units.sort_by(|a, b| a.1.cmp(&b.1));
+    units
+}
+
+/// The values of the export form's « Finalité » select.
+const EXPORT_TO_COURT: &str = "procedure";
+const EXPORT_TO_UNIT: &str = "diffusion";
+const EXPORT_MAPPING_HINT: &str = "Champ=COLONNE, séparés par des virgules, dans l'ordre des colonnes. Champs : id (référence), observed_on (date d'observation), observed_until (fin), text (texte), grade (cotation), source (type de source, jamais le code d'une source humaine), place (lieu), commune (code INSEE), commune_name (nom de la commune), departement, owner (service d'origine), handling (codes de traitement), restrictions (H3), regime, sanitised_from (original d'une copie épurée), entities (fiches). Plusieurs valeurs sont séparées par |.";
+
+fn export_form(
+    units: &[(String, String)],
+    refused: Option<&(&Posted, Vec<FieldError>)>,
+) -> IntelExportForm {
+    let typed = |name: &str| refused.map(|(posted, _)| posted.get(name).to_owned());
+    let mut purpose = SelectField::new(
+        "finalite",
+        "finalite",
+        "Finalité de l'exportation",
+        vec![
+            (String::new(), "Choisissez la finalité".to_owned()),
+            (
+                EXPORT_TO_COURT.to_owned(),
+                "Versement en procédure judiciaire".to_owned(),
+            ),
+            (
+                EXPORT_TO_UNIT.to_owned(),
+                "Diffusion à un autre service".to_owned(),
+            ),
+        ],
+        &typed("finalite").unwrap_or_default(),
+    );
+    purpose.hint = "Les éléments que leurs codes de traitement réservent sont écartés du fichier : H1 pour un versement en procédure, H2 pour une diffusion, sauf autorisation enregistrée de leur service.";
+    let mut units_options = vec![(String::new(), "Choisissez le service".to_owned())];
+    units_options.extend(units.iter().cloned());
+    let mut to_unit = SelectField::new(
+        "destinataire",
+        "destinataire",
+        "Service destinataire",
+        units_options,
+        &typed("destinataire").unwrap_or_default(),
+    );
+    to_unit.hint = "Pour une diffusion seulement";
+    let mut form = IntelExportForm {
+        purpose,
+        to_unit,
+        mapping: TextArea {
+            id: "correspondance",
+            name: "correspondance",
+            label: "Colonnes du fichier",
+            hint: EXPORT_MAPPING_HINT,
+            value: typed("correspondance")
+                .unwrap_or_else(|| vigie_intel::csv_entities::DEFAULT_ITEM_MAPPING.to_owned()),
+            error: None,
+            rows: 3,
+            required: true,
+        },
+        has_errors: false,
+        other_errors: Vec::new(),
+    };
+    if let Some((_, errors)) = refused {
+        form.has_errors = !errors.is_empty();
+        let mut mapping = Vec::new();
+        for error in errors {
+            let slot = match error.field.as_str() {
+                "purpose" => &mut form.purpose.error,
+                "to_unit" => &mut form.to_unit.error,
+                "mapping" => {
+                    mapping.push(error.message.clone());
+                    continue;
+                }
+                _ => {
+                    form.other_errors.push(error.message.clone());
+                    continue;
+                }
+            };
+            if slot.is_none() {
+                *slot = Some(error.message.clone());
+            }
+        }
+        if !mapping.is_empty() {
+            form.mapping.error = Some(mapping.join(" ; "));
+        }
+    }
+    form
+}
+
+/// `POST /renseignement/export`: the items of the search posted with it (hidden fields), as a CSV
+/// file with the columns asked for, under the gates of the handling codes for the purpose chosen;
+/// every exported item is journaled with the search's motif. On errors, the search again with the
+/// export form's errors (422).
+pub async fn export(
+    _origin: SameOrigin,
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    session: PageSession,
+    PageForm(posted): PageForm<Posted>,
+) -> PageResult {
+    session.check_csrf(posted.get("csrf"))?;
+    session.require(Action::ConsultIntel)?;
+    let search = SearchState::from_posted(&posted);
+    let Ok(request) = search.request() else {
+        // The search's own errors, on its form.
+        return show_search(&state, &session, &ctx, &search, None).await;
+    };
+    let request = SearchRequest {
+        offset: 0,
+        limit: vigie_search::MAX_LIMIT,
+        ..request
+    };
+    let mut errors = Vec::new();
+    let purpose = match posted.get("finalite").trim() {
+        EXPORT_TO_COURT => Some(ExportPurpose::JudicialFile),
+        EXPORT_TO_UNIT => match Uuid::parse_str(posted.get("destinataire").trim()) {
+            Ok(unit) => Some(ExportPurpose::Share {
+                to_unit: UnitId(unit),
+            }),
+            Err(_) => {
+                errors.push(field_error(
+                    "to_unit",
+                    "Choisissez le service destinataire de la diffusion",
+                ));
+                None
+            }
+        },
+        _ => {
+            errors.push(field_error(
+                "purpose",
+                "Choisissez la finalité de l'exportation",
+            ));
+            None
+        }
+    };
+    let mapping = posted.get("correspondance");
+    let exported = match purpose {
+        Some(purpose) if errors.is_empty() => {
+            state
+                .engine
+                .export_intel_csv(
+                    &session.actor,
+                    &request,
+                    mapping,
+                    &search.motif,
+                    purpose,
+                    &ctx,
+                )
+                .await
+        }
+        _ => {
+            // The mapping's faults too, so that every error shows at once.
+            let parsed = vigie_intel::csv_entities::parse_mapping(mapping).map_err(|e| vec![e]);
+            let faults = parsed
+                .and_then(|mapping| vigie_intel::csv_entities::check_item_mapping(&mapping))
+                .err()
+                .unwrap_or_default();
+            errors.extend(faults.into_iter().map(|fault| {
+                field_error("mapping", format!("Correspondance des colonnes : {fault}"))
+            }));
+            Err(EngineError::Invalid(errors))
+        }
+    };
+    match exported {
+        Ok(export) => Ok(crate::api::intel::csv_download(export)),
+        Err(EngineError::Invalid(errors)) => {
+            show_search(&state, &session, &ctx, &search, Some((&posted, errors))).await
+        }
+        Err(EngineError::MotifRequired) => show_search(&state, &session, &ctx, &search, None).await,
+        Err(error) => Err(session.fail(error)),
+    }
+}
+
 fn outcome(
     search: &SearchState,
     found: &IntelSearchView,
     geography: Option<&Geography>,
+    export: IntelExportForm,
 ) -> IntelOutcome {
     let hits = found
         .hits
@@ -791,6 +998,7 @@ fn outcome(
             .hint(FOLLOW_HINT)
             .value(follow_label(&search.words))
             .required(),
+        export,
     }
 }
 
@@ -829,15 +1037,35 @@ fn motif_page(
         action: format!("/renseignement/elements/{id}"),
         motif: field,
         csrf: session.csrf.clone(),
+        notice: None,
     }
 }
 
+/// `?avis=...` on the motif page: what the previous action did.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ItemAvis {
+    avis: String,
+}
+
 /// `GET /renseignement/elements/{id}`: asks for the motif. Looks nothing up: the page is the same
-/// for every id.
-pub async fn motif_form(session: PageSession, Path(raw): Path<String>) -> PageResult {
+/// for every id (`?avis=copie-epuree`, after a sanitised copy was made, adds the same notice to
+/// any id).
+pub async fn motif_form(
+    session: PageSession,
+    Path(raw): Path<String>,
+    avis: Result<Query<ItemAvis>, QueryRejection>,
+) -> PageResult {
     session.require(Action::ConsultIntel)?;
     let id = parse_item_id(&session, &raw)?;
-    Ok(render(StatusCode::OK, &motif_page(&session, id, "", None)))
+    let mut page = motif_page(&session, id, "", None);
+    if avis.is_ok_and(|Query(avis)| avis.avis == "copie-epuree") {
+        page.notice = Some(
+            "Copie épurée enregistrée pour votre unité, liée à son original. Indiquez le motif de la consultation pour l'afficher."
+                .to_owned(),
+        );
+    }
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `POST /renseignement/elements/{id}`: reads the item with the motif (journaled first) and shows
@@ -869,7 +1097,13 @@ pub async fn consult(
         .await
     {
         Ok(view) => {
-            let page = item_page(&state, &session, &view, false).await;
+            let page = item_page(
+                &state,
+                &session,
+                &view,
+                ItemPageState::consulted(data.motif.trim()),
+            )
+            .await;
             Ok(render(StatusCode::OK, &page))
         }
         Err(EngineError::MotifRequired) => {
@@ -893,17 +1127,274 @@ pub async fn consult(
     }
 }
 
+/// How an item's page comes to be shown, and what its owner's forms hold.
+struct ItemPageState<'p> {
+    /// Just recorded by the reader (no consultation, no motif).
+    recorded: bool,
+    /// The consultation's motif, carried by the owner's forms.
+    motif: String,
+    notice: Option<String>,
+    /// The sanitised-copy form as posted, with its errors.
+    copy: Option<(&'p Posted, Vec<FieldError>)>,
+    /// The permission form as posted, with its errors.
+    permission: Option<(&'p Posted, Vec<FieldError>)>,
+}
+
+impl ItemPageState<'_> {
+    fn consulted(motif: &str) -> Self {
+        ItemPageState {
+            recorded: false,
+            motif: motif.to_owned(),
+            notice: None,
+            copy: None,
+            permission: None,
+        }
+    }
+
+    fn recorded() -> Self {
+        ItemPageState {
+            recorded: true,
+            ..ItemPageState::consulted("")
+        }
+    }
+}
+
+/// The H1, H2 and H3 checkboxes of a sanitised copy's form (H0 always applies).
+const COPY_HANDLING_CODES: [(&str, &str); 3] = [
+    (
+        "H1",
+        "Ne pas verser en procédure judiciaire sans l'accord du service ; conservé d'office si l'original le porte",
+    ),
+    ("H2", "Ne pas diffuser sans l'accord du service"),
+    ("H3", "Autres restrictions : précisez-les ci-dessous"),
+];
+
+/// Puts each error under its field, or among the form's other errors.
+fn place_errors<'f>(
+    errors: &[FieldError],
+    slot: &mut dyn FnMut(&str) -> Option<&'f mut Option<String>>,
+    other: &mut Vec<String>,
+) {
+    for error in errors {
+        match slot(error.field.as_str()) {
+            Some(field) => {
+                if field.is_none() {
+                    *field = Some(error.message.clone());
+                }
+            }
+            None => other.push(error.message.clone()),
+        }
+    }
+}
+
+fn sanitise_form(id: ItemId, posted: Option<&(&Posted, Vec<FieldError>)>) -> SanitiseForm {
+    let typed = |name: &str| {
+        posted
+            .map(|(posted, _)| posted.get(name).to_owned())
+            .unwrap_or_default()
+    };
+    let checked: Vec<String> = posted
+        .map(|(posted, _)| {
+            posted
+                .all("traitement_epure")
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut form = SanitiseForm {
+        action: format!("/renseignement/elements/{id}/copie-epuree"),
+        text: TextArea {
+            id: "texte-epure",
+            name: "texte_epure",
+            label: "Texte épuré",
+            hint: "Réécrivez l'élément sans ce qui permettrait d'identifier la source (code, circonstances, détails connus d'elle seule). La copie ne dira que « source protégée ».",
+            value: typed("texte_epure"),
+            error: None,
+            rows: 5,
+            required: true,
+        },
+        place: Field::text("lieu-epure", "lieu_epure", "Lieu")
+            .hint("Facultatif : le lieu en clair, s'il ne désigne pas la source")
+            .value(typed("lieu_epure")),
+        handling: CheckboxGroup {
+            id: "traitement-epure",
+            name: "traitement_epure",
+            legend: "Codes de traitement de la copie",
+            hint: "H0 s'applique toujours. Une copie épurée se diffuse d'ordinaire sans H2.",
+            options: COPY_HANDLING_CODES
+                .iter()
+                .map(|(value, hint)| CheckboxOption {
+                    id: format!("traitement-epure-{}", value.to_lowercase()),
+                    value,
+                    label: value,
+                    hint: (*hint).to_owned(),
+                    checked: checked.iter().any(|code| code == value),
+                })
+                .collect(),
+            error: None,
+        },
+        restrictions: TextArea {
+            id: "restrictions-epure",
+            name: "restrictions_epure",
+            label: "Restrictions (H3)",
+            hint: "Les instructions de traitement, en clair ; seulement avec H3",
+            value: typed("restrictions_epure"),
+            error: None,
+            rows: 2,
+            required: false,
+        },
+        has_errors: false,
+        other_errors: Vec::new(),
+        open: posted.is_some(),
+    };
+    if let Some((_, errors)) = posted {
+        form.has_errors = !errors.is_empty();
+        let SanitiseForm {
+            text,
+            place,
+            handling,
+            restrictions,
+            other_errors,
+            ..
+        } = &mut form;
+        let (text, place, handling, restrictions) = (
+            &mut text.error,
+            &mut place.error,
+            &mut handling.error,
+            &mut restrictions.error,
+        );
+        let mut slots = [
+            ("text", Some(text)),
+            ("place", Some(place)),
+            ("handling", Some(handling)),
+            ("restrictions", Some(restrictions)),
+        ];
+        place_errors(
+            errors,
+            &mut |field| {
+                slots
+                    .iter_mut()
+                    .find(|(name, _)| *name == field)
+                    .and_then(|(_, slot)| slot.take())
+            },
+            other_errors,
+        );
+    }
+    form
+}
+
+/// The values of the permission form's « Usage » select.
+const JUDICIAL_USE: &str = "usage_judiciaire";
+const ONWARD_SHARING: &str = "diffusion";
+
+fn permission_form(
+    view: &IntelView,
+    units: &[(String, String)],
+    posted: Option<&(&Posted, Vec<FieldError>)>,
+) -> Option<PermissionForm> {
+    let handling = &view.item.handling;
+    if !handling.no_judicial_use && !handling.no_dissemination {
+        return None;
+    }
+    let typed = |name: &str| {
+        posted
+            .map(|(posted, _)| posted.get(name).to_owned())
+            .unwrap_or_default()
+    };
+    let mut kinds = vec![(String::new(), "Choisissez l'usage".to_owned())];
+    if handling.no_judicial_use {
+        kinds.push((
+            JUDICIAL_USE.to_owned(),
+            "Versement en procédure judiciaire (lève H1)".to_owned(),
+        ));
+    }
+    if handling.no_dissemination {
+        kinds.push((
+            ONWARD_SHARING.to_owned(),
+            "Diffusion à un autre service (lève H2)".to_owned(),
+        ));
+    }
+    let mut kind = SelectField::new(
+        "nature",
+        "nature",
+        "Usage autorisé",
+        kinds,
+        &typed("nature"),
+    );
+    kind.hint =
+        "Seuls les usages que les codes de traitement de l'élément réservent sont proposés.";
+    let to_unit = handling.no_dissemination.then(|| {
+        let mut options = vec![(String::new(), "Tout service".to_owned())];
+        options.extend(units.iter().cloned());
+        let mut field = SelectField::new(
+            "service",
+            "service",
+            "Service destinataire",
+            options,
+            &typed("service"),
+        );
+        field.hint = "Pour une diffusion seulement : un service, ou tous ; une autorisation d'usage judiciaire ne désigne pas de service.";
+        field
+    });
+    let mut form = PermissionForm {
+        action: format!("/renseignement/elements/{}/autorisations", view.item.id),
+        kind,
+        to_unit,
+        reason: TextArea {
+            id: "raison",
+            name: "raison",
+            label: "Motivation",
+            hint: "Pourquoi l'usage est autorisé (procédure, enquête commune…) ; elle est conservée avec l'autorisation.",
+            value: typed("raison"),
+            error: None,
+            rows: 2,
+            required: true,
+        },
+        has_errors: false,
+        other_errors: Vec::new(),
+        open: posted.is_some(),
+    };
+    if let Some((_, errors)) = posted {
+        form.has_errors = !errors.is_empty();
+        let PermissionForm {
+            kind,
+            to_unit,
+            reason,
+            other_errors,
+            ..
+        } = &mut form;
+        let mut slots = [
+            ("kind", Some(&mut kind.error)),
+            ("to_unit", to_unit.as_mut().map(|field| &mut field.error)),
+            ("reason", Some(&mut reason.error)),
+        ];
+        place_errors(
+            errors,
+            &mut |field| {
+                slots
+                    .iter_mut()
+                    .find(|(name, _)| *name == field)
+                    .and_then(|(_, slot)| slot.take())
+            },
+            other_errors,
+        );
+    }
+    Some(form)
+}
+
 async fn item_page(
     state: &AppState,
     session: &PageSession,
     view: &IntelView,
-    recorded: bool,
+    page: ItemPageState<'_>,
 ) -> IntelItemPage {
     let item = &view.item;
     let geography = geography(state, session);
-    let units: HashMap<UnitId, String> = if item.permissions.is_empty() {
-        HashMap::new()
-    } else {
+    let may_manage = view.own && session.may(Action::ManageIntel);
+    let needs_units = !item.permissions.is_empty()
+        || (may_manage && item.handling.no_dissemination && !page.recorded);
+    let units: HashMap<UnitId, String> = if needs_units {
         match state.engine.units().await {
             Ok(units) => units.into_iter().map(|unit| (unit.id, unit.name)).collect(),
             Err(error) => {
@@ -911,6 +1402,8 @@ async fn item_page(
                 HashMap::new()
             }
         }
+    } else {
+        HashMap::new()
     };
     let commune = item.commune.as_deref().map_or_else(
         || NONE.to_owned(),
@@ -960,37 +1453,60 @@ async fn item_page(
             value: item.id.to_string(),
         },
     ];
-    let link = |id: ItemId| Hyperlink {
+    let link = |id: ItemId, label: String| Hyperlink {
         href: format!("/renseignement/elements/{id}"),
-        label: format!("Élément {id}"),
+        label,
+    };
+    let unit_name = |unit: &UnitId| {
+        units
+            .get(unit)
+            .cloned()
+            .unwrap_or_else(|| "service inconnu".to_owned())
     };
     let permissions = item
         .permissions
         .iter()
-        .map(|permission| {
-            let what = match (permission.kind, permission.to_unit) {
-                (PermissionKind::JudicialUse, _) => "Usage judiciaire autorisé".to_owned(),
-                (PermissionKind::OnwardSharing, None) => {
-                    "Diffusion autorisée à tout service".to_owned()
-                }
-                (PermissionKind::OnwardSharing, Some(unit)) => format!(
-                    "Diffusion autorisée à : {}",
-                    units
-                        .get(&unit)
-                        .cloned()
-                        .unwrap_or_else(|| "service inconnu".to_owned())
-                ),
-            };
-            format!(
-                "{what} le {} — {}",
-                format::paris_day(permission.at_micros),
-                permission.reason
-            )
+        .map(|permission| PermissionRow {
+            kind: match permission.kind {
+                PermissionKind::JudicialUse => "Usage judiciaire (lève H1)".to_owned(),
+                PermissionKind::OnwardSharing => "Diffusion (lève H2)".to_owned(),
+            },
+            to_unit: match (permission.kind, permission.to_unit) {
+                (PermissionKind::JudicialUse, _) => NONE.to_owned(),
+                (PermissionKind::OnwardSharing, None) => "Tout service".to_owned(),
+                (PermissionKind::OnwardSharing, Some(unit)) => unit_name(&unit),
+            },
+            reason: permission.reason.clone(),
+            by: view
+                .permission_authors
+                .get(&permission.by)
+                .cloned()
+                .unwrap_or_else(|| NONE.to_owned()),
+            at: format::paris_minutes(permission.at_micros),
         })
         .collect();
+    let manage = (may_manage && !page.recorded)
+        .then(|| {
+            let mut others: Vec<(String, String)> = units
+                .iter()
+                .filter(|(id, _)| **id != item.owner_unit)
+                .map(|(id, name)| (id.to_string(), name.clone()))
+                .collect();
+            others.sort_by(|a, b| a.1.cmp(&b.1));
+            IntelManageForms {
+                csrf: session.csrf.clone(),
+                motif: page.motif.clone(),
+                copy: item
+                    .sanitised_from
+                    .is_none()
+                    .then(|| sanitise_form(item.id, page.copy.as_ref())),
+                permission: permission_form(view, &others, page.permission.as_ref()),
+            }
+        })
+        .filter(|forms| forms.copy.is_some() || forms.permission.is_some());
     IntelItemPage {
         layout: session.layout("Élément de renseignement", "/renseignement"),
-        recorded,
+        recorded: page.recorded,
         heading: format!(
             "Élément observé {}",
             observed_label(item.observed_on, item.observed_until)
@@ -1018,8 +1534,16 @@ async fn item_page(
             .collect(),
         handling_codes: item.handling.codes(),
         judicial_refusal: view.judicial_use.clone().err(),
-        original: item.sanitised_from.map(link),
-        copies: view.copies.iter().copied().map(link).collect(),
+        sanitised: item.sanitised_from.is_some(),
+        original: item
+            .sanitised_from
+            .filter(|_| view.original_readable)
+            .map(|original| link(original, format!("Élément d'origine {original}"))),
+        copies: view
+            .copies
+            .iter()
+            .map(|copy| link(*copy, format!("Copie épurée {copy}")))
+            .collect(),
         entities: item
             .entities
             .iter()
@@ -1029,7 +1553,169 @@ async fn item_page(
             })
             .collect(),
         permissions,
+        permission_authors: view.own,
         own: view.own,
+        notice: page.notice,
+        manage_after_consultation: (may_manage && page.recorded)
+            .then(|| format!("/renseignement/elements/{}", item.id)),
+        manage,
+    }
+}
+
+/// After a refused copy or permission: the item again (a consultation journaled with the motif
+/// the form carried), the form with what was typed and each error at its field (422). Without a
+/// usable motif, the motif form.
+async fn item_page_with_errors(
+    state: &AppState,
+    session: &PageSession,
+    ctx: &vigie_engine::RequestContext,
+    id: ItemId,
+    motif: &str,
+    page: ItemPageState<'_>,
+) -> PageResult {
+    let motif_again = || {
+        let page = motif_page(session, id, "", Some(CONSULT_MOTIF_REQUIRED.to_owned()));
+        Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    };
+    if !motif_is_long_enough(motif) {
+        return motif_again();
+    }
+    match state
+        .engine
+        .consult_intel(&session.actor, id, motif, ctx)
+        .await
+    {
+        // Another unit's item: the engine would have said it is not found (its decisions are
+        // its owner's alone).
+        Ok(view) if !view.own => Err(session.fail(ErrorKind::NotFound)),
+        Ok(view) => {
+            let page = item_page(state, session, &view, page).await;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(EngineError::MotifRequired | EngineError::Invalid(_)) => motif_again(),
+        Err(error) => Err(session.fail(error)),
+    }
+}
+
+/// `POST /renseignement/elements/{id}/copie-epuree`: derives a sanitised copy of one of the unit's
+/// items (journaled with the write) and leads to it (303 to its motif form). On errors, the item
+/// again with the form and its errors (422). Another unit's item is the 404 of a missing one.
+pub async fn sanitise(
+    _origin: SameOrigin,
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    session: PageSession,
+    Path(raw): Path<String>,
+    PageForm(posted): PageForm<Posted>,
+) -> PageResult {
+    session.check_csrf(posted.get("csrf"))?;
+    session.require(Action::ManageIntel)?;
+    let id = parse_item_id(&session, &raw)?;
+    let optional = |name: &str| {
+        let value = posted.get(name).trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    };
+    let draft = SanitisedDraft {
+        text: posted.get("texte_epure").to_owned(),
+        place: optional("lieu_epure"),
+        handling: posted
+            .all("traitement_epure")
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        restrictions: optional("restrictions_epure"),
+    };
+    match state
+        .engine
+        .sanitise_intel(&session.actor, id, draft, &ctx)
+        .await
+    {
+        Ok(copy) => Ok(see_other(&format!(
+            "/renseignement/elements/{}?avis=copie-epuree",
+            copy.item.id
+        ))),
+        Err(EngineError::Invalid(errors)) => {
+            let motif = posted.get("motif");
+            let page = ItemPageState {
+                copy: Some((&posted, errors)),
+                ..ItemPageState::consulted(motif)
+            };
+            item_page_with_errors(&state, &session, &ctx, id, motif, page).await
+        }
+        Err(error) => Err(session.fail(error)),
+    }
+}
+
+/// `POST /renseignement/elements/{id}/autorisations`: records the owning unit's permission to use
+/// an item beyond H1 or H2 (journaled with the write) and shows the item with it. On errors, the
+/// item again with the form and its errors (422).
+pub async fn permit(
+    _origin: SameOrigin,
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    session: PageSession,
+    Path(raw): Path<String>,
+    PageForm(posted): PageForm<Posted>,
+) -> PageResult {
+    session.check_csrf(posted.get("csrf"))?;
+    session.require(Action::ManageIntel)?;
+    let id = parse_item_id(&session, &raw)?;
+    let motif = posted.get("motif");
+    let mut errors = Vec::new();
+    let kind = match posted.get("nature").trim() {
+        JUDICIAL_USE => Some(PermissionKind::JudicialUse),
+        ONWARD_SHARING => Some(PermissionKind::OnwardSharing),
+        _ => {
+            errors.push(field_error("kind", "Choisissez l'usage à autoriser"));
+            None
+        }
+    };
+    let to_unit = match posted.get("service").trim() {
+        "" => None,
+        value => match Uuid::parse_str(value) {
+            Ok(unit) => Some(UnitId(unit)),
+            Err(_) => {
+                errors.push(field_error("to_unit", "Service inconnu"));
+                None
+            }
+        },
+    };
+    let outcome = match kind {
+        Some(kind) if errors.is_empty() => {
+            state
+                .engine
+                .permit_intel(
+                    &session.actor,
+                    id,
+                    kind,
+                    to_unit,
+                    posted.get("raison"),
+                    &ctx,
+                )
+                .await
+        }
+        _ => Err(EngineError::Invalid(errors)),
+    };
+    match outcome {
+        Ok(view) => {
+            let page = ItemPageState {
+                notice: Some(
+                    "Autorisation enregistrée. Elle est inscrite au journal et s'applique dès maintenant."
+                        .to_owned(),
+                ),
+                ..ItemPageState::consulted(motif)
+            };
+            let page = item_page(&state, &session, &view, page).await;
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(EngineError::Invalid(errors)) => {
+            let page = ItemPageState {
+                permission: Some((&posted, errors)),
+                ..ItemPageState::consulted(motif)
+            };
+            item_page_with_errors(&state, &session, &ctx, id, motif, page).await
+        }
+        Err(error) => Err(session.fail(error)),
     }
 }
 
@@ -1290,7 +1976,7 @@ pub async fn record(
     };
     match state.engine.record_intel(&session.actor, draft, &ctx).await {
         Ok(view) => {
-            let page = item_page(&state, &session, &view, true).await;
+            let page = item_page(&state, &session, &view, ItemPageState::recorded()).await;
             Ok(render(StatusCode::CREATED, &page))
         }
         Err(EngineError::Invalid(errors)) => invalid(errors),

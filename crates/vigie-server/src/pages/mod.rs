@@ -8,6 +8,7 @@
 
 mod admin;
 mod entities;
+mod entity_facts;
 mod format;
 mod home;
 mod import;
@@ -48,6 +49,9 @@ pub fn router() -> Router<AppState> {
             "/entites/{id}",
             get(entities::motif_form).post(entities::consult),
         )
+        .route("/entites/{id}/informations", post(entity_facts::add_fact))
+        .route("/entites/{id}/fusions", post(entity_facts::merge))
+        .route("/entites/{id}/defusion", post(entity_facts::unmerge))
         .route(
             "/renseignement",
             get(intel::search_form_page).post(intel::search),
@@ -56,9 +60,18 @@ pub fn router() -> Router<AppState> {
             "/renseignement/nouveau",
             get(intel::new_form).post(intel::record),
         )
+        .route("/renseignement/export", post(intel::export))
         .route(
             "/renseignement/elements/{id}",
             get(intel::motif_form).post(intel::consult),
+        )
+        .route(
+            "/renseignement/elements/{id}/copie-epuree",
+            post(intel::sanitise),
+        )
+        .route(
+            "/renseignement/elements/{id}/autorisations",
+            post(intel::permit),
         )
         .route("/veilles", get(watches::list).post(watches::create))
         .route("/veilles/{id}/vu", post(watches::seen))

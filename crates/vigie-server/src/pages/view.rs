@@ -290,9 +290,80 @@ pub struct EntityMotifPage {
     pub csrf: String,
 }
 
+/// One property of an entity and every value known of it, each with where it comes from.
 pub struct PropertyRow {
     pub label: String,
-    pub values: Vec<String>,
+    /// Whether its values contradict each other (two birth dates).
+    pub divergent: bool,
+    pub values: Vec<ValueCell>,
+}
+
+pub struct ValueCell {
+    pub value: String,
+    /// Where it comes from, in French: « Fiche · PV 2026/881 », « Élément de renseignement »...
+    pub origin: String,
+    /// The item or the merged record it comes from, when there is a page for it.
+    pub origin_href: Option<String>,
+    /// Who added it and when, or observed when (empty for the record's own values).
+    pub detail: String,
+    /// « Europol 4x4 B2 », or « Non cotée » for a record's own values.
+    pub grade: String,
+    /// What each part of the grade means.
+    pub grade_title: String,
+}
+
+/// The « Ajouter une information » form.
+pub struct FactForm {
+    pub property: SelectField,
+    pub value: Field,
+    /// `element` or `piece`.
+    pub basis_kind: String,
+    /// The items about the entity the reader may read; empty if none.
+    pub item: SelectField,
+    pub reference: Field,
+    pub grade_scheme: SelectField,
+    pub grade: Field,
+    pub observed_on: Field,
+    /// Open when it is shown again with errors.
+    pub open: bool,
+    pub has_errors: bool,
+}
+
+/// The record this one is merged into.
+pub struct MergedInto {
+    pub href: String,
+    pub caption: String,
+}
+
+/// A record merged (or once merged) into the consulted one.
+pub struct MergedRow {
+    pub id: String,
+    pub href: String,
+    pub caption: String,
+    pub active: bool,
+    /// One sentence per decision: « Fusionnée le … par … : motif ».
+    pub history: Vec<String>,
+}
+
+/// A possible duplicate, for an analyst who may merge.
+pub struct SuggestionRow {
+    pub id: String,
+    pub href: String,
+    pub caption: String,
+    pub departement: String,
+    pub reasons: Vec<String>,
+    pub strong: bool,
+}
+
+/// Merges on an entity's page: what is merged, and for an analyst, possible duplicates.
+pub struct MergeSection {
+    pub merged: Vec<MergedRow>,
+    /// `None` for a role that may not merge.
+    pub suggestions: Option<Vec<SuggestionRow>>,
+    pub suggestions_journal_seq: Option<u64>,
+    pub suggestions_error: Option<String>,
+    pub may_merge: bool,
+    pub error: Option<String>,
 }
 
 pub struct LinkRow {
@@ -307,6 +378,10 @@ pub struct LinkRow {
     /// The link's provenance: its source note (or a dash) and the unit that recorded it.
     pub source: String,
     pub recorded_unit: String,
+    /// The grades of the link's bases (« Europol 4x4 B2 »), or a dash.
+    pub grade: String,
+    /// The caption of the merged record holding the link, when not the consulted one.
+    pub via: Option<String>,
 }
 
 /// A value and its French label (a checkbox, a legend entry).
@@ -365,6 +440,14 @@ pub struct EntityPage {
     pub caption: String,
     pub schema: String,
     pub properties: Vec<PropertyRow>,
+    /// The labels of the properties whose values contradict each other.
+    pub divergences: Vec<String>,
+    /// `None` for a role that may not add facts.
+    pub fact_form: Option<FactForm>,
+    pub merged_into: Option<MergedInto>,
+    pub merges: MergeSection,
+    /// What the last action did (« Information ajoutée »).
+    pub notice: Option<String>,
     pub departement: String,
     pub regime: String,
     pub recorded_unit: String,
@@ -809,6 +892,17 @@ pub struct IntelOutcome {
     pub follow: Vec<(&'static str, String)>,
     /// The new watch's name, prefilled with the words.
     pub follow_label: Field,
+    /// The « Exporter en CSV » form (the search goes with it, as `state`).
+    pub export: IntelExportForm,
+}
+
+/// The export of a search's items as CSV: what for, to whom, which columns.
+pub struct IntelExportForm {
+    pub purpose: SelectField,
+    pub to_unit: SelectField,
+    pub mapping: TextArea,
+    pub has_errors: bool,
+    pub other_errors: Vec<String>,
 }
 
 #[derive(Template)]
@@ -829,6 +923,8 @@ pub struct IntelMotifPage {
     pub action: String,
     pub motif: Field,
     pub csrf: String,
+    /// What the previous action did (« Copie épurée enregistrée »), said the same for every id.
+    pub notice: Option<String>,
 }
 
 /// A (label, value) line of a description list.
@@ -864,11 +960,71 @@ pub struct IntelItemPage {
     pub handling_codes: Vec<&'static str>,
     /// Why it may not go into a judicial file now (`None`: it may).
     pub judicial_refusal: Option<String>,
+    /// A sanitised copy.
+    pub sanitised: bool,
+    /// Its original, when the reader may see it.
     pub original: Option<Hyperlink>,
     pub copies: Vec<Hyperlink>,
     pub entities: Vec<Hyperlink>,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<PermissionRow>,
+    /// The permissions say who recorded them (to the owning unit only).
+    pub permission_authors: bool,
     pub own: bool,
+    /// What the previous action did (« Autorisation enregistrée »).
+    pub notice: Option<String>,
+    /// The owner's forms (sanitised copy, permission), for a reader whose unit owns the item and
+    /// whose role may manage items.
+    pub manage: Option<IntelManageForms>,
+    /// Just recorded: the owner's forms come with a consultation (a motif); say where.
+    pub manage_after_consultation: Option<String>,
+}
+
+/// A permission of the owning unit, as the item page lists it.
+pub struct PermissionRow {
+    /// « Usage judiciaire (lève H1) », « Diffusion (lève H2) ».
+    pub kind: String,
+    /// « Tout service », a unit's name, or a dash for a judicial use.
+    pub to_unit: String,
+    pub reason: String,
+    pub by: String,
+    /// « 23/11/2026 à 10:00 », Paris time.
+    pub at: String,
+}
+
+/// The owner's forms on an item's page. Both carry the consultation's motif (hidden), so that the
+/// page can be shown again, with the errors, after a consultation journaled with it.
+pub struct IntelManageForms {
+    pub csrf: String,
+    pub motif: String,
+    /// `None` for a sanitised copy (a copy is made from the original).
+    pub copy: Option<SanitiseForm>,
+    /// `None` when the item carries neither H1 nor H2 (nothing to permit).
+    pub permission: Option<PermissionForm>,
+}
+
+/// « Produire une copie épurée ».
+pub struct SanitiseForm {
+    pub action: String,
+    pub text: TextArea,
+    pub place: Field,
+    pub handling: CheckboxGroup,
+    pub restrictions: TextArea,
+    pub has_errors: bool,
+    pub other_errors: Vec<String>,
+    /// The form was posted with errors: open it.
+    pub open: bool,
+}
+
+/// « Autoriser un usage ».
+pub struct PermissionForm {
+    pub action: String,
+    pub kind: SelectField,
+    /// `None` when the item is not under H2 (a judicial use names no unit).
+    pub to_unit: Option<SelectField>,
+    pub reason: TextArea,
+    pub has_errors: bool,
+    pub other_errors: Vec<String>,
+    pub open: bool,
 }
 
 /// The recording form.

@@ -318,3 +318,81 @@ async fn a_chart_downloads_as_ftm_lines_that_import_back() {
     let total = back.body["entities"].as_u64().unwrap() + back.body["links"].as_u64().unwrap();
     assert_eq!(total as usize, lines.len());
 }
+
+#[tokio::test]
+async fn a_chart_downloads_as_csv_that_imports_back_with_the_same_mapping() {
+    let app = app().await;
+    let token = app.login("analyste.cross13").await;
+    let id = hub(&app, &token).await;
+    let chart = |schema: &str, mapping: Option<&str>| {
+        let mut body = json!({
+            "motif": "Procédure 2026/118",
+            "seeds": [{"id": id, "hops": 1}],
+            "schema": schema,
+        });
+        if let Some(mapping) = mapping {
+            body["mapping"] = json!(mapping);
+        }
+        let (app, token) = (&app, &token);
+        async move {
+            app.call(
+                "POST",
+                "/api/v1/entities/graph/csv",
+                Some(token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let graph = app
+        .call(
+            "POST",
+            "/api/v1/entities/graph",
+            Some(&token),
+            Some(json!({"motif": "Procédure 2026/118", "seeds": [{"id": id, "hops": 1}]})),
+        )
+        .await;
+    let people = graph.body["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|node| node["schema"] == "Person")
+        .count();
+
+    let answer = chart("Person", None).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        answer.headers["content-disposition"],
+        "attachment; filename=\"schema-relationnel-person.csv\""
+    );
+    assert!(answer
+        .text
+        .starts_with("\u{feff}\"NAME\";\"FIRST_NAME\";\"LAST_NAME\";\"ALIAS\""));
+    // Read back through the import with the default mapping: one person per row.
+    let agent = app.login("agent.marseille").await;
+    let mapping = "name=NAME,firstName=FIRST_NAME,lastName=LAST_NAME,alias=ALIAS,\
+                   birthDate=BIRTH_DATE,birthPlace=BIRTH_PLACE,nationality=NATIONALITY,notes=NOTES";
+    let query = format!(
+        "regime=judicial&source=Copie%20du%20sch%C3%A9ma&format=csv&schema=Person&mapping={}",
+        mapping.replace(',', "%2C").replace('=', "%3D")
+    );
+    let back = import(&app, &agent, &query, answer.text.clone().into_bytes()).await;
+    assert_eq!(back.status, 201, "{}", back.text);
+    assert_eq!(back.body["entities"].as_u64().unwrap() as usize, people);
+
+    // A mapping that does not fit the schema: 422, each fault named on `mapping`.
+    let refused = chart("Vehicle", Some("colour=COULEUR,model=A,notes=a")).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.body["error"]["code"], "VIGIE-VAL-0001");
+    let details = refused.body["error"]["details"].as_array().unwrap();
+    assert_eq!(details.len(), 2, "{}", refused.text);
+    assert!(details.iter().all(|d| d["field"] == "mapping"));
+    assert!(details[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("propriété « colour » inconnue pour le type « Véhicule »"));
+    let unknown = chart("Licorne", None).await;
+    assert_eq!(unknown.status, 422);
+    assert_eq!(unknown.body["error"]["details"][0]["field"], "schema");
+}

@@ -285,3 +285,121 @@ async fn an_export_is_a_followthemoney_file_and_says_how_many_items_were_held_ba
     );
     assert!(share_without_unit.text.contains("to_unit"));
 }
+
+#[tokio::test]
+async fn a_csv_export_has_the_columns_asked_for_and_refuses_a_bad_mapping() {
+    let app = app().await;
+    let police = app.login("agent.marseille").await;
+    let gendarme = app.login("agent.gendarmerie").await;
+    let gendarmerie = app
+        .call("GET", "/api/v1/me", Some(&gendarme), None)
+        .await
+        .body["unit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (text, handling) in [
+        (
+            "Réseau Antananarivo : relève des guetteurs à 14 h.",
+            json!([]),
+        ),
+        (
+            "Réseau Antananarivo : le chef serait mineur.",
+            json!(["H2"]),
+        ),
+    ] {
+        let mut body = item();
+        body["text"] = json!(text);
+        body["handling"] = handling;
+        let created = app
+            .call("POST", "/api/v1/intel/items", Some(&police), Some(body))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let export = |mapping: Option<&str>| {
+        let mut body = json!({
+            "motif": "transmission à la gendarmerie",
+            "purpose": "share",
+            "to_unit": gendarmerie,
+            "query": "antananarivo",
+        });
+        if let Some(mapping) = mapping {
+            body["mapping"] = json!(mapping);
+        }
+        let (app, police) = (&app, &police);
+        async move {
+            app.call("POST", "/api/v1/intel/export/csv", Some(police), Some(body))
+                .await
+        }
+    };
+
+    // The default columns; the H2 item is held back and counted.
+    let answer = export(None).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        answer.headers["content-disposition"],
+        "attachment; filename=\"vigie-renseignement.csv\""
+    );
+    assert_eq!(answer.headers["vigie-withheld"], "1");
+    assert!(
+        answer.text.starts_with(
+            "\u{feff}\"REFERENCE\";\"DATE_OBSERVATION\";\"FIN_OBSERVATION\";\"TEXTE\""
+        ),
+        "{}",
+        answer.text
+    );
+    assert_eq!(answer.text.lines().count(), 2, "{}", answer.text);
+    assert!(answer.text.contains("relève des guetteurs"));
+    assert!(!answer.text.contains("serait mineur"));
+    assert!(!answer.text.contains("SH-13-0042"), "never a source's code");
+
+    // Chosen columns, in order.
+    let answer = export(Some("text=Texte, source=Source ,grade=Cotation")).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        answer.text,
+        "\u{feff}\"Texte\";\"Source\";\"Cotation\"\n\
+         \"Réseau Antananarivo : relève des guetteurs à 14 h.\";\"Source humaine\";\"Europol 4x4 B2\"\n"
+    );
+
+    // A bad mapping: 422 in the error format, each fault named on the field `mapping`.
+    let refused = export(Some("texte=TEXTE,text=A,grade=a")).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.body["error"]["code"], "VIGIE-VAL-0001");
+    let details = refused.body["error"]["details"].as_array().unwrap();
+    assert_eq!(details.len(), 2, "{}", refused.text);
+    assert!(details.iter().all(|d| d["field"] == "mapping"));
+    assert!(details[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("champ « texte » inconnu pour un élément de renseignement"));
+    assert!(details[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("colonne « a » indiquée deux fois"));
+    let malformed = export(Some("TEXTE")).await;
+    assert_eq!(malformed.status, 422);
+    assert!(malformed.text.contains("mal formée"), "{}", malformed.text);
+    // A share names its unit; the words never go in the URL (the body is refused with an unknown field).
+    let no_unit = app
+        .call(
+            "POST",
+            "/api/v1/intel/export/csv",
+            Some(&police),
+            Some(json!({"motif": "diffusion", "purpose": "share"})),
+        )
+        .await;
+    assert_eq!(no_unit.status, 422);
+    assert_eq!(no_unit.body["error"]["details"][0]["field"], "to_unit");
+    let auditor = app.login("auditeur").await;
+    let forbidden = app
+        .call(
+            "POST",
+            "/api/v1/intel/export/csv",
+            Some(&auditor),
+            Some(json!({"motif": "contrôle", "purpose": "judicial_file"})),
+        )
+        .await;
+    assert_eq!(forbidden.status, 403, "{}", forbidden.text);
+}

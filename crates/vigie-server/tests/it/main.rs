@@ -9,6 +9,7 @@ mod geo;
 mod graph;
 mod intel;
 mod pages;
+mod pages_facts;
 mod pages_graph;
 mod pages_import;
 mod pages_intel;

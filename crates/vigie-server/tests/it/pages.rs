@@ -183,6 +183,13 @@ impl Browser<'_> {
         assert_html_headers(&answer);
         answer
     }
+
+    /// A form posted like `post`, for an answer that may not be a page (a file to download).
+    pub(crate) async fn post_for_file(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &self.csrf));
+        self.app.send(post(path, Some(&self.cookie), &fields)).await
+    }
 }
 
 pub(crate) async fn sign_in<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {

@@ -170,8 +170,10 @@ async fn the_entity_page_has_the_chart_its_filters_the_chronology_and_the_items_
         "newest first: {days:?}"
     );
 
-    // The links' table tells each link's source and recording unit.
-    assert!(html.contains("<th scope=\"col\">Source</th><th scope=\"col\">Enregistré par</th>"));
+    // The links' table tells each link's source, grade and recording unit.
+    assert!(html.contains(
+        "<th scope=\"col\">Source</th><th scope=\"col\">Cotation</th><th scope=\"col\">Enregistré par</th>"
+    ));
 
     // The items about the entity, with their journal entry.
     let items = element(html, "renseignements", "section");
@@ -274,4 +276,50 @@ async fn an_agent_gets_the_items_section_too() {
         items.contains("Recherche enregistrée au journal"),
         "{items}"
     );
+}
+
+/// The chart's CSV export: a type per option, each carrying its default columns for the script,
+/// the field prefilled with the people's.
+#[tokio::test]
+async fn the_chart_offers_a_csv_export_with_each_types_default_columns() {
+    let app = app().await;
+    let token = app.login("analyste.cross13").await;
+    let found = app
+        .call(
+            "POST",
+            "/api/v1/entities/search",
+            Some(&token),
+            Some(json!({"text": "a", "schema": "Person", "motif": "préparation du test", "limit": 1})),
+        )
+        .await;
+    let id = found.body["hits"][0]["id"].as_str().unwrap().to_owned();
+    let analyst = sign_in(&app, "analyste.cross13").await;
+    let page = analyst
+        .post(&format!("/entites/{id}"), &[("motif", MOTIF)])
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let select = element(&page.text, "schema-csv-type", "select");
+    assert!(select.contains(
+        "<option value=\"Person\" data-correspondance=\"name=NAME,firstName=FIRST_NAME,\
+         lastName=LAST_NAME,alias=ALIAS,birthDate=BIRTH_DATE,birthPlace=BIRTH_PLACE,\
+         nationality=NATIONALITY,notes=NOTES\" selected>Personne</option>"
+    ));
+    assert!(select.contains(
+        "data-correspondance=\"registrationNumber=REGISTRATION_NUMBER,model=MODEL,color=COLOR,notes=NOTES\""
+    ));
+    assert!(page.text.contains(
+        "id=\"schema-csv-correspondance\" autocomplete=\"off\" spellcheck=\"false\" value=\"name=NAME,"
+    ));
+    assert!(page
+        .text
+        .contains("id=\"schema-csv-exporter\">Exporter en CSV</button>"));
+    let script = app
+        .send(
+            axum::http::Request::builder()
+                .uri("/assets/vigie/graphe.js")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(script.text.contains("'/api/v1/entities/graph/csv'"));
 }

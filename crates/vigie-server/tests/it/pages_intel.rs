@@ -480,3 +480,407 @@ async fn errors_are_shown_next_to_their_fields() {
     assert!(element(&backwards.text, "au-messages", "div")
         .contains("La fin de la période précède son début"));
 }
+
+/// The id of the account's unit, its name and the account's display name (through the API).
+async fn me(app: &TestApp, username: &str) -> (String, String, String) {
+    let token = app.login(username).await;
+    let me = app.call("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    (
+        me.body["unit"]["id"].as_str().unwrap().to_owned(),
+        me.body["unit"]["name"].as_str().unwrap().to_owned(),
+        me.body["account"]["display_name"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_owner_derives_a_sanitised_copy_from_the_item_page_and_lands_on_it() {
+    let app = app().await;
+    let police = sign_in(&app, "agent.marseille").await;
+    let gendarme = sign_in(&app, "agent.gendarmerie").await;
+    let mut fields = item_form(
+        "Livraison de résine jeudi soir selon SH-13-0042, au parking de la tour 4.",
+        &["H1", "H2"],
+    );
+    for (name, value) in fields.iter_mut() {
+        match *name {
+            "source" => *value = "human_source",
+            "code_source" => *value = "SH-13-0042",
+            _ => {}
+        }
+    }
+    let answer = police.post("/renseignement/nouveau", &fields).await;
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    // Just recorded: the decisions come with a consultation, which the page points to.
+    assert!(!answer.text.contains("formulaire-copie-epuree"));
+    assert!(answer.text.contains("id=\"gestion-apres-consultation\""));
+    let marker = "Référence</th><td>";
+    let at = answer.text.find(marker).unwrap() + marker.len();
+    let original = answer.text[at..at + 36].to_owned();
+    let page = format!("/renseignement/elements/{original}");
+
+    // The owner's page offers both forms, with the consultation's motif carried along.
+    let shown = police.post(&page, &[("motif", MOTIF)]).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let copy_form = element(&shown.text, "formulaire-copie-epuree", "form");
+    assert!(shown.text.contains(&format!(
+        "<form method=\"post\" action=\"{page}/copie-epuree\" id=\"formulaire-copie-epuree\">"
+    )));
+    assert!(copy_form.contains(&format!(
+        "<input type=\"hidden\" name=\"motif\" value=\"{}\">",
+        escaped(MOTIF)
+    )));
+    assert!(copy_form.contains("name=\"texte_epure\""));
+    assert!(copy_form.contains("name=\"lieu_epure\""));
+    assert!(shown.text.contains("Produire une copie épurée"));
+    assert!(shown.text.contains("Autoriser un usage"));
+
+    // Another unit's analyst who may read an item sees neither form (an H1 item, without H2).
+    let h1 = record(&police, &item_form("Stock déplacé au garage.", &["H1"])).await;
+    let other = gendarme
+        .post(
+            &format!("/renseignement/elements/{h1}"),
+            &[("motif", MOTIF)],
+        )
+        .await;
+    assert_eq!(other.status, 200, "{}", other.text);
+    assert!(!other.text.contains("formulaire-copie-epuree"));
+    assert!(!other.text.contains("formulaire-autorisation"));
+    assert!(!other.text.contains("Produire une copie épurée"));
+    let analyst = sign_in(&app, "analyste.cross13").await;
+    let theirs = analyst
+        .post(
+            &format!("/renseignement/elements/{h1}"),
+            &[("motif", MOTIF)],
+        )
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.text);
+    assert!(!theirs.text.contains("formulaire-copie-epuree"));
+    assert!(!theirs.text.contains("formulaire-autorisation"));
+    // And posting them anyway is the 404 of a missing item.
+    let forged = gendarme
+        .post(
+            &format!("/renseignement/elements/{h1}/copie-epuree"),
+            &[("motif", MOTIF), ("texte_epure", "Stock déplacé.")],
+        )
+        .await;
+    assert_eq!(forged.status, 404);
+    let forged = gendarme
+        .post(
+            &format!("/renseignement/elements/{h1}/autorisations"),
+            &[("motif", MOTIF), ("nature", ""), ("raison", "")],
+        )
+        .await;
+    assert_eq!(
+        forged.status, 404,
+        "refused before the engine, still not found"
+    );
+    let magistrate = sign_in(&app, "magistrat.jirs").await;
+    let refused = magistrate
+        .post(
+            &format!("/renseignement/elements/{h1}/copie-epuree"),
+            &[("motif", MOTIF), ("texte_epure", "Stock déplacé.")],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "a magistrate never manages items");
+
+    // A text that still names the source: 422, the French message under the field, what was typed
+    // kept, and the item shown again.
+    let bad = police
+        .post(
+            &format!("{page}/copie-epuree"),
+            &[
+                ("motif", MOTIF),
+                ("texte_epure", "Livraison jeudi soir (sh-13-0042)."),
+                ("lieu_epure", "cité"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("Le formulaire contient des erreurs"));
+    assert!(element(&bad.text, "texte-epure-messages", "div")
+        .contains("Le texte épuré cite encore le code de la source"));
+    assert!(bad
+        .text
+        .contains("Livraison jeudi soir (sh-13-0042).</textarea>"));
+    assert!(bad.text.contains("id=\"texte-element\""), "the item again");
+    assert!(bad
+        .text
+        .contains("fr-collapse--expanded\" id=\"gestion-copie\""));
+    let empty = police
+        .post(
+            &format!("{page}/copie-epuree"),
+            &[("motif", MOTIF), ("texte_epure", "")],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(element(&empty.text, "texte-epure-messages", "div")
+        .contains("Texte : décrivez ce qui a été appris"));
+
+    // A good one: 303 to the copy, whose page says it was made, then shows it with a motif.
+    let made = police
+        .post(
+            &format!("{page}/copie-epuree"),
+            &[
+                ("motif", MOTIF),
+                (
+                    "texte_epure",
+                    "Livraison de résine attendue en fin de semaine dans le 14e arrondissement.",
+                ),
+                ("lieu_epure", ""),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let location = made.headers["location"].to_str().unwrap().to_owned();
+    let copy = location
+        .strip_prefix("/renseignement/elements/")
+        .and_then(|rest| rest.strip_suffix("?avis=copie-epuree"))
+        .unwrap_or_else(|| panic!("{location}"))
+        .to_owned();
+    assert_ne!(copy, original);
+    let landed = police.get(&location).await;
+    assert_eq!(landed.status, 200);
+    assert!(element(&landed.text, "avis", "div").contains("Copie épurée enregistrée"));
+    assert!(landed
+        .text
+        .contains(&format!("action=\"/renseignement/elements/{copy}\"")));
+    let copy_page = police
+        .post(
+            &format!("/renseignement/elements/{copy}"),
+            &[("motif", MOTIF)],
+        )
+        .await;
+    assert_eq!(copy_page.status, 200, "{}", copy_page.text);
+    assert!(copy_page.text.contains("— copie épurée"));
+    assert!(copy_page
+        .text
+        .contains("Livraison de résine attendue en fin de semaine"));
+    assert!(copy_page.text.contains("Source protégée (copie épurée)"));
+    assert!(!copy_page.text.contains("SH-13-0042"));
+    assert!(element(&copy_page.text, "original", "p").contains(&format!("href=\"{page}\"")));
+    // A copy is not copied again; it keeps H1, so a judicial use may still be permitted.
+    assert!(!copy_page.text.contains("formulaire-copie-epuree"));
+    let permission = element(&copy_page.text, "formulaire-autorisation", "form");
+    assert!(permission.contains("value=\"usage_judiciaire\""));
+    assert!(!permission.contains("value=\"diffusion\""));
+    // The original lists its copy.
+    let again = police.post(&page, &[("motif", MOTIF)]).await;
+    assert!(element(&again.text, "copies", "ul")
+        .contains(&format!("href=\"/renseignement/elements/{copy}\"")));
+
+    // The gendarmes read the copy, but are not led to the original they may not see.
+    let theirs = gendarme
+        .post(
+            &format!("/renseignement/elements/{copy}"),
+            &[("motif", MOTIF)],
+        )
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.text);
+    assert!(!theirs.text.contains(&format!("href=\"{page}\"")));
+    assert!(element(&theirs.text, "original", "p").contains("ne vous est pas accessible"));
+    assert!(!theirs.text.contains("formulaire-autorisation"));
+}
+
+#[tokio::test]
+async fn the_owner_permits_a_use_and_the_permission_is_listed() {
+    let app = app().await;
+    let police = sign_in(&app, "agent.marseille").await;
+    let gendarme = sign_in(&app, "agent.gendarmerie").await;
+    let (gendarmerie, gendarmerie_name, _) = me(&app, "agent.gendarmerie").await;
+    let (_, _, agent_name) = me(&app, "agent.marseille").await;
+    let h2 = record(
+        &police,
+        &item_form("Réseau Tegucigalpa : stock au box 12.", &["H2"]),
+    )
+    .await;
+    let page = format!("/renseignement/elements/{h2}");
+    assert_eq!(
+        gendarme.post(&page, &[("motif", MOTIF)]).await.status,
+        404,
+        "under H2, hidden from the gendarmes"
+    );
+
+    // Only what the codes reserve is offered: a share (H2), not a judicial use.
+    let shown = police.post(&page, &[("motif", MOTIF)]).await;
+    let form = element(&shown.text, "formulaire-autorisation", "form");
+    assert!(form.contains("value=\"diffusion\""));
+    assert!(!form.contains("value=\"usage_judiciaire\""));
+    assert!(form.contains(&format!("value=\"{gendarmerie}\"")));
+    assert!(!shown.text.contains("id=\"autorisations\""), "none yet");
+    // No H1, no H2: nothing to permit, no form.
+    let open = record(
+        &police,
+        &item_form("Réseau Tegucigalpa : relève à 14 h.", &[]),
+    )
+    .await;
+    let open_page = police
+        .post(
+            &format!("/renseignement/elements/{open}"),
+            &[("motif", MOTIF)],
+        )
+        .await;
+    assert!(open_page.text.contains("formulaire-copie-epuree"));
+    assert!(!open_page.text.contains("formulaire-autorisation"));
+
+    // Refusals, in French, under their fields.
+    let no_kind = police
+        .post(
+            &format!("{page}/autorisations"),
+            &[
+                ("motif", MOTIF),
+                ("nature", ""),
+                ("service", ""),
+                ("raison", ""),
+            ],
+        )
+        .await;
+    assert_eq!(no_kind.status, 422, "{}", no_kind.text);
+    assert!(element(&no_kind.text, "nature-messages", "div")
+        .contains("Choisissez l&#39;usage à autoriser"));
+    let no_reason = police
+        .post(
+            &format!("{page}/autorisations"),
+            &[
+                ("motif", MOTIF),
+                ("nature", "diffusion"),
+                ("service", &gendarmerie),
+                ("raison", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert!(
+        element(&no_reason.text, "raison-messages", "div").contains("Motivez l&#39;autorisation")
+    );
+    assert!(
+        no_reason
+            .text
+            .contains(&format!("<option value=\"{gendarmerie}\" selected>")),
+        "the unit chosen is kept"
+    );
+    let h1_missing = police
+        .post(
+            &format!("{page}/autorisations"),
+            &[
+                ("motif", MOTIF),
+                ("nature", "usage_judiciaire"),
+                ("raison", "procédure 2026/118"),
+            ],
+        )
+        .await;
+    assert_eq!(h1_missing.status, 422);
+    assert!(element(&h1_missing.text, "nature-messages", "div").contains("ne porte pas le code H1"));
+
+    // Permitted: listed with its kind, unit, reason, author and time (Paris).
+    let permitted = police
+        .post(
+            &format!("{page}/autorisations"),
+            &[
+                ("motif", MOTIF),
+                ("nature", "diffusion"),
+                ("service", &gendarmerie),
+                ("raison", "Enquête commune sur le box 12"),
+            ],
+        )
+        .await;
+    assert_eq!(permitted.status, 200, "{}", permitted.text);
+    assert!(element(&permitted.text, "avis", "div").contains("Autorisation enregistrée"));
+    let table = element(&permitted.text, "autorisations", "table");
+    for text in [
+        "Diffusion (lève H2)",
+        gendarmerie_name.as_str(),
+        "Enquête commune sur le box 12",
+        agent_name.as_str(),
+        "23/11/2026 10:00",
+    ] {
+        assert!(table.contains(&escaped(text)), "{text} in {table}");
+    }
+    // The gendarmes now read it; they see the permission, not who recorded it.
+    let theirs = gendarme.post(&page, &[("motif", MOTIF)]).await;
+    assert_eq!(theirs.status, 200, "{}", theirs.text);
+    let table = element(&theirs.text, "autorisations", "table");
+    assert!(table.contains("Enquête commune sur le box 12"));
+    assert!(!table.contains(&escaped(&agent_name)));
+}
+
+#[tokio::test]
+async fn the_results_export_to_csv_with_the_columns_asked_for() {
+    let app = app().await;
+    let police = sign_in(&app, "agent.marseille").await;
+    let (gendarmerie, _, _) = me(&app, "agent.gendarmerie").await;
+    record(
+        &police,
+        &item_form("Réseau Ulan-Bator : relève des guetteurs à 14 h.", &[]),
+    )
+    .await;
+    record(
+        &police,
+        &item_form("Réseau Ulan-Bator : le chef serait mineur.", &["H2"]),
+    )
+    .await;
+    let found = search(&police, "ulan-bator", &[]).await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    let form = element(&found.text, "formulaire-export", "form");
+    assert!(found.text.contains(
+        "<form method=\"post\" action=\"/renseignement/export\" id=\"formulaire-export\">"
+    ));
+    assert!(form.contains("<input type=\"hidden\" name=\"mots\" value=\"ulan-bator\">"));
+    assert!(form.contains("id=\"correspondance\" name=\"correspondance\""));
+    assert!(
+        form.contains(">id=REFERENCE,observed_on=DATE_OBSERVATION,"),
+        "{form}"
+    );
+
+    let export = |fields: Vec<(&'static str, String)>| {
+        let browser = &police;
+        async move {
+            let mut all: Vec<(&str, &str)> = vec![("motif", MOTIF), ("mots", "ulan-bator")];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            browser.post_for_file("/renseignement/export", &all).await
+        }
+    };
+    let file = export(vec![
+        ("finalite", "diffusion".to_owned()),
+        ("destinataire", gendarmerie.clone()),
+        ("correspondance", "text=Texte,owner=Service".to_owned()),
+    ])
+    .await;
+    assert_eq!(file.status, 200, "{}", file.text);
+    assert_eq!(file.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(file.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    assert_eq!(file.headers["vigie-withheld"], "1");
+    assert!(
+        file.text.starts_with("\u{feff}\"Texte\";\"Service\"\n"),
+        "{}",
+        file.text
+    );
+    assert!(file.text.contains("relève des guetteurs"));
+    assert!(!file.text.contains("serait mineur"), "H2 is not shared");
+
+    // A bad mapping and no purpose: the results again, the errors in French under their fields.
+    let refused = export(vec![
+        ("finalite", String::new()),
+        ("correspondance", "texte=TEXTE".to_owned()),
+    ])
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"elements\""),
+        "the results again"
+    );
+    assert!(element(&refused.text, "finalite-messages", "div")
+        .contains("Choisissez la finalité de l&#39;exportation"));
+    assert!(element(&refused.text, "correspondance-messages", "div")
+        .contains("champ « texte » inconnu pour un élément de renseignement"));
+    assert!(
+        refused.text.contains(">texte=TEXTE</textarea>"),
+        "what was typed is kept"
+    );
+}
