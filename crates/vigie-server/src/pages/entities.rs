@@ -25,7 +25,9 @@ use vigie_core::org::UnitId;
 use vigie_core::policy::Action;
 use vigie_engine::{
     EngineError, EntityView, IntelSearchView, MergeSuggestions, RequestContext, SearchRequest,
+    ValueSource,
 };
+use vigie_intel::fact::FactBasis;
 use vigie_search::{Filters, Sort};
 
 const SEARCH_MOTIF_REQUIRED: &str = "Indiquez le motif de la recherche (au moins 3 caractères)";
@@ -625,8 +627,8 @@ fn entity_intel(
     (section, entries)
 }
 
-/// The entity's dated facts, newest first: its recording, each visible link's start and end, and
-/// the intelligence items about it.
+/// The entity's dated facts, newest first: its recording, each visible link's start and end, the
+/// values added to it as facts, and the intelligence items about it.
 fn timeline(
     view: &EntityView,
     recorded_unit: &str,
@@ -678,6 +680,48 @@ fn timeline(
                 },
             ));
         }
+    }
+    // Each value added as a fact: on the day it was observed, or else recorded.
+    for value in &view.values {
+        let ValueSource::Fact(fact) = &value.source else {
+            continue;
+        };
+        let day = fact.observed_on.unwrap_or_else(|| {
+            let at = time::OffsetDateTime::from_unix_timestamp_nanos(
+                i128::from(fact.recorded_at_micros) * 1_000,
+            )
+            .unwrap_or(provenance.recorded_at);
+            at.to_offset(format::paris_offset(at)).date()
+        });
+        let origin = match &fact.basis {
+            FactBasis::Item { .. } => "Élément de renseignement".to_owned(),
+            FactBasis::Record { reference } => reference.clone(),
+        };
+        let href = match &fact.basis {
+            FactBasis::Item { item } => Some(format!("/renseignement/elements/{item}")),
+            FactBasis::Record { .. } => None,
+        };
+        dated.push((
+            day,
+            3,
+            TimelineEntry {
+                datetime: day.to_string(),
+                date: format::date(day),
+                badge: "Information",
+                badge_kind: "new",
+                text: format!(
+                    "{} : {}",
+                    format::property_label(view.entity.schema, &value.property),
+                    facts::shown_value(view.entity.schema, &value.property, &value.value)
+                ),
+                href,
+                detail: format!(
+                    "{origin} · {} · {}",
+                    fact.grade.display_fr(),
+                    unit_name(&fact.owner_unit)
+                ),
+            },
+        ));
     }
     dated.extend(
         intel_entries

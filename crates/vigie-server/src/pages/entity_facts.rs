@@ -40,21 +40,26 @@ fn grade_cell(grade: Grade) -> (String, String) {
     (grade.display_fr(), meanings)
 }
 
+/// A value as the page shows it: dates in French, the rest as stored.
+pub(super) fn shown_value(schema: Schema, property: &str, value: &str) -> String {
+    let is_date = schema
+        .properties()
+        .iter()
+        .any(|(name, kind)| *name == property && *kind == PropertyKind::DateValue);
+    if is_date {
+        format::partial_date(value)
+    } else {
+        value.to_owned()
+    }
+}
+
 fn value_cell(
     schema: Schema,
     view: &ValueView,
     captions: &HashMap<EntityId, String>,
     unit_name: &dyn Fn(&UnitId) -> String,
 ) -> ValueCell {
-    let is_date = schema
-        .properties()
-        .iter()
-        .any(|(name, kind)| *name == view.property && *kind == PropertyKind::DateValue);
-    let value = if is_date {
-        format::partial_date(&view.value)
-    } else {
-        view.value.clone()
-    };
+    let value = shown_value(schema, &view.property, &view.value);
     match &view.source {
         ValueSource::Record {
             merged: false,
@@ -439,27 +444,39 @@ pub struct MergeFormData {
     pub motivation: String,
 }
 
-/// What a refused merge decision says on the page, and its status.
-fn merge_refusal(error: EngineError) -> Result<(StatusCode, String), EngineError> {
-    match error {
-        EngineError::Invalid(errors) => Ok((
+/// What the page says of a merge decision: `notice` once taken; for a refusal a user can act on,
+/// the reason above the merges and its status; any other error is the caller's to show.
+fn decided(outcome: Result<(), EngineError>, notice: &str) -> Result<PageExtras, EngineError> {
+    let (status, message) = match outcome {
+        Ok(()) => {
+            return Ok(PageExtras {
+                notice: Some(notice.to_owned()),
+                ..PageExtras::default()
+            })
+        }
+        Err(EngineError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             errors
                 .into_iter()
                 .map(|e| e.message)
                 .collect::<Vec<_>>()
                 .join(" ; "),
-        )),
-        EngineError::NotFound => Ok((
+        ),
+        Err(EngineError::NotFound) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "Aucune fiche accessible ne porte cet identifiant".to_owned(),
-        )),
-        EngineError::Conflict(_) => Ok((
+        ),
+        Err(EngineError::Conflict(_)) => (
             StatusCode::CONFLICT,
             "Une autre décision vient d'être prise sur cette fiche : la page montre ce qui a été décidé".to_owned(),
-        )),
-        other => Err(other),
-    }
+        ),
+        Err(other) => return Err(other),
+    };
+    Ok(PageExtras {
+        status,
+        merge_error: Some(message),
+        ..PageExtras::default()
+    })
 }
 
 /// `POST /entites/{id}/fusions`: merges the record `fiche` into this one.
@@ -486,22 +503,11 @@ pub async fn merge(
                 .await
         }
     };
-    let extras = match outcome {
-        Ok(()) => PageExtras {
-            notice: Some(
-                "Fiche fusionnée dans celle-ci : ses informations et ses liens apparaissent ci-dessous, avec leur origine. La fusion peut être annulée.".to_owned(),
-            ),
-            ..PageExtras::default()
-        },
-        Err(error) => match merge_refusal(error) {
-            Ok((status, message)) => PageExtras {
-                status,
-                merge_error: Some(message),
-                ..PageExtras::default()
-            },
-            Err(error) => return Err(session.fail(error)),
-        },
-    };
+    let extras = decided(
+        outcome,
+        "Fiche fusionnée dans celle-ci : ses informations et ses liens apparaissent ci-dessous, avec leur origine. La fusion peut être annulée.",
+    )
+    .map_err(|error| session.fail(error))?;
     show_entity(&state, &ctx, &session, id, &data.motif, extras).await
 }
 
@@ -526,19 +532,10 @@ pub async fn unmerge(
                 .await
         }
     };
-    let extras = match outcome {
-        Ok(()) => PageExtras {
-            notice: Some("Fusion annulée : les deux fiches sont de nouveau distinctes.".to_owned()),
-            ..PageExtras::default()
-        },
-        Err(error) => match merge_refusal(error) {
-            Ok((status, message)) => PageExtras {
-                status,
-                merge_error: Some(message),
-                ..PageExtras::default()
-            },
-            Err(error) => return Err(session.fail(error)),
-        },
-    };
+    let extras = decided(
+        outcome,
+        "Fusion annulée : les deux fiches sont de nouveau distinctes.",
+    )
+    .map_err(|error| session.fail(error))?;
     show_entity(&state, &ctx, &session, id, &data.motif, extras).await
 }

@@ -96,8 +96,12 @@ async fn a_value_shows_its_origin_and_grade_and_a_contradiction_is_kept_and_flag
         .contains("Informations divergentes : Date de naissance"));
     assert!(added.text.contains("Fiche TAJ du 02/11"));
     assert!(added.text.contains("observée le 02/11/2026"));
-    // Both dates are there.
+    // Both dates are there, and the new one is in the chronology on the day it was observed.
     assert!(added.text.contains("12/04/1990") && added.text.contains("04/12/1990"));
+    let chronology = &added.text[added.text.find("id=\"chronologie-liste\"").unwrap()..];
+    assert!(chronology.contains("<time datetime=\"2026-11-02\">02/11/2026</time>"));
+    assert!(chronology.contains("Date de naissance : 04/12/1990"));
+    assert!(chronology.contains("Fiche TAJ du 02/11 · Europol 4x4 C3"));
 }
 
 #[tokio::test]
