@@ -12,7 +12,9 @@
 //! mapping and read again with it gives the same properties. A `|` inside a value cannot survive
 //! that (it separates values): it is written as `¦`. The file is UTF-8 with a BOM (so a
 //! spreadsheet reads the accents), `;`-separated as French spreadsheets expect, every cell quoted
-//! (so that the reader's guess of the separator holds whatever the values hold).
+//! (so that the reader's guess of the separator holds whatever the values hold). A value a
+//! spreadsheet would run as a formula (`=`, `+`, `-`, `@`...) is written after a `'`, which the
+//! reader takes off again: an exported file cannot carry a formula into an analyst's spreadsheet.
 //!
 //! Intelligence items go to CSV the same way ([`write_items_csv`]), with a mapping of their fields
 //! ([`ITEM_FIELDS`]) to columns; a human source's code is never written, only its kind. Which items
@@ -143,7 +145,7 @@ pub fn read_csv(
                 .get(*column)
                 .unwrap_or_default()
                 .split('|')
-                .map(str::trim)
+                .map(|value| restored(value.trim()))
                 .filter(|value| !value.is_empty())
                 .map(str::to_owned)
                 .collect();
@@ -290,11 +292,37 @@ fn write_table(
         .map_err(|error| vec![format!("écriture du fichier CSV impossible ({error})")])
 }
 
-/// Several values as one cell, joined by `|` (a `|` inside a value becomes `¦`).
+/// The first characters a spreadsheet reads as the start of a formula (OWASP's list for CSV
+/// injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A value as written: one that a spreadsheet would run as a formula gets a leading `'`, which
+/// spreadsheets show as "text" and [`restored`] takes off again (a phone "+33…" also stays text
+/// instead of becoming a number).
+fn neutralised(value: &str) -> String {
+    // A value already made of quotes before a formula's start gets one more, so that reading
+    // takes exactly one off.
+    if value.trim_start_matches('\'').starts_with(FORMULA_STARTS) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// A value as read: the `'` that [`neutralised`] put before a formula's first character is taken
+/// off, so that a file written by Vigie reads back as it was.
+fn restored(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_STARTS) => rest,
+        _ => value,
+    }
+}
+
+/// Several values as one cell, joined by `|` (a `|` inside a value becomes `¦`), each neutralised.
 fn joined<'v>(values: impl IntoIterator<Item = &'v str>) -> String {
     values
         .into_iter()
-        .map(|value| value.replace(VALUE_SEPARATOR, &SEPARATOR_STAND_IN.to_string()))
+        .map(|value| neutralised(&value.replace(VALUE_SEPARATOR, &SEPARATOR_STAND_IN.to_string())))
         .collect::<Vec<_>>()
         .join(&VALUE_SEPARATOR.to_string())
 }
@@ -434,9 +462,12 @@ pub fn write_items_csv<'a>(
 ) -> Result<String, Vec<String>> {
     check_item_mapping(mapping)?;
     let header = mapping.iter().map(|(_, column)| column.as_str()).collect();
-    let rows = rows
-        .into_iter()
-        .map(|row| mapping.iter().map(|(field, _)| row.cell(field)).collect());
+    let rows = rows.into_iter().map(|row| {
+        mapping
+            .iter()
+            .map(|(field, _)| neutralised(&row.cell(field)))
+            .collect()
+    });
     write_table(header, rows)
 }
 
@@ -725,5 +756,32 @@ mod tests {
         assert_eq!(cell("REGIME"), "Administratif");
         let entities = write_items_csv(&parse_mapping("entities=E").unwrap(), [row]).unwrap();
         assert!(entities.ends_with(&format!("\"{}\"\n", Uuid::from_u128(5))));
+    }
+
+    #[test]
+    fn formulas_are_written_as_text_and_read_back_as_they_were() {
+        let mut properties = Properties::new();
+        properties.insert(
+            "notes".to_owned(),
+            vec![
+                "=HYPERLINK(\"http://x\")".to_owned(),
+                "@SUM(A1)".to_owned(),
+                "rien".to_owned(),
+            ],
+        );
+        properties.insert("number".to_owned(), vec!["+33612345678".to_owned()]);
+        let mapping = vec![
+            ("number".to_owned(), "NUMERO".to_owned()),
+            ("notes".to_owned(), "NOTES".to_owned()),
+        ];
+        let written = write_csv(Schema::Phone, &mapping, [&properties]).unwrap();
+        assert!(written.contains("\"'+33612345678\""), "{written}");
+        assert!(written.contains("'=HYPERLINK"), "{written}");
+        assert!(
+            !written.contains(";\"=") && !written.contains("|="),
+            "{written}"
+        );
+        let read = read_csv(&written, Schema::Phone, &mapping).unwrap();
+        assert_eq!(read.entities[0].properties, properties);
     }
 }
