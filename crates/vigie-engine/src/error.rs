@@ -78,6 +78,14 @@ impl From<vigie_targets::workflow::WorkflowError> for EngineError {
 }
 
 impl EngineError {
+    /// A refusal of one field, in French for the user (422 with the field named).
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        EngineError::Invalid(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+
     /// A store error met while writing the journal of a consultation: refuse, do not leak.
     pub(crate) fn journal(error: StoreError) -> Self {
         match error {

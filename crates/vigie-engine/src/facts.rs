@@ -18,7 +18,7 @@ use crate::intel;
 use crate::{Engine, RequestContext};
 use std::collections::HashMap;
 use uuid::Uuid;
-use vigie_core::entity::{Entity, EntityId, FieldError, LegalRegime, Link};
+use vigie_core::entity::{Entity, EntityId, LegalRegime, Link};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::policy::{decide, Action, Decision, DenyReason, ObjectMarks};
 use vigie_intel::fact::{
@@ -54,15 +54,6 @@ pub struct ValueView {
     pub source: ValueSource,
 }
 
-impl ValueView {
-    pub fn grade(&self) -> Option<Grade> {
-        match &self.source {
-            ValueSource::Fact(fact) => Some(fact.grade),
-            ValueSource::Record { .. } => None,
-        }
-    }
-}
-
 /// The values of an entity's own record, in the schema's order of properties.
 pub(crate) fn record_values(entity: &Entity, merged: bool) -> Vec<ValueView> {
     let mut values = Vec::new();
@@ -88,13 +79,6 @@ fn fact_marks(fact: &Fact) -> ObjectMarks<'_> {
         departement: fact.departement.as_deref(),
         regime: fact.regime,
     }
-}
-
-fn fault(field: &str, message: &str) -> EngineError {
-    EngineError::Invalid(vec![FieldError {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }])
 }
 
 fn record_of(fact: &Fact, id: String) -> EngineResult<WorkflowRecord> {
@@ -124,11 +108,6 @@ struct Resolved {
 }
 
 impl Engine {
-    /// The latest calendar day anywhere in France (UTC+14 covers every overseas territory).
-    fn latest_day(&self) -> time::Date {
-        (self.inner.clock.now() + time::Duration::hours(14)).date()
-    }
-
     /// An entity the actor may add facts to; `NotFound` for one it may not see.
     async fn entity_for_fact(&self, actor: &Actor, id: EntityId) -> EngineResult<Entity> {
         let entity = self
@@ -158,9 +137,9 @@ impl Engine {
         match (basis.basis, basis.grade) {
             (FactBasis::Item { item: id }, _) => {
                 let missing = || {
-                    fault(
+                    EngineError::invalid(
                         "item",
-                        &format!("Élément de renseignement {id} introuvable"),
+                        format!("Élément de renseignement {id} introuvable"),
                     )
                 };
                 let record = self.inner.store.intel_item(id).await?.ok_or_else(missing)?;
@@ -169,7 +148,7 @@ impl Engine {
                     return Err(missing());
                 }
                 if !about.iter().any(|entity| item.entities.contains(entity)) {
-                    return Err(fault(
+                    return Err(EngineError::invalid(
                         "item",
                         "Cet élément de renseignement ne concerne pas cette entité : rattachez-la d'abord à l'élément",
                     ));
@@ -185,9 +164,10 @@ impl Engine {
                 grade,
                 regime,
             }),
-            (FactBasis::Record { .. }, None) => {
-                Err(fault("grade", "Indiquez la cotation de cette information"))
-            }
+            (FactBasis::Record { .. }, None) => Err(EngineError::invalid(
+                "grade",
+                "Indiquez la cotation de cette information",
+            )),
         }
     }
 

@@ -110,10 +110,7 @@ impl Engine {
     ) -> EngineResult<IntelView> {
         self.require(actor, Action::RecordIntel)?;
         let now = self.inner.clock.now();
-        // The latest calendar day anywhere in France (UTC+14 covers every overseas territory):
-        // only a date after it is certainly in the future for whoever records it.
-        let today = (now + time::Duration::hours(14)).date();
-        let (valid, mut errors) = match validate_item(&draft, today) {
+        let (valid, mut errors) = match validate_item(&draft, self.latest_day()) {
             Ok(valid) => (Some(valid), Vec::new()),
             Err(errors) => (None, errors),
         };

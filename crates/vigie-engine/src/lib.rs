@@ -255,6 +255,12 @@ impl Engine {
         self.inner.store.close().await;
     }
 
+    /// The latest calendar day anywhere in France (UTC+14 covers every overseas territory): only a
+    /// date after it is certainly in the future for whoever records an observation.
+    pub(crate) fn latest_day(&self) -> time::Date {
+        (self.inner.clock.now() + time::Duration::hours(14)).date()
+    }
+
     fn draft(
         &self,
         actor: Option<&Actor>,

@@ -16,7 +16,7 @@ use crate::entities::{marks, EntitySummary};
 use crate::error::{EngineError, EngineResult};
 use crate::{Engine, RequestContext};
 use serde::{Deserialize, Serialize};
-use vigie_core::entity::{Entity, EntityId, FieldError, Schema};
+use vigie_core::entity::{Entity, EntityId, Schema};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::org::UnitId;
 use vigie_core::policy::{decide, search_reach, Action, Decision, DenyReason};
@@ -87,18 +87,11 @@ pub struct MergeSuggestions {
     pub journal_seq: u64,
 }
 
-fn fault(field: &str, message: &str) -> EngineError {
-    EngineError::Invalid(vec![FieldError {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }])
-}
-
 fn clean_reason(reason: &str) -> EngineResult<String> {
     let reason = reason.trim();
     let length = reason.chars().count();
     if !(5..=500).contains(&length) || reason.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(fault(
+        return Err(EngineError::invalid(
             "reason",
             "Motivez la décision en 5 à 500 caractères, sans caractère de contrôle",
         ));
@@ -387,7 +380,7 @@ impl Engine {
     ) -> EngineResult<()> {
         let reason = clean_reason(reason)?;
         if kept == merged {
-            return Err(fault(
+            return Err(EngineError::invalid(
                 "merged",
                 "Une fiche ne peut pas être fusionnée avec elle-même",
             ));
@@ -395,9 +388,9 @@ impl Engine {
         let kept_entity = self.entity_to_merge(actor, kept).await?;
         let merged_entity = self.entity_to_merge(actor, merged).await?;
         if kept_entity.schema != merged_entity.schema {
-            return Err(fault(
+            return Err(EngineError::invalid(
                 "merged",
-                &format!(
+                format!(
                     "Seules deux fiches du même type se fusionnent : « {} » et « {} » diffèrent",
                     kept_entity.schema.label_fr(),
                     merged_entity.schema.label_fr()
@@ -409,14 +402,14 @@ impl Engine {
             .await?
             .is_some_and(|(merge, _)| merge.active())
         {
-            return Err(fault(
+            return Err(EngineError::invalid(
                 "kept",
                 "Cette fiche est elle-même fusionnée dans une autre : fusionnez dans la fiche retenue",
             ));
         }
         let existing = self.merge_of(merged).await?;
         if existing.as_ref().is_some_and(|(merge, _)| merge.active()) {
-            return Err(fault(
+            return Err(EngineError::invalid(
                 "merged",
                 "Cette fiche est déjà fusionnée dans une autre : annulez d'abord cette fusion",
             ));
@@ -472,13 +465,13 @@ impl Engine {
         let reason = clean_reason(reason)?;
         self.entity_to_merge(actor, merged).await?;
         let Some((mut merge, read)) = self.merge_of(merged).await? else {
-            return Err(fault(
+            return Err(EngineError::invalid(
                 "merged",
                 "Cette fiche n'est fusionnée dans aucune autre",
             ));
         };
         if !merge.active() {
-            return Err(fault(
+            return Err(EngineError::invalid(
                 "merged",
                 "Cette fiche n'est fusionnée dans aucune autre",
             ));
@@ -529,6 +522,12 @@ impl Engine {
         };
         let motif = crate::entities::clean_motif(motif)?;
         let entity = self.entity_to_merge(actor, id).await?;
+        // The record this one is merged into, read once for every candidate.
+        let kept_by = self
+            .merge_of(entity.id)
+            .await?
+            .filter(|(merge, _)| merge.active())
+            .map(|(merge, _)| merge.kept);
         let mut suggestions = Vec::new();
         let mut seen = std::collections::HashSet::from([entity.id]);
         for term in candidate_terms(&entity) {
@@ -554,12 +553,11 @@ impl Engine {
                     continue;
                 };
                 // Already merged one way or the other: nothing to suggest.
-                let linked = |merge: Option<(MergeRecord, String)>, other: EntityId| {
-                    merge.is_some_and(|(merge, _)| merge.active() && merge.kept == other)
-                };
-                if linked(self.merge_of(candidate.id).await?, entity.id)
-                    || linked(self.merge_of(entity.id).await?, candidate.id)
-                {
+                let into_entity = self
+                    .merge_of(candidate.id)
+                    .await?
+                    .is_some_and(|(merge, _)| merge.active() && merge.kept == entity.id);
+                if into_entity || kept_by == Some(candidate.id) {
                     continue;
                 }
                 suggestions.push(MergeSuggestion {

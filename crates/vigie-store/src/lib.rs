@@ -277,8 +277,9 @@ pub struct WorkflowRecord {
     pub target_b: Option<TargetId>,
     pub starts_micros: i64,
     pub ends_micros: i64,
-    /// Where the record is routed (a département code, or "national"), for the workflows that have
-    /// one (reports, dealing points); lists can be narrowed to one area.
+    /// Where the record is routed, for the workflows that have one: a département code or
+    /// "national" (reports, dealing points), a unit (partners' report index), or the entity a fact
+    /// or a merge belongs to; lists can be narrowed to one area.
     pub area: Option<String>,
     pub body: String,
 }

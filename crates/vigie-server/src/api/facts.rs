@@ -17,22 +17,7 @@ use utoipa::ToSchema;
 use vigie_core::entity::EntityId;
 use vigie_engine::{MergeEvent, MergeSuggestion, MergeView, ValueSource, ValueView};
 use vigie_intel::fact::{BasisDraft, Claim, Fact, FactBasis, FactDraft};
-use vigie_intel::{Grade, ItemId};
-
-impl From<Grade> for GradeDto {
-    fn from(grade: Grade) -> Self {
-        GradeDto {
-            scheme: grade.scheme().as_str().to_owned(),
-            code: grade.code(),
-            label: grade.display_fr(),
-            meanings: grade
-                .labels_fr()
-                .into_iter()
-                .map(|(part, meaning)| format!("{part} : {meaning}"))
-                .collect(),
-        }
-    }
-}
+use vigie_intel::ItemId;
 
 /// Where a fact comes from: exactly one of `item` and `reference`. With a reference, a grade in a
 /// scheme open to new grades (`europol_4x4`, `uk_3x5x2`); with an item, no grade (the item's).

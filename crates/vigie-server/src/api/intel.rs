@@ -117,6 +117,21 @@ pub struct GradeDto {
     pub meanings: Vec<String>,
 }
 
+impl From<vigie_intel::Grade> for GradeDto {
+    fn from(grade: vigie_intel::Grade) -> Self {
+        GradeDto {
+            scheme: grade.scheme().as_str().to_owned(),
+            code: grade.code(),
+            label: grade.display_fr(),
+            meanings: grade
+                .labels_fr()
+                .into_iter()
+                .map(|(part, meaning)| format!("{part} : {meaning}"))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PermissionDto {
     pub kind: PermissionKindDto,
@@ -177,17 +192,7 @@ impl From<&IntelView> for IntelItemDto {
             departement: item.departement.clone(),
             entities: item.entities.iter().map(|entity| entity.0).collect(),
             source: item.source.label_fr(),
-            grade: GradeDto {
-                scheme: item.grade.scheme().as_str().to_owned(),
-                code: item.grade.code(),
-                label: item.grade.display_fr(),
-                meanings: item
-                    .grade
-                    .labels_fr()
-                    .into_iter()
-                    .map(|(part, meaning)| format!("{part} : {meaning}"))
-                    .collect(),
-            },
+            grade: GradeDto::from(item.grade),
             handling: item
                 .handling
                 .codes()
@@ -599,6 +604,21 @@ pub struct IntelExportBody {
     pub filters: IntelFiltersDto,
 }
 
+/// The search an export runs: every match, most recently observed first, up to the export's cap.
+fn export_search(
+    query: String,
+    filters: IntelFiltersDto,
+) -> ApiResult<vigie_search::SearchRequest> {
+    Ok(search_request(
+        query,
+        filters,
+        IntelSortDto::Recent,
+        vigie_search::MAX_LIMIT,
+        0,
+    )
+    .map_err(vigie_engine::EngineError::Invalid)?)
+}
+
 /// Exports the items of a search that the caller may read, as FollowTheMoney `Note` entities, one
 /// JSON object per line (`application/x-ndjson`). Items whose handling codes forbid the purpose are
 /// held back; their number is in the `Vigie-Withheld` header. At most 10,000 items (422 beyond).
@@ -614,14 +634,7 @@ pub async fn export(
     AppJson(body): AppJson<IntelExportBody>,
 ) -> ApiResult<Response> {
     let purpose = export_purpose(body.purpose, body.to_unit)?;
-    let request = search_request(
-        body.query,
-        body.filters,
-        IntelSortDto::Recent,
-        vigie_search::MAX_LIMIT,
-        0,
-    )
-    .map_err(vigie_engine::EngineError::Invalid)?;
+    let request = export_search(body.query, body.filters)?;
     let export = state
         .engine
         .export_intel(&actor, &request, &body.motif, purpose, &ctx)
@@ -708,14 +721,7 @@ pub async fn export_csv(
     AppJson(body): AppJson<IntelCsvExportBody>,
 ) -> ApiResult<Response> {
     let purpose = export_purpose(body.purpose, body.to_unit)?;
-    let request = search_request(
-        body.query,
-        body.filters,
-        IntelSortDto::Recent,
-        vigie_search::MAX_LIMIT,
-        0,
-    )
-    .map_err(vigie_engine::EngineError::Invalid)?;
+    let request = export_search(body.query, body.filters)?;
     let mapping = body
         .mapping
         .unwrap_or_else(|| vigie_intel::csv_entities::DEFAULT_ITEM_MAPPING.to_owned());

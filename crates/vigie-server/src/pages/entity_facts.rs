@@ -290,7 +290,6 @@ pub(super) fn fact_form(
         grade_scheme,
         grade,
         observed_on,
-        open: !errors.is_empty(),
         has_errors: !errors.is_empty(),
     }
 }

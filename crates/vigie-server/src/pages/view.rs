@@ -324,8 +324,7 @@ pub struct FactForm {
     pub grade_scheme: SelectField,
     pub grade: Field,
     pub observed_on: Field,
-    /// Open when it is shown again with errors.
-    pub open: bool,
+    /// Shown again with errors: the form is open and its summary lists them.
     pub has_errors: bool,
 }
 
