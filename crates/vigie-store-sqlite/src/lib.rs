@@ -281,24 +281,37 @@ fn search(conn: &Connection, query: &EntityQuery) -> StoreResult<Vec<Entity>> {
 fn search_journal(conn: &Connection, query: &JournalQuery) -> StoreResult<Vec<JournalEntry>> {
     let mut sql = format!("SELECT {JOURNAL_COLUMNS} FROM journal WHERE 1 = 1");
     let mut values: Vec<Box<dyn ToSql>> = Vec::new();
-    let mut filter = |column: &str, value: Box<dyn ToSql>| {
+    let mut bind = |value: Box<dyn ToSql>| {
         values.push(value);
-        sql.push_str(&format!(" AND {column} ?{}", values.len()));
+        values.len()
     };
     if let Some(actor) = &query.actor {
-        filter("actor =", Box::new(actor.clone()));
+        sql.push_str(&format!(" AND actor = ?{}", bind(Box::new(actor.clone()))));
     }
     if let Some(object) = &query.object {
-        filter("object =", Box::new(object.clone()));
+        // One seek per sorted run of refs, then a scan of the short tail no run covers yet (see
+        // migrations/0006_journal_object_refs.sql). CROSS JOIN keeps the runs as the outer loop:
+        // left to itself, SQLite's planner scanned every ref.
+        let at = bind(Box::new(object.clone()));
+        sql.push_str(&format!(
+            " AND object = ?{at} AND seq IN (SELECT r.seq FROM journal_ref_runs b CROSS JOIN \
+             journal_object_refs r ON r.run = b.first_seq AND r.object = ?{at} \
+             UNION ALL SELECT seq FROM journal \
+             WHERE seq > (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs) AND object = ?{at})"
+        ));
     }
     if let Some(action) = query.action {
-        filter("action =", Box::new(action.as_str()));
+        sql.push_str(&format!(
+            " AND action = ?{}",
+            bind(Box::new(action.as_str()))
+        ));
     }
     if let Some(before) = query.before_seq {
-        filter("seq <", Box::new(i64::try_from(before).unwrap_or(i64::MAX)));
+        let before = i64::try_from(before).unwrap_or(i64::MAX);
+        sql.push_str(&format!(" AND seq < ?{}", bind(Box::new(before))));
     }
-    values.push(Box::new(i64::from(query.limit)));
-    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{}", values.len()));
+    let limit = bind(Box::new(i64::from(query.limit)));
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{limit}"));
     let values: Vec<&dyn ToSql> = values.iter().map(|value| value.as_ref()).collect();
     query_all(conn, &sql, &values, codec::journal_entry)
 }
@@ -327,6 +340,21 @@ fn integrity_problems(conn: &Connection) -> StoreResult<Vec<String>> {
         if !present {
             problems.push(format!("the trigger {trigger} is missing: the journal is no longer append-only in the database"));
         }
+    }
+    let (refs, indexed_through): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM journal_object_refs), \
+                    (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .sql()?;
+    // Sequence numbers are gapless from 1, so the refs up to the frontier number exactly that many.
+    if refs != indexed_through {
+        problems.push(format!(
+            "journal_object_refs holds {refs} rows for {indexed_through} indexed entries: \
+             searches of the journal by object would miss entries"
+        ));
     }
     let version = migrate::current_version(conn)?;
     if version != migrate::latest_version() {

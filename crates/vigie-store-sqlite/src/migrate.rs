@@ -29,6 +29,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0005_record_area",
         include_str!("../migrations/0005_record_area.sql"),
     ),
+    (
+        "0006_journal_object_refs",
+        include_str!("../migrations/0006_journal_object_refs.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

@@ -13,6 +13,11 @@
 //! (`MAX(seq) + 1`, an O(log n) look-up), so a second process writing to the same file (an
 //! administration command while the server runs) cannot make the numbers collide or leave a gap.
 //!
+//! Between groups the thread also copies new journal entries into the journal's look-up by object,
+//! as a new sorted run (migration 0006): [`REFS_BATCH`] entries once that many are waiting, or
+//! whatever is waiting once no request has come for [`REFS_IDLE`]. A run is one transaction of its
+//! own; searches scan the entries no run covers yet, so they never miss one.
+//!
 //! This module applies mutations as given: it does not check who may write what (the engine does).
 
 use crate::codec::{
@@ -35,6 +40,14 @@ pub(crate) const MAX_GROUP: usize = 512;
 
 /// How long the writer may wait to fill a group as large as the previous one.
 const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_micros(1_000);
+
+/// Journal entries per run of the look-up by object. Each run costs a search one more seek, so runs
+/// should be long; but the groups a run delays wait for it, and the tail after the last run is
+/// scanned by every search, so they should not be too long either.
+const REFS_BATCH: u64 = 8_192;
+
+/// How long the writer waits for a request before indexing a smaller tail.
+const REFS_IDLE: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub(crate) enum Request {
     Write {
@@ -97,10 +110,26 @@ impl Writer {
 }
 
 fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
+    let mut refs = RefsBacklog::read(&conn);
     // `recv` keeps returning queued requests after the sender is dropped, then fails: the queue is
     // drained before the thread ends.
     let mut last_group_len = 1;
-    while let Ok(first) = requests.recv() {
+    loop {
+        let first = if refs.waiting() > 0 {
+            match requests.recv_timeout(REFS_IDLE) {
+                Ok(request) => request,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    refs.index_batch(&conn);
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match requests.recv() {
+                Ok(request) => request,
+                Err(_) => break,
+            }
+        };
         let mut group = Vec::with_capacity(last_group_len.max(16));
         group.push(first);
         while group.len() < MAX_GROUP {
@@ -121,10 +150,101 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
             }
         }
         last_group_len = group.len();
-        commit_group(&conn, key, group);
+        if let Some(last_seq) = commit_group(&conn, key, group) {
+            refs.written_through = refs.written_through.max(last_seq);
+        }
+        if refs.waiting() >= REFS_BATCH {
+            refs.index_batch(&conn);
+        }
     }
+    while refs.waiting() > 0 && refs.index_batch(&conn) {}
     // On close SQLite checkpoints the WAL into the main file if this is the last connection.
     let _ = conn.close();
+}
+
+/// How far the journal is written and how far the look-up by object has caught up, as this
+/// writer last saw them. Only a hint of when to index: each batch re-reads both under the write lock,
+/// so another process writing to the file cannot make it skip or repeat entries.
+struct RefsBacklog {
+    indexed_through: u64,
+    written_through: u64,
+}
+
+impl RefsBacklog {
+    fn read(conn: &Connection) -> Self {
+        match read_refs_state(conn) {
+            Ok((indexed_through, written_through)) => Self {
+                indexed_through,
+                written_through,
+            },
+            Err(error) => {
+                tracing::warn!(%error, "cannot read how far the journal's object look-up has caught up");
+                Self {
+                    indexed_through: 0,
+                    written_through: 0,
+                }
+            }
+        }
+    }
+
+    fn waiting(&self) -> u64 {
+        self.written_through.saturating_sub(self.indexed_through)
+    }
+
+    /// Appends a run of up to [`REFS_BATCH`] entries; false if it failed (searches stay right,
+    /// scanning a longer tail, and the next batch tries again).
+    fn index_batch(&mut self, conn: &Connection) -> bool {
+        match index_refs(conn) {
+            Ok((indexed_through, written_through)) => {
+                self.indexed_through = indexed_through;
+                self.written_through = written_through;
+                true
+            }
+            Err(error) => {
+                rollback(conn);
+                tracing::warn!(%error, "indexing the journal by object failed; searches scan the tail");
+                // Wait for the next commit before trying again.
+                self.indexed_through = self.written_through;
+                false
+            }
+        }
+    }
+}
+
+/// (indexed through, written through), from the database.
+fn read_refs_state(conn: &Connection) -> StoreResult<(u64, u64)> {
+    let (indexed, written): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs), \
+                    (SELECT COALESCE(MAX(seq), 0) FROM journal)",
+        )
+        .and_then(|mut statement| statement.query_row([], |row| Ok((row.get(0)?, row.get(1)?))))
+        .sql()?;
+    Ok((
+        seq_from_sql(indexed, "journal_ref_runs")?,
+        seq_from_sql(written, "journal")?,
+    ))
+}
+
+/// One run: the entries after the last run, in object order, appended under a new run.
+fn index_refs(conn: &Connection) -> StoreResult<(u64, u64)> {
+    exec(conn, "BEGIN IMMEDIATE").sql()?;
+    let (indexed, written) = read_refs_state(conn)?;
+    let through = written.min(indexed + REFS_BATCH);
+    if through > indexed {
+        let (first, last) = (seq_to_sql(indexed + 1)?, seq_to_sql(through)?);
+        conn.prepare_cached("INSERT INTO journal_ref_runs (first_seq, last_seq) VALUES (?1, ?2)")
+            .and_then(|mut statement| statement.execute(params![first, last]))
+            .sql()?;
+        conn.prepare_cached(
+            "INSERT INTO journal_object_refs (run, object, seq) \
+             SELECT ?1, object, seq FROM journal WHERE seq >= ?1 AND seq <= ?2 ORDER BY object, seq",
+        )
+        .and_then(|mut statement| statement.execute(params![first, last]))
+        .sql()?;
+    }
+    exec(conn, "COMMIT").sql()?;
+    Ok((through, written))
 }
 
 enum Work {
@@ -138,7 +258,8 @@ enum Reply {
     Done(oneshot::Sender<StoreResult<()>>),
 }
 
-fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) {
+/// Commits one group and answers its requests; the last journal sequence number written, if any.
+fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) -> Option<u64> {
     let mut works = Vec::with_capacity(group.len());
     let mut replies = Vec::with_capacity(group.len());
     for request in group {
@@ -162,6 +283,10 @@ fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) {
         }
     }
     let outcomes = run_transaction(conn, key, works);
+    let last_seq = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.as_ref().ok().and_then(|seqs| seqs.last().copied()))
+        .max();
     for (reply, outcome) in replies.into_iter().zip(outcomes) {
         // A caller that stopped waiting (its task was cancelled) is not an error: what it asked for
         // is committed all the same.
@@ -170,6 +295,7 @@ fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) {
             Reply::Done(reply) => drop(reply.send(outcome.map(|_| ()))),
         }
     }
+    last_seq
 }
 
 fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
