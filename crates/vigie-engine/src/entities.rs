@@ -206,9 +206,12 @@ impl Engine {
             }
         };
         let Neighbourhood { entity, neighbours } = neighbourhood;
-        let merged = self.merged_records(actor, &entity).await?;
-        let merged_into = match self.merge_of(id).await? {
-            Some((merge, _)) if merge.active() => self
+        let overlays = self.overlays(id).await?;
+        let merged = self
+            .merged_records(actor, &entity, overlays.merges_into)
+            .await?;
+        let merged_into = match overlays.own_merge {
+            Some(merge) if merge.active() => self
                 .inner
                 .store
                 .entity(merge.kept)
@@ -240,7 +243,12 @@ impl Engine {
         let mut seen = HashSet::new();
         links.retain(|view| seen.insert(view.link.id));
         for member in &group {
-            for fact in self.visible_facts(actor, *member).await? {
+            let facts = if *member == id {
+                self.visible_facts_in(actor, id, &overlays.facts).await?
+            } else {
+                self.visible_facts(actor, *member).await?
+            };
+            for fact in facts {
                 match &fact.claim {
                     Claim::Value { property, value } => values.push(ValueView {
                         property: property.clone(),

@@ -273,9 +273,19 @@ impl Engine {
         let records = self
             .records_in(FACT_KIND, Some(entity.0.to_string()))
             .await?;
+        self.visible_facts_in(actor, entity, &records).await
+    }
+
+    /// [`Engine::visible_facts`] over the fact records of `entity`, already read.
+    pub(crate) async fn visible_facts_in(
+        &self,
+        actor: &Actor,
+        entity: EntityId,
+        records: &[WorkflowRecord],
+    ) -> EngineResult<Vec<Fact>> {
         let mut readable: HashMap<ItemId, bool> = HashMap::new();
         let mut facts = Vec::with_capacity(records.len());
-        for record in &records {
+        for record in records {
             let fact = parse(record)?;
             if fact.entity != entity
                 || !decide(

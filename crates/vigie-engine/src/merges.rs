@@ -232,6 +232,14 @@ pub(crate) struct MergedRecords {
     pub records: Vec<Neighbourhood>,
 }
 
+/// What hangs off a consulted entity, read from the store at once: the merges routed to it, its
+/// own merge (active or undone), and the records of its facts (not yet filtered for the reader).
+pub(crate) struct Overlays {
+    pub merges_into: Vec<MergeRecord>,
+    pub own_merge: Option<MergeRecord>,
+    pub facts: Vec<WorkflowRecord>,
+}
+
 /// What the store's search is asked to find candidates: an identifier in full (compact, as the
 /// search key holds it); for a name, the first four letters of its longest word, so that
 /// "Dupont" finds "Dupond"; for a person, of the given name too, so that a swapped given name and
@@ -271,21 +279,27 @@ fn candidate_terms(entity: &Entity) -> Vec<String> {
 impl Engine {
     /// The records merged into `kept`, then into those, a few levels down. A record the actor may
     /// not consult is left out with what was merged into it: it is not even named.
+    /// `into_kept` are the merges routed to `kept`, already read with its other overlays.
     pub(crate) async fn merged_records(
         &self,
         actor: &Actor,
         kept: &Entity,
+        into_kept: Vec<MergeRecord>,
     ) -> EngineResult<MergedRecords> {
         let mut merged = MergedRecords {
             views: Vec::new(),
             records: Vec::new(),
         };
-        let mut frontier = vec![(kept.id, 0)];
-        while let Some((id, depth)) = frontier.pop() {
+        let mut frontier = vec![(kept.id, 0, Some(into_kept))];
+        while let Some((id, depth, known)) = frontier.pop() {
             if depth >= MAX_MERGE_DEPTH {
                 continue;
             }
-            for merge in self.merges_into(id).await? {
+            let merges = match known {
+                Some(merges) => merges,
+                None => self.merges_into(id).await?,
+            };
+            for merge in merges {
                 if merged.views.len() >= MAX_MERGED {
                     break;
                 }
@@ -314,7 +328,7 @@ impl Engine {
                     history: merge.history,
                 });
                 if active {
-                    frontier.push((merge.merged, depth + 1));
+                    frontier.push((merge.merged, depth + 1, None));
                     merged.records.push(found);
                 }
             }
@@ -339,6 +353,31 @@ impl Engine {
             Decision::Deny(_) => Err(EngineError::NotFound),
             Decision::Allow | Decision::AllowWithMotif => Ok(entity),
         }
+    }
+
+    /// The merges routed to `id`, its own merge and its facts' records, in one read of the store.
+    pub(crate) async fn overlays(&self, id: EntityId) -> EngineResult<Overlays> {
+        let key = id.0.to_string();
+        let mut overlays = Overlays {
+            merges_into: Vec::new(),
+            own_merge: None,
+            facts: Vec::new(),
+        };
+        for record in self
+            .inner
+            .store
+            .records_about(&[MERGE_KIND, crate::facts::FACT_KIND], &key)
+            .await?
+        {
+            if record.kind == crate::facts::FACT_KIND {
+                overlays.facts.push(record);
+            } else if record.id == key {
+                overlays.own_merge = Some(parse(&record)?);
+            } else {
+                overlays.merges_into.push(parse(&record)?);
+            }
+        }
+        Ok(overlays)
     }
 
     /// The merge of `merged`, as stored (active or undone), with its body as read.

@@ -649,6 +649,21 @@ impl Store for PostgresStore {
         targets::records(&self.pool, query).await
     }
 
+    async fn records_about(&self, kinds: &[&str], key: &str) -> StoreResult<Vec<WorkflowRecord>> {
+        self.ensure_open()?;
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM workflow_records WHERE kind = ANY($1) AND (area = $2 OR id = $2) \
+             ORDER BY kind, id",
+            targets::RECORD_COLUMNS
+        ))
+        .bind(kinds)
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await
+        .sql()?;
+        rows.iter().map(targets::record).collect()
+    }
+
     async fn counts(&self) -> StoreResult<Counts> {
         self.ensure_open()?;
         let row = sqlx::query(

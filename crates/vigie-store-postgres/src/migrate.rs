@@ -1,6 +1,7 @@
 //! The schema's migrations, and the catalog checks behind `integrity_check`.
 //!
-//! Migrations are the numbered files of `migrations/` (in step with the SQLite backend's), embedded
+//! Migrations are the numbered files of `migrations/` (the SQLite backend's tables, numbered in this
+//! backend's own order: its compact deconfliction keys came third there, fifth here), embedded
 //! in the binary and applied in order inside one transaction that first takes
 //! `pg_advisory_xact_lock`, so that several Vigie nodes starting at once neither race nor apply a
 //! migration twice: the second waits, then finds the work done. Each applied migration gets its row
@@ -29,6 +30,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_record_area",
         include_str!("../migrations/0004_record_area.sql"),
+    ),
+    (
+        "0005_compact_keys",
+        include_str!("../migrations/0005_compact_keys.sql"),
     ),
 ];
 

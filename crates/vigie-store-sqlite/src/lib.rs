@@ -661,6 +661,27 @@ impl Store for SqliteStore {
         self.read(move |conn| targets::records(conn, &query)).await
     }
 
+    async fn records_about(&self, kinds: &[&str], key: &str) -> StoreResult<Vec<WorkflowRecord>> {
+        let kinds = serde_json::Value::from(kinds.to_vec()).to_string();
+        let key = key.to_owned();
+        self.read(move |conn| {
+            let columns = targets::record_columns();
+            query_all(
+                conn,
+                &format!(
+                    "SELECT {columns} FROM workflow_records \
+                     WHERE kind IN (SELECT value FROM json_each(?1)) AND area = ?2 \
+                     UNION SELECT {columns} FROM workflow_records \
+                     WHERE kind IN (SELECT value FROM json_each(?1)) AND id = ?2 \
+                     ORDER BY kind, id"
+                ),
+                &[&kinds, &key],
+                targets::record,
+            )
+        })
+        .await
+    }
+
     async fn intel_item(&self, id: ItemId) -> StoreResult<Option<IntelRecord>> {
         self.read(move |conn| {
             query_one(

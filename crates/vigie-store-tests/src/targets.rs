@@ -320,6 +320,56 @@ impl Story {
             store.record("test", "r3").await.unwrap().map(|r| r.body),
             Some("{\"id\":\"r3\"}".to_owned())
         );
+        // What hangs off one key, in one read: the records in its area and the one named after it,
+        // of the kinds asked for only, once each.
+        for (kind, id, area) in [
+            ("test-about", "84", Some("13")),
+            ("test-about", "x1", Some("84")),
+            ("test-about-2", "x2", Some("84")),
+            ("test-about-2", "84", Some("84")),
+        ] {
+            store
+                .write(WriteBatch {
+                    mutations: vec![Mutation::PutRecord(WorkflowRecord {
+                        kind: kind.to_owned(),
+                        area: area.map(str::to_owned),
+                        ..record(id, None, None, 5, 6)
+                    })],
+                    journal: Vec::new(),
+                })
+                .await
+                .unwrap();
+        }
+        let about = |kinds: &'static [&'static str]| {
+            let store = Arc::clone(&store);
+            async move {
+                store
+                    .records_about(kinds, "84")
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| format!("{}/{}", r.kind, r.id))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            about(&["test-about", "test-about-2"]).await,
+            [
+                "test-about/84",
+                "test-about/x1",
+                "test-about-2/84",
+                "test-about-2/x2"
+            ]
+        );
+        assert_eq!(
+            about(&["test-about"]).await,
+            ["test-about/84", "test-about/x1"]
+        );
+        assert_eq!(
+            about(&["test-area"]).await,
+            ["test-area/a13b", "test-area/a84"]
+        );
+        assert_eq!(about(&[]).await, Vec::<String>::new());
 
         // Conditional writes: only over what was read; a refused one writes nothing, journal
         // included; of two at once over the same read, exactly one is kept.

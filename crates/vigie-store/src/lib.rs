@@ -454,6 +454,10 @@ pub trait Store: Send + Sync + 'static {
     async fn record(&self, kind: &str, id: &str) -> StoreResult<Option<WorkflowRecord>>;
     /// Records matching the query, by window start then id.
     async fn records(&self, query: &RecordQuery) -> StoreResult<Vec<WorkflowRecord>>;
+    /// The records of `kinds` that hang off `key`: those whose `area` is `key` and the one whose
+    /// `id` is `key`, in one read (an entity's facts, the merges into it and its own merge, read
+    /// while it is consulted). By kind, then id.
+    async fn records_about(&self, kinds: &[&str], key: &str) -> StoreResult<Vec<WorkflowRecord>>;
 
     async fn intel_item(&self, id: ItemId) -> StoreResult<Option<IntelRecord>>;
     /// Items matching the query, by change order (all filters given must hold).

@@ -253,3 +253,46 @@ async fn five_failures_make_a_username_wait_whether_or_not_it_exists() {
         .await;
     assert!(matches!(answer, Err(EngineError::BadCredentials)));
 }
+
+/// Timing must not tell whether an account exists: an unknown username is checked against a dummy
+/// hash at the same cost as a real one. Logins alternate between a real account with a wrong
+/// password and an unknown one (each username tried at most twice, under the throttle's limit), and
+/// the medians are compared. Without the dummy hash an unknown username would answer about a
+/// hundred times sooner, far outside the band.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_login_takes_as_long_whether_or_not_the_account_exists() {
+    let fixture = demo().await;
+    let known = [
+        "agent.marseille",
+        "agent.gendarmerie",
+        "agent.douane",
+        "agent.paris",
+        "analyste.ofast",
+        "analyste.cross13",
+    ];
+    let mut known_times = Vec::new();
+    let mut unknown_times = Vec::new();
+    for round in 0..12 {
+        let username = known[round % known.len()];
+        let started = std::time::Instant::now();
+        let outcome = fixture.engine.login(username, "pas le bon", &ctx()).await;
+        known_times.push(started.elapsed());
+        assert!(matches!(outcome, Err(EngineError::BadCredentials)));
+
+        let started = std::time::Instant::now();
+        let outcome = fixture
+            .engine
+            .login(&format!("inconnu.{round}"), "pas le bon", &ctx())
+            .await;
+        unknown_times.push(started.elapsed());
+        assert!(matches!(outcome, Err(EngineError::BadCredentials)));
+    }
+    known_times.sort();
+    unknown_times.sort();
+    let (known, unknown) = (known_times[6], unknown_times[6]);
+    let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+    assert!(
+        (0.67..1.5).contains(&ratio),
+        "median failed login: {known:?} for an existing account, {unknown:?} for an unknown one"
+    );
+}

@@ -383,6 +383,13 @@ impl vigie_store::Store for FailingWrites {
     ) -> vigie_store::StoreResult<Vec<vigie_store::WorkflowRecord>> {
         self.inner.records(query).await
     }
+    async fn records_about(
+        &self,
+        kinds: &[&str],
+        key: &str,
+    ) -> vigie_store::StoreResult<Vec<vigie_store::WorkflowRecord>> {
+        self.inner.records_about(kinds, key).await
+    }
     async fn intel_item(
         &self,
         id: vigie_intel::ItemId,

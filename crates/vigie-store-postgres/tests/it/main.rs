@@ -26,6 +26,8 @@ use vigie_store::{
 };
 use vigie_store_postgres::PostgresStore;
 
+mod targets;
+
 fn pg_url() -> Option<String> {
     match std::env::var("VIGIE_TEST_PG_URL")
         .ok()
@@ -784,7 +786,7 @@ async fn several_nodes_share_one_journal() {
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    assert_eq!(migrations, 4, "each migration ran once");
+    assert_eq!(migrations, 5, "each migration ran once");
     seed(&nodes[0]).await;
 
     let tasks: Vec<_> = (0..300usize)
