@@ -398,6 +398,26 @@ pub(crate) async fn shared_digests(
     let mut asked: Vec<[u8; 16]> = digests.to_vec();
     asked.sort_unstable();
     asked.dedup();
+    let mut shared = Vec::new();
+    // By chunks, like the bulk's writes: after a bulk of 100,000 targets (about 1.9 M digests) one
+    // statement could pass the connection's statement timeout on a busy machine.
+    for chunk in asked.chunks(DIGESTS_PER_STATEMENT) {
+        shared.extend(shared_in(pool, unit, chunk, live_at).await?);
+    }
+    // A digest held by several of another unit's targets comes once per target.
+    shared.sort_unstable();
+    shared.dedup();
+    Ok(shared)
+}
+
+const DIGESTS_PER_STATEMENT: usize = 200_000;
+
+async fn shared_in(
+    pool: &PgPool,
+    unit: UnitId,
+    asked: &[[u8; 16]],
+    live_at: i64,
+) -> StoreResult<Vec<[u8; 16]>> {
     let rows = sqlx::query(
         "SELECT asked.digest FROM UNNEST($1::bytea[]) AS asked(digest)
          CROSS JOIN LATERAL (
@@ -407,20 +427,15 @@ pub(crate) async fn shared_digests(
              SELECT 1 FROM targets WHERE ord = k.ord AND unit <> $2 AND expires_at_micros > $3 OFFSET 0
          ) AS t",
     )
-    .bind(&asked)
+    .bind(asked)
     .bind(unit.0)
     .bind(live_at)
     .fetch_all(pool)
     .await
     .map_err(map)?;
-    let mut shared = rows
-        .iter()
+    rows.iter()
         .map(|row| row.try_get::<[u8; 16], _>(0).map_err(map))
-        .collect::<StoreResult<Vec<[u8; 16]>>>()?;
-    // A digest held by several of another unit's targets comes once per target.
-    shared.sort_unstable();
-    shared.dedup();
-    Ok(shared)
+        .collect()
 }
 
 pub(crate) const CONFLICTS_SQL: &str = "SELECT o.id, a.digest, a.kind, a.exact, a.added_at_micros,
