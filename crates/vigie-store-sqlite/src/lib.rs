@@ -17,6 +17,7 @@
 //! journal's seals when reading (that is `vigie_core::journal::Verifier`'s job). It needs a file:
 //! `:memory:` is refused, since the writer and the readers must share one database.
 
+mod cache;
 mod codec;
 mod error;
 mod intel;
@@ -26,6 +27,7 @@ mod targets;
 mod writer;
 
 use async_trait::async_trait;
+use cache::{epoch_in, CacheKey, Cached, ReadCache};
 use codec::{
     id_text, seq_from_sql, Sql, ACCOUNT_COLUMNS, CHECKPOINT_COLUMNS, ENTITY_COLUMNS,
     JOURNAL_COLUMNS, LINK_COLUMNS, SESSION_COLUMNS, UNIT_COLUMNS,
@@ -57,6 +59,7 @@ pub struct SqliteStore {
     path: String,
     writer: Writer,
     readers: Arc<Readers>,
+    cache: ReadCache,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -105,11 +108,13 @@ impl SqliteStore {
             .map(|_| pool::open_reader(&path))
             .collect::<StoreResult<Vec<_>>>()
             .map_err(|error| on_open(&path, error))?;
+        let cache = ReadCache::open(&path).map_err(|error| on_open(&path, error))?;
         let writer = Writer::spawn(conn, Arc::clone(&options.journal_key))?;
         Ok(SqliteStore {
             path,
             writer,
             readers: Arc::new(Readers::new(readers)),
+            cache,
         })
     }
 
@@ -197,6 +202,90 @@ fn in_read_transaction<T>(
     // A read transaction has nothing to keep: ending it cannot lose anything.
     let _ = conn.execute_batch("COMMIT");
     result
+}
+
+/// The session behind `token_hash`, its account and the account's unit, in `conn`'s snapshot.
+fn session_context_in(conn: &Connection, token_hash: &str) -> StoreResult<Option<SessionContext>> {
+    let Some(session) = query_one(
+        conn,
+        &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?1"),
+        &[&token_hash],
+        codec::session,
+    )?
+    else {
+        return Ok(None);
+    };
+    let Some(account) = query_one(
+        conn,
+        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"),
+        &[&id_text(session.account.0)],
+        codec::account,
+    )?
+    else {
+        return Ok(None);
+    };
+    let Some(unit) = query_one(
+        conn,
+        &format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = ?1"),
+        &[&id_text(account.account.unit.0)],
+        codec::unit,
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(SessionContext {
+        session,
+        account,
+        unit,
+    }))
+}
+
+/// Entity `id` and up to `max_links` of its links with the entity at their other end.
+fn neighbourhood_in(
+    conn: &Connection,
+    id: EntityId,
+    max_links: usize,
+) -> StoreResult<Option<Neighbourhood>> {
+    let id_value = id_text(id.0);
+    let entity_sql = format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?1");
+    let Some(entity) = query_one(conn, &entity_sql, &[&id_value], codec::entity)? else {
+        return Ok(None);
+    };
+    let links = query_all(
+        conn,
+        &format!("SELECT {LINK_COLUMNS} FROM links WHERE source = ?1 OR target = ?1 ORDER BY id"),
+        &[&id_value],
+        codec::link,
+    )?;
+    let mut neighbours = Vec::with_capacity(links.len().min(max_links));
+    for link in links.into_iter().take(max_links) {
+        let other_id = if link.source == id {
+            link.target
+        } else {
+            link.source
+        };
+        if let Some(other) = query_one(conn, &entity_sql, &[&id_text(other_id.0)], codec::entity)? {
+            neighbours.push((link, other));
+        }
+    }
+    Ok(Some(Neighbourhood { entity, neighbours }))
+}
+
+/// The records of `kinds` (a JSON array) routed to `key` or named `key`.
+fn records_about_in(conn: &Connection, kinds: &str, key: &str) -> StoreResult<Vec<WorkflowRecord>> {
+    let columns = targets::record_columns();
+    query_all(
+        conn,
+        &format!(
+            "SELECT {columns} FROM workflow_records \
+             WHERE kind IN (SELECT value FROM json_each(?1)) AND area = ?2 \
+             UNION SELECT {columns} FROM workflow_records \
+             WHERE kind IN (SELECT value FROM json_each(?1)) AND id = ?2 \
+             ORDER BY kind, id"
+        ),
+        &[&kinds, &key],
+        targets::record,
+    )
 }
 
 fn query_one<T>(
@@ -474,44 +563,20 @@ impl Store for SqliteStore {
     }
 
     async fn session_context(&self, token_hash: &str) -> StoreResult<Option<SessionContext>> {
+        let key = CacheKey::Session(token_hash.to_owned());
+        if let Some(Cached::Session(hit)) = self.cache.hit(&key) {
+            return Ok(hit);
+        }
         let token_hash = token_hash.to_owned();
-        self.read(move |conn| {
-            in_read_transaction(conn, |conn| {
-                let Some(session) = query_one(
-                    conn,
-                    &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?1"),
-                    &[&token_hash],
-                    codec::session,
-                )?
-                else {
-                    return Ok(None);
-                };
-                let Some(account) = query_one(
-                    conn,
-                    &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"),
-                    &[&id_text(session.account.0)],
-                    codec::account,
-                )?
-                else {
-                    return Ok(None);
-                };
-                let Some(unit) = query_one(
-                    conn,
-                    &format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = ?1"),
-                    &[&id_text(account.account.unit.0)],
-                    codec::unit,
-                )?
-                else {
-                    return Ok(None);
-                };
-                Ok(Some(SessionContext {
-                    session,
-                    account,
-                    unit,
-                }))
+        let (epoch, found) = self
+            .read(move |conn| {
+                in_read_transaction(conn, |conn| {
+                    Ok((epoch_in(conn)?, session_context_in(conn, &token_hash)?))
+                })
             })
-        })
-        .await
+            .await?;
+        self.cache.keep(key, epoch, Cached::Session(found.clone()));
+        Ok(found)
     }
 
     async fn entity_with_neighbours(
@@ -519,24 +584,20 @@ impl Store for SqliteStore {
         id: EntityId,
         max_links: usize,
     ) -> StoreResult<Option<Neighbourhood>> {
-        self.read(move |conn| {
-            in_read_transaction(conn, |conn| {
-                let id_value = id_text(id.0);
-                let Some(entity) = query_one(conn, &format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?1"), &[&id_value], codec::entity)? else {
-                    return Ok(None);
-                };
-                let links = query_all(conn, &format!("SELECT {LINK_COLUMNS} FROM links WHERE source = ?1 OR target = ?1 ORDER BY id"), &[&id_value], codec::link)?;
-                let mut neighbours = Vec::with_capacity(links.len().min(max_links));
-                for link in links.into_iter().take(max_links) {
-                    let other_id = if link.source == id { link.target } else { link.source };
-                    if let Some(other) = query_one(conn, &format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?1"), &[&id_text(other_id.0)], codec::entity)? {
-                        neighbours.push((link, other));
-                    }
-                }
-                Ok(Some(Neighbourhood { entity, neighbours }))
+        let key = CacheKey::Neighbourhood(id, max_links);
+        if let Some(Cached::Neighbourhood(hit)) = self.cache.hit(&key) {
+            return Ok(hit);
+        }
+        let (epoch, found) = self
+            .read(move |conn| {
+                in_read_transaction(conn, |conn| {
+                    Ok((epoch_in(conn)?, neighbourhood_in(conn, id, max_links)?))
+                })
             })
-        })
-        .await
+            .await?;
+        self.cache
+            .keep(key, epoch, Cached::Neighbourhood(found.clone()));
+        Ok(found)
     }
 
     async fn search_entities(&self, query: &EntityQuery) -> StoreResult<Vec<Entity>> {
@@ -663,23 +724,21 @@ impl Store for SqliteStore {
 
     async fn records_about(&self, kinds: &[&str], key: &str) -> StoreResult<Vec<WorkflowRecord>> {
         let kinds = serde_json::Value::from(kinds.to_vec()).to_string();
+        let cache_key = CacheKey::Records(kinds.clone(), key.to_owned());
+        if let Some(Cached::Records(hit)) = self.cache.hit(&cache_key) {
+            return Ok(hit);
+        }
         let key = key.to_owned();
-        self.read(move |conn| {
-            let columns = targets::record_columns();
-            query_all(
-                conn,
-                &format!(
-                    "SELECT {columns} FROM workflow_records \
-                     WHERE kind IN (SELECT value FROM json_each(?1)) AND area = ?2 \
-                     UNION SELECT {columns} FROM workflow_records \
-                     WHERE kind IN (SELECT value FROM json_each(?1)) AND id = ?2 \
-                     ORDER BY kind, id"
-                ),
-                &[&kinds, &key],
-                targets::record,
-            )
-        })
-        .await
+        let (epoch, found) = self
+            .read(move |conn| {
+                in_read_transaction(conn, |conn| {
+                    Ok((epoch_in(conn)?, records_about_in(conn, &kinds, &key)?))
+                })
+            })
+            .await?;
+        self.cache
+            .keep(cache_key, epoch, Cached::Records(found.clone()));
+        Ok(found)
     }
 
     async fn intel_item(&self, id: ItemId) -> StoreResult<Option<IntelRecord>> {

@@ -33,6 +33,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0006_journal_object_refs",
         include_str!("../migrations/0006_journal_object_refs.sql"),
     ),
+    (
+        "0007_data_epoch",
+        include_str!("../migrations/0007_data_epoch.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

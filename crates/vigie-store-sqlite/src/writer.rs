@@ -20,6 +20,7 @@
 //!
 //! This module applies mutations as given: it does not check who may write what (the engine does).
 
+use crate::cache::bump_epoch;
 use crate::codec::{
     date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql, Sql,
     CHECKPOINT_COLUMNS,
@@ -334,6 +335,9 @@ fn run_transaction(
             return vec![Err(error); count];
         }
     };
+    let changes_data = works
+        .iter()
+        .any(|work| matches!(work, Work::Write(batch) if !batch.mutations.is_empty()));
     let mut outcomes: Vec<StoreResult<Vec<u64>>> = Vec::with_capacity(count);
     let mut lost: Option<StoreError> = None;
     for work in works {
@@ -364,6 +368,13 @@ fn run_transaction(
             )));
         }
         outcomes.push(outcome);
+    }
+    // The read cache serves an answer only while the epoch has not moved (src/cache.rs): a group
+    // that changes data must move it, or fail as a whole.
+    if changes_data && lost.is_none() {
+        if let Err(error) = bump_epoch(conn) {
+            lost = Some(unavailable("cannot move the data epoch", error));
+        }
     }
     let failure = match lost {
         Some(error) => {

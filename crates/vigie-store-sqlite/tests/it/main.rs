@@ -312,7 +312,7 @@ async fn schema_versions_are_checked() {
         .unwrap();
     assert_eq!(
         (version, name.as_str()),
-        (SqliteStore::schema_version(), "0006_journal_object_refs")
+        (SqliteStore::schema_version(), "0007_data_epoch")
     );
 
     // A newer schema is refused.
@@ -777,4 +777,109 @@ async fn searches_by_object_see_entries_before_and_after_the_writer_indexes_them
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("journal_object_refs"), "{problems:?}");
     store.close().await;
+}
+
+fn data_epoch(path: &str) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("SELECT epoch FROM data_epoch", [], |row| row.get(0))
+        .unwrap()
+}
+
+/// The read cache (src/cache.rs) may only answer what a fresh read would: every change made by
+/// any writer on the file, this store's or another's (as an administration command in another
+/// process would), is seen at the next read; journal entries alone leave cached answers valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_reads_see_every_change_even_from_another_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir, "cache.db");
+    let server = open(&path).await;
+    let marseille = unit(0x1001, "SIPJ-13");
+    let mut dupont = account(0x2001, "dupont", marseille.id);
+    let suspect = person(0x3001, "Karim B.", marseille.id);
+    let session = vigie_store::SessionRecord {
+        token_hash: "a".repeat(64),
+        account: dupont.account.id,
+        unit: marseille.id,
+        created_at_micros: 1_710_236_400_000_000,
+        expires_at_micros: 1_710_236_400_000_000 + 8 * 3_600_000_000,
+    };
+    server
+        .write(WriteBatch {
+            mutations: vec![
+                Mutation::PutUnit(marseille.clone()),
+                Mutation::PutAccount(dupont.clone()),
+                Mutation::PutSession(session.clone()),
+                Mutation::InsertEntity(suspect.clone()),
+            ],
+            journal: vec![draft(0)],
+        })
+        .await
+        .unwrap();
+    let context = server.session_context(&session.token_hash).await.unwrap();
+    assert!(!context.unwrap().account.account.disabled);
+    let shown = server.entity_with_neighbours(suspect.id, 10).await.unwrap();
+    assert_eq!(shown.unwrap().entity, suspect);
+
+    // Consultations write journal entries only: the epoch stays, answers are the same.
+    let epoch = data_epoch(&path);
+    server.write(journal_only(20, 1)).await.unwrap();
+    assert_eq!(
+        data_epoch(&path),
+        epoch,
+        "journal entries do not move the epoch"
+    );
+    let again = server.session_context(&session.token_hash).await.unwrap();
+    assert!(!again.unwrap().account.account.disabled);
+
+    // Another writer on the same file disables the account and renames the suspect.
+    let admin = open(&path).await;
+    dupont.account.disabled = true;
+    let mut renamed = suspect.clone();
+    renamed
+        .properties
+        .insert("name".to_owned(), vec!["Karim BENALI".to_owned()]);
+    renamed.version = 2;
+    admin
+        .write(WriteBatch {
+            mutations: vec![
+                Mutation::PutAccount(dupont.clone()),
+                Mutation::UpdateEntity {
+                    entity: renamed.clone(),
+                    expected_version: 1,
+                },
+            ],
+            journal: vec![draft(100)],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        data_epoch(&path),
+        epoch + 1,
+        "a change moves the epoch once"
+    );
+    let context = server.session_context(&session.token_hash).await.unwrap();
+    assert!(
+        context.unwrap().account.account.disabled,
+        "the disabled account is seen at once"
+    );
+    let shown = server.entity_with_neighbours(suspect.id, 10).await.unwrap();
+    assert_eq!(shown.unwrap().entity, renamed);
+
+    // And this store's own changes too: the session is closed.
+    server
+        .write(WriteBatch {
+            mutations: vec![Mutation::DeleteSession {
+                token_hash: session.token_hash.clone(),
+            }],
+            journal: vec![draft(101)],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        server.session_context(&session.token_hash).await.unwrap(),
+        None
+    );
+    admin.close().await;
+    server.close().await;
 }
