@@ -171,7 +171,8 @@ fn open_writer(path: &str) -> StoreResult<Connection> {
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
     )
     .sql()?;
-    conn.set_prepared_statement_cache_capacity(64);
+    // Room for every mutation's statements and the journal inserts of each size (writer.rs).
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }
 
