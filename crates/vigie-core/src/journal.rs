@@ -134,6 +134,11 @@ pub struct JournalDraft {
     pub motif: String,
     pub outcome: Outcome,
     pub request_id: String,
+    /// The other objects the action put before the actor's eyes, by reference: the entities around
+    /// a consulted one. A search by object finds the entry under each of them too. Empty for most
+    /// actions; an empty list hashes as before it existed (format v1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shown: Vec<String>,
 }
 
 /// An entry as stored: the draft, its sequence number, its leaf hash and its MAC.
@@ -165,9 +170,16 @@ mod hex_hash {
 }
 
 /// The bytes hashed for an entry: every field, length-prefixed, in a fixed order, version-tagged.
+/// Version 2 adds the shown objects, count-prefixed; an entry that shows none keeps version 1, so
+/// entries written before the field existed verify unchanged.
 pub fn canonical_bytes(seq: u64, draft: &JournalDraft) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128 + draft.motif.len());
-    out.extend_from_slice(b"vigie-journal-v1");
+    let shown_len: usize = draft.shown.iter().map(|object| 8 + object.len()).sum();
+    let mut out = Vec::with_capacity(136 + draft.motif.len() + shown_len);
+    out.extend_from_slice(if draft.shown.is_empty() {
+        b"vigie-journal-v1"
+    } else {
+        b"vigie-journal-v2"
+    });
     out.extend_from_slice(&seq.to_be_bytes());
     out.extend_from_slice(&draft.at_micros.to_be_bytes());
     for field in [
@@ -181,6 +193,13 @@ pub fn canonical_bytes(seq: u64, draft: &JournalDraft) -> Vec<u8> {
     ] {
         out.extend_from_slice(&(field.len() as u64).to_be_bytes());
         out.extend_from_slice(field.as_bytes());
+    }
+    if !draft.shown.is_empty() {
+        out.extend_from_slice(&(draft.shown.len() as u64).to_be_bytes());
+        for object in &draft.shown {
+            out.extend_from_slice(&(object.len() as u64).to_be_bytes());
+            out.extend_from_slice(object.as_bytes());
+        }
     }
     out
 }

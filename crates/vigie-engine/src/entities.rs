@@ -264,33 +264,26 @@ impl Engine {
             }
         }
 
-        let mut drafts = vec![self.draft(
+        // One entry for the consultation, naming the consulted entity and every other one it put on
+        // screen (merged records, ends of links): an auditor finds it under each of them.
+        let mut draft = self.draft(
             Some(actor),
             JournalAction::Consult,
             object,
             &motif,
             Outcome::Allow,
             ctx,
-        )];
-        let shown = merged
+        );
+        let mut journaled = HashSet::from([id]);
+        draft.shown = merged
             .views
             .iter()
             .map(|view| view.entity.id)
-            .chain(links.iter().map(|view| view.other.id));
-        let mut journaled = HashSet::from([id]);
-        for other in shown {
-            if journaled.insert(other) {
-                drafts.push(self.draft(
-                    Some(actor),
-                    JournalAction::Consult,
-                    format!("entity:{other}"),
-                    &motif,
-                    Outcome::Allow,
-                    ctx,
-                ));
-            }
-        }
-        let seqs = self.journal_only(drafts).await?;
+            .chain(links.iter().map(|view| view.other.id))
+            .filter(|other| journaled.insert(*other))
+            .map(|other| format!("entity:{other}"))
+            .collect();
+        let seqs = self.journal_only(vec![draft]).await?;
         self.inner
             .metrics
             .consultations

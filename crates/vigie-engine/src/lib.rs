@@ -283,6 +283,7 @@ impl Engine {
             motif: motif.to_owned(),
             outcome,
             request_id: ctx.request_id.clone(),
+            shown: Vec::new(),
         }
     }
 

@@ -41,6 +41,7 @@ fn draft(index: usize, motif: &str) -> JournalDraft {
             Outcome::Allow
         },
         request_id: format!("req-{index}"),
+        shown: Vec::new(),
     }
 }
 

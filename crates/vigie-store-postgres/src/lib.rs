@@ -426,7 +426,11 @@ impl Store for PostgresStore {
             conditions.push(format!("actor = ${}", next()));
         }
         if query.object.is_some() {
-            conditions.push(format!("object = ${}", next()));
+            // An entry is found under its object and under each object it showed (schema 6).
+            let at = next();
+            conditions.push(format!(
+                "(object = ${at} OR shown @> jsonb_build_array(${at}::text))"
+            ));
         }
         if query.action.is_some() {
             conditions.push(format!("action = ${}", next()));

@@ -35,6 +35,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0005_compact_keys",
         include_str!("../migrations/0005_compact_keys.sql"),
     ),
+    (
+        "0006_journal_shown",
+        include_str!("../migrations/0006_journal_shown.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

@@ -27,7 +27,7 @@
 //! requests beyond "in the order they were queued": a caller that drops its future still has its
 //! request committed if it was already queued.
 
-use crate::codec::{instant_to_sql, properties_to_sql, storable, Sql};
+use crate::codec::{instant_to_sql, properties_to_sql, shown_to_sql, storable, Sql};
 use crate::error::map;
 use sqlx::{Connection, PgConnection, PgPool};
 use std::sync::Arc;
@@ -377,12 +377,17 @@ async fn append(
         columns.request_id.push(entry.draft.request_id);
         columns.leaf_hash.push(entry.leaf_hash.to_vec());
         columns.mac.push(entry.mac.to_vec());
+        columns
+            .shown
+            .push(shown_to_sql(&entry.draft.shown).map_err(Failure::Group)?);
         seqs.push(seq);
     }
     sqlx::query(
-        "INSERT INTO journal (seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac)
-         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-                              $7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[])",
+        "INSERT INTO journal (seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac, shown)
+         SELECT seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac, shown::jsonb
+         FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::text[])
+              AS rows (seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac, shown)",
     )
     .bind(columns.seq)
     .bind(columns.at_micros)
@@ -395,6 +400,7 @@ async fn append(
     .bind(columns.request_id)
     .bind(columns.leaf_hash)
     .bind(columns.mac)
+    .bind(columns.shown)
     .execute(&mut *conn)
     .await
     .map_err(classify)?;
@@ -414,6 +420,7 @@ struct JournalColumns {
     request_id: Vec<String>,
     leaf_hash: Vec<Vec<u8>>,
     mac: Vec<Vec<u8>>,
+    shown: Vec<Option<String>>,
 }
 
 impl JournalColumns {
@@ -430,6 +437,7 @@ impl JournalColumns {
             request_id: Vec::with_capacity(capacity),
             leaf_hash: Vec::with_capacity(capacity),
             mac: Vec::with_capacity(capacity),
+            shown: Vec::with_capacity(capacity),
         }
     }
 }
@@ -679,6 +687,7 @@ mod tests {
             motif: "a\0b".to_owned(),
             outcome: vigie_core::journal::Outcome::Allow,
             request_id: "r".to_owned(),
+            shown: Vec::new(),
         };
         let batch = WriteBatch {
             mutations: Vec::new(),

@@ -39,6 +39,7 @@ fn draft(index: usize) -> JournalDraft {
         motif: "Enquête 2024/117".to_owned(),
         outcome: Outcome::Allow,
         request_id: format!("req-{index}"),
+        shown: Vec::new(),
     }
 }
 

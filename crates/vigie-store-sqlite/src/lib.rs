@@ -382,12 +382,17 @@ fn search_journal(conn: &Connection, query: &JournalQuery) -> StoreResult<Vec<Jo
         // One seek per sorted run of refs, then a scan of the short tail no run covers yet (see
         // migrations/0006_journal_object_refs.sql). CROSS JOIN keeps the runs as the outer loop:
         // left to itself, SQLite's planner scanned every ref.
+        // An entry is found under its object and under each object it showed (migration 0008).
         let at = bind(Box::new(object.clone()));
+        let names = format!(
+            "(object = ?{at} OR (shown IS NOT NULL AND EXISTS \
+             (SELECT 1 FROM json_each(shown) WHERE value = ?{at})))"
+        );
         sql.push_str(&format!(
-            " AND object = ?{at} AND seq IN (SELECT r.seq FROM journal_ref_runs b CROSS JOIN \
+            " AND {names} AND seq IN (SELECT r.seq FROM journal_ref_runs b CROSS JOIN \
              journal_object_refs r ON r.run = b.first_seq AND r.object = ?{at} \
              UNION ALL SELECT seq FROM journal \
-             WHERE seq > (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs) AND object = ?{at})"
+             WHERE seq > (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs) AND {names})"
         ));
     }
     if let Some(action) = query.action {
@@ -431,19 +436,24 @@ fn integrity_problems(conn: &Connection) -> StoreResult<Vec<String>> {
             problems.push(format!("the trigger {trigger} is missing: the journal is no longer append-only in the database"));
         }
     }
-    let (refs, indexed_through): (i64, i64) = conn
+    // The refs of the indexed entries (gapless from 1 to the last run's end) are each entry's object
+    // and the objects it showed, once each.
+    let (refs, expected, indexed_through): (i64, i64, i64) = conn
         .query_row(
-            "SELECT (SELECT COUNT(*) FROM journal_object_refs), \
-                    (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs)",
+            "WITH frontier AS (SELECT COALESCE(MAX(last_seq), 0) AS last FROM journal_ref_runs) \
+             SELECT (SELECT COUNT(*) FROM journal_object_refs), \
+                    (SELECT COUNT(*) FROM (SELECT object, seq FROM journal, frontier WHERE seq <= last \
+                     UNION SELECT shown.value, journal.seq FROM frontier, journal, json_each(journal.shown) AS shown \
+                     WHERE journal.seq <= last AND journal.shown IS NOT NULL)), \
+                    (SELECT last FROM frontier)",
             [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .sql()?;
-    // Sequence numbers are gapless from 1, so the refs up to the frontier number exactly that many.
-    if refs != indexed_through {
+    if refs != expected {
         problems.push(format!(
-            "journal_object_refs holds {refs} rows for {indexed_through} indexed entries: \
-             searches of the journal by object would miss entries"
+            "journal_object_refs holds {refs} rows where the {indexed_through} indexed entries \
+             name {expected} objects: searches of the journal by object would miss entries"
         ));
     }
     let version = migrate::current_version(conn)?;

@@ -37,6 +37,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0007_data_epoch",
         include_str!("../migrations/0007_data_epoch.sql"),
     ),
+    (
+        "0008_journal_shown",
+        include_str!("../migrations/0008_journal_shown.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

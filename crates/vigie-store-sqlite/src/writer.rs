@@ -14,16 +14,17 @@
 //! administration command while the server runs) cannot make the numbers collide or leave a gap.
 //!
 //! Between groups the thread also copies new journal entries into the journal's look-up by object,
-//! as a new sorted run (migration 0006): [`REFS_BATCH`] entries once that many are waiting, or
-//! whatever is waiting once no request has come for [`REFS_IDLE`]. A run is one transaction of its
+//! as a new sorted run (migration 0006): about [`REFS_BATCH`] refs (an entry has one for its object
+//! and one per object it showed) once that many are waiting, or whatever is waiting once no request
+//! has come for [`REFS_IDLE`]. A run is one transaction of its
 //! own; searches scan the entries no run covers yet, so they never miss one.
 //!
 //! This module applies mutations as given: it does not check who may write what (the engine does).
 
 use crate::cache::bump_epoch;
 use crate::codec::{
-    date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql, Sql,
-    CHECKPOINT_COLUMNS,
+    date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql,
+    shown_to_sql, Sql, CHECKPOINT_COLUMNS,
 };
 use crate::error::{closed, is_constraint, map};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
@@ -42,9 +43,10 @@ pub(crate) const MAX_GROUP: usize = 512;
 /// How long the writer may wait to fill a group as large as the previous one.
 const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_micros(1_000);
 
-/// Journal entries per run of the look-up by object. Each run costs a search one more seek, so runs
-/// should be long; but the groups a run delays wait for it, and the tail after the last run is
-/// scanned by every search, so they should not be too long either.
+/// Refs per run of the look-up by object, and entries per run at most. Each run costs a search one
+/// more seek, so runs should be long; but the groups a run delays wait for it (a consultation's
+/// entry has about ten refs: a run of 8,192 such entries held the writer for 80 ms), and the tail
+/// after the last run is scanned by every search, so they should not be too long either.
 const REFS_BATCH: u64 = 8_192;
 
 /// How long the writer waits for a request before indexing a smaller tail.
@@ -151,10 +153,10 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
             }
         }
         last_group_len = group.len();
-        if let Some(last_seq) = commit_group(&conn, key, group) {
-            refs.written_through = refs.written_through.max(last_seq);
+        if let Some((last_seq, group_refs)) = commit_group(&conn, key, group) {
+            refs.committed(last_seq, group_refs);
         }
-        if refs.waiting() >= REFS_BATCH {
+        if refs.full() {
             refs.index_batch(&conn);
         }
     }
@@ -169,6 +171,12 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
 struct RefsBacklog {
     indexed_through: u64,
     written_through: u64,
+    /// The groups this writer committed since, as (last sequence number, refs): where a run of
+    /// about [`REFS_BATCH`] refs should end. Entries other writers added are not in it; a run
+    /// never covers more than [`REFS_BATCH`] entries either way.
+    groups: std::collections::VecDeque<(u64, u64)>,
+    /// The refs of `groups`.
+    pending_refs: u64,
 }
 
 impl RefsBacklog {
@@ -177,12 +185,16 @@ impl RefsBacklog {
             Ok((indexed_through, written_through)) => Self {
                 indexed_through,
                 written_through,
+                groups: std::collections::VecDeque::new(),
+                pending_refs: 0,
             },
             Err(error) => {
                 tracing::warn!(%error, "cannot read how far the journal's object look-up has caught up");
                 Self {
                     indexed_through: 0,
                     written_through: 0,
+                    groups: std::collections::VecDeque::new(),
+                    pending_refs: 0,
                 }
             }
         }
@@ -192,13 +204,49 @@ impl RefsBacklog {
         self.written_through.saturating_sub(self.indexed_through)
     }
 
+    fn committed(&mut self, last_seq: u64, refs: u64) {
+        self.written_through = self.written_through.max(last_seq);
+        self.groups.push_back((last_seq, refs));
+        self.pending_refs += refs;
+    }
+
+    /// Whether a full run is waiting.
+    fn full(&self) -> bool {
+        self.waiting() >= REFS_BATCH || self.pending_refs >= REFS_BATCH
+    }
+
+    /// Where the next run should end: after the groups whose refs fit in [`REFS_BATCH`] (one group
+    /// at least), or wherever the entries do when this writer did not write them all.
+    fn run_end(&self) -> u64 {
+        let mut refs = 0;
+        let mut end = None;
+        for (last_seq, group_refs) in &self.groups {
+            if *last_seq <= self.indexed_through {
+                continue;
+            }
+            refs += group_refs;
+            if refs > REFS_BATCH && end.is_some() {
+                break;
+            }
+            end = Some(*last_seq);
+        }
+        end.unwrap_or(self.written_through)
+    }
+
     /// Appends a run of up to [`REFS_BATCH`] entries; false if it failed (searches stay right,
     /// scanning a longer tail, and the next batch tries again).
     fn index_batch(&mut self, conn: &Connection) -> bool {
-        match index_refs(conn) {
+        match index_refs(conn, self.run_end()) {
             Ok((indexed_through, written_through)) => {
                 self.indexed_through = indexed_through;
                 self.written_through = written_through;
+                while let Some(&(last_seq, refs)) = self.groups.front() {
+                    if last_seq > indexed_through {
+                        break;
+                    }
+                    self.groups.pop_front();
+                    self.pending_refs -= refs;
+                }
                 true
             }
             Err(error) => {
@@ -206,6 +254,8 @@ impl RefsBacklog {
                 tracing::warn!(%error, "indexing the journal by object failed; searches scan the tail");
                 // Wait for the next commit before trying again.
                 self.indexed_through = self.written_through;
+                self.groups.clear();
+                self.pending_refs = 0;
                 false
             }
         }
@@ -227,11 +277,12 @@ fn read_refs_state(conn: &Connection) -> StoreResult<(u64, u64)> {
     ))
 }
 
-/// One run: the entries after the last run, in object order, appended under a new run.
-fn index_refs(conn: &Connection) -> StoreResult<(u64, u64)> {
+/// One run: the entries after the last run up to `end` (but at least one, and at most
+/// [`REFS_BATCH`]), in object order, appended under a new run.
+fn index_refs(conn: &Connection, end: u64) -> StoreResult<(u64, u64)> {
     exec(conn, "BEGIN IMMEDIATE").sql()?;
     let (indexed, written) = read_refs_state(conn)?;
-    let through = written.min(indexed + REFS_BATCH);
+    let through = written.min(end.clamp(indexed + 1, indexed + REFS_BATCH));
     if through > indexed {
         let (first, last) = (seq_to_sql(indexed + 1)?, seq_to_sql(through)?);
         conn.prepare_cached("INSERT INTO journal_ref_runs (first_seq, last_seq) VALUES (?1, ?2)")
@@ -239,7 +290,10 @@ fn index_refs(conn: &Connection) -> StoreResult<(u64, u64)> {
             .sql()?;
         conn.prepare_cached(
             "INSERT INTO journal_object_refs (run, object, seq) \
-             SELECT ?1, object, seq FROM journal WHERE seq >= ?1 AND seq <= ?2 ORDER BY object, seq",
+             SELECT ?1, object, seq FROM journal WHERE seq >= ?1 AND seq <= ?2 \
+             UNION SELECT ?1, shown.value, journal.seq FROM journal, json_each(journal.shown) AS shown \
+             WHERE journal.seq >= ?1 AND journal.seq <= ?2 AND journal.shown IS NOT NULL \
+             ORDER BY 2, 3",
         )
         .and_then(|mut statement| statement.execute(params![first, last]))
         .sql()?;
@@ -260,12 +314,20 @@ enum Reply {
 }
 
 /// Commits one group and answers its requests; the last journal sequence number written, if any.
-fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) -> Option<u64> {
+/// Commits `group`; the last sequence number it wrote and how many refs its entries will have in
+/// the look-up by object (an estimate: a request that failed counts too).
+fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) -> Option<(u64, u64)> {
     let mut works = Vec::with_capacity(group.len());
     let mut replies = Vec::with_capacity(group.len());
+    let mut refs = 0;
     for request in group {
         match request {
             Request::Write { batch, reply } => {
+                refs += batch
+                    .journal
+                    .iter()
+                    .map(|draft| 1 + draft.shown.len() as u64)
+                    .sum::<u64>();
                 works.push(Work::Write(batch));
                 replies.push(Reply::Seqs(reply));
             }
@@ -287,7 +349,8 @@ fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) -> Opt
     let last_seq = outcomes
         .iter()
         .filter_map(|outcome| outcome.as_ref().ok().and_then(|seqs| seqs.last().copied()))
-        .max();
+        .max()
+        .map(|last_seq| (last_seq, refs));
     for (reply, outcome) in replies.into_iter().zip(outcomes) {
         // A caller that stopped waiting (its task was cancelled) is not an error: what it asked for
         // is committed all the same.
@@ -488,8 +551,14 @@ fn insert_entries(
             .iter()
             .map(|entry| [entry.draft.action.as_str(), entry.draft.outcome.as_str()])
             .collect();
-        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(entries.len() * 11);
-        for ((entry, seq), [action, outcome]) in entries.iter().zip(&seq_values).zip(&labels) {
+        let shown = entries
+            .iter()
+            .map(|entry| shown_to_sql(&entry.draft.shown))
+            .collect::<StoreResult<Vec<Option<String>>>>()?;
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(entries.len() * 12);
+        for (((entry, seq), [action, outcome]), shown) in
+            entries.iter().zip(&seq_values).zip(&labels).zip(&shown)
+        {
             let draft = &entry.draft;
             values.extend([
                 seq as &dyn ToSql,
@@ -503,11 +572,12 @@ fn insert_entries(
                 &draft.request_id,
                 &entry.leaf_hash,
                 &entry.mac,
+                shown,
             ]);
         }
-        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; entries.len()].join(", ");
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; entries.len()].join(", ");
         conn.prepare_cached(&format!(
-            "INSERT INTO journal (seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac) \
+            "INSERT INTO journal (seq, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac, shown) \
              VALUES {rows}"
         ))
         .and_then(|mut insert| insert.execute(values.as_slice()))

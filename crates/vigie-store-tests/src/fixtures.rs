@@ -395,6 +395,7 @@ pub fn draft(actor: &str, action: JournalAction, object: &str, request_id: &str)
         motif: "Conformité du stockage".to_owned(),
         outcome: Outcome::Allow,
         request_id: request_id.to_owned(),
+        shown: Vec::new(),
     }
 }
 

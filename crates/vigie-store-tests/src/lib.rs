@@ -1051,6 +1051,12 @@ impl Story {
         // Journal search: filters, newest first, paging backwards.
         let actor = format!("account:{}", account_id(ACCOUNT_MARTIN));
         let object = format!("entity:{}", entity_id(E_VASSEUR));
+        assert!(
+            entries
+                .iter()
+                .any(|entry| entry.draft.object != object && names(entry, &object)),
+            "some entries name the searched object only among those they showed"
+        );
         let cases: Vec<(JournalQuery, EntryFilter)> = vec![
             (
                 JournalQuery {
@@ -1069,7 +1075,7 @@ impl Story {
                 },
                 {
                     let object = object.clone();
-                    Box::new(move |entry: &JournalEntry| entry.draft.object == object)
+                    Box::new(move |entry: &JournalEntry| names(entry, &object))
                 },
             ),
             (
@@ -1103,7 +1109,7 @@ impl Story {
                     let actor = actor.clone();
                     Box::new(move |entry: &JournalEntry| {
                         entry.draft.actor == actor
-                            && entry.draft.object == object
+                            && names(entry, &object)
                             && entry.draft.action == JournalAction::Consult
                     })
                 },
@@ -1240,6 +1246,11 @@ async fn page_journal(store: &Arc<dyn Store>, query: &JournalQuery, limit: u32) 
 }
 
 /// The drafts of concurrent write number `index`: 1 to 3 consultations or searches by four agents.
+/// Whether a search by `object` should find `entry`: its object, or one it showed.
+fn names(entry: &JournalEntry, object: &str) -> bool {
+    entry.draft.object == object || entry.draft.shown.iter().any(|shown| shown == object)
+}
+
 fn concurrent_drafts(index: usize) -> Vec<JournalDraft> {
     let actors = [
         ACCOUNT_MARTIN,
@@ -1252,16 +1263,23 @@ fn concurrent_drafts(index: usize) -> Vec<JournalDraft> {
         .map(|part| {
             let actor = actors[index % actors.len()];
             // Odd positions are searches, even ones consultations.
-            let (action, object) = if (index + part) % 2 == 1 {
-                (JournalAction::Search, "search".to_owned())
-            } else {
+            // Every fourth consultation showed two other entities around the consulted one.
+            let entity = |offset: usize| {
+                format!(
+                    "entity:{}",
+                    entity_id(objects[(index + part + offset) % objects.len()])
+                )
+            };
+            let (action, object, shown) = if (index + part) % 2 == 1 {
+                (JournalAction::Search, "search".to_owned(), Vec::new())
+            } else if index.is_multiple_of(4) {
                 (
                     JournalAction::Consult,
-                    format!(
-                        "entity:{}",
-                        entity_id(objects[(index + part) % objects.len()])
-                    ),
+                    entity(0),
+                    vec![entity(1), entity(2)],
                 )
+            } else {
+                (JournalAction::Consult, entity(0), Vec::new())
             };
             JournalDraft {
                 at_micros: T0 + 60_000_000 + (index as i64) * 1_000 + part as i64,
@@ -1276,6 +1294,7 @@ fn concurrent_drafts(index: usize) -> Vec<JournalDraft> {
                     Outcome::Allow
                 },
                 request_id: format!("req-{index:03}"),
+                shown,
             }
         })
         .collect()

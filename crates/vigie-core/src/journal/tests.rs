@@ -89,6 +89,7 @@ fn draft(index: u64) -> JournalDraft {
         motif: "enquête 2026/42".to_owned(),
         outcome: Outcome::Allow,
         request_id: format!("req-{index}"),
+        shown: Vec::new(),
     }
 }
 
@@ -227,4 +228,34 @@ fn checkpoints_are_signed_notes() {
     // A checkpoint with the wrong root for its size.
     let wrong = key().sign_checkpoint(3, checkpoint.root);
     check(&entries, vec![wrong], Err(Tamper::RootMismatch { size: 3 }));
+}
+
+#[test]
+fn the_objects_an_entry_showed_are_sealed_with_it() {
+    let key = key();
+    let mut entries = journal(6);
+    let mut consultation = draft(4);
+    consultation.shown = vec![
+        "entity:00000000-0000-0000-0000-000000000031".to_owned(),
+        "entity:00000000-0000-0000-0000-000000000032".to_owned(),
+    ];
+    entries[3] = key.seal(4, consultation.clone());
+    check(&entries, vec![checkpoint_at(&entries, 6)], Ok(6));
+
+    // An entry that shows nothing keeps the first format; one that shows something is tagged v2.
+    assert!(canonical_bytes(1, &draft(1)).starts_with(b"vigie-journal-v1"));
+    assert!(canonical_bytes(4, &consultation).starts_with(b"vigie-journal-v2"));
+
+    // Hiding one shown object, or changing one, is an edit.
+    let checkpoints = || vec![checkpoint_at(&entries, 6)];
+    let mut hidden = entries.clone();
+    hidden[3].draft.shown.pop();
+    check(&hidden, checkpoints(), Err(Tamper::Altered { seq: 4 }));
+    let mut swapped = entries.clone();
+    swapped[3].draft.shown[0] = "entity:00000000-0000-0000-0000-000000000099".to_owned();
+    check(&swapped, checkpoints(), Err(Tamper::Altered { seq: 4 }));
+    // Moving an object from the list into the main reference changes the bytes too.
+    let mut moved = entries.clone();
+    moved[3].draft.object = moved[3].draft.shown.remove(0);
+    check(&moved, checkpoints(), Err(Tamper::Altered { seq: 4 }));
 }

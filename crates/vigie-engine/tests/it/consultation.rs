@@ -31,7 +31,22 @@ async fn a_consultation_needs_a_motif_and_is_journaled_before_the_answer() {
     let fixture = demo().await;
     let units = fixture.engine.units().await.unwrap();
     let (agent, _) = login(&fixture, "agent.marseille").await;
-    let entity = owned_by(&units, "SD-13");
+    let unit = units.iter().find(|unit| unit.code == "SD-13").unwrap();
+    // An entity of the agent's unit with links, so that the consultation shows others around it.
+    let linked: std::collections::HashSet<EntityId> =
+        vigie_synth::generate(&vigie_synth::SynthOptions {
+            seed: 42,
+            people: 60,
+            recorded_at: datetime!(2026-11-23 09:00 UTC),
+        })
+        .links
+        .iter()
+        .flat_map(|link| [link.source, link.target])
+        .collect();
+    let entity = demo_entities()
+        .into_iter()
+        .find(|entity| entity.owner_unit == unit.id && linked.contains(&entity.id))
+        .unwrap();
 
     assert!(matches!(
         fixture
@@ -70,6 +85,37 @@ async fn a_consultation_needs_a_motif_and_is_journaled_before_the_answer() {
     assert_eq!(entry.draft.motif, "Procédure 2026/118");
     assert_eq!(entry.draft.actor, format!("account:{}", agent.account.id));
     assert_eq!(entry.draft.outcome, Outcome::Allow);
+    // The one entry names every other entity the answer showed, and a search under any of them
+    // finds it.
+    assert!(!view.links.is_empty(), "the consulted entity has links");
+    let mut shown: Vec<String> = view
+        .links
+        .iter()
+        .map(|link| format!("entity:{}", link.other.id))
+        .collect();
+    shown.sort();
+    shown.dedup();
+    let mut named = entry.draft.shown.clone();
+    named.sort();
+    assert_eq!(named, shown);
+    let around = fixture
+        .engine
+        .journal_page(
+            &auditor,
+            &JournalQuery {
+                object: Some(shown[0].clone()),
+                limit: 10,
+                ..Default::default()
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        around.entries.first().map(|entry| entry.seq),
+        Some(view.journal_seq),
+        "the consultation is found under an entity it showed"
+    );
     // The journal names the object, never its content.
     let caption = view.entity.caption();
     assert!(page

@@ -76,6 +76,7 @@ fn read_draft(connection: &rusqlite::Connection, seq: u64) -> JournalDraft {
                     motif: row.get(5)?,
                     outcome: Outcome::parse(&row.get::<_, String>(6)?).unwrap(),
                     request_id: row.get(7)?,
+                    shown: Vec::new(),
                 })
             },
         )

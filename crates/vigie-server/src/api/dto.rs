@@ -315,6 +315,8 @@ pub struct JournalEntryDto {
     pub motif: String,
     pub outcome: String,
     pub request_id: String,
+    /// The other objects the action showed (the entities around a consulted one), by reference.
+    pub shown: Vec<String>,
 }
 
 impl JournalEntryDto {
@@ -338,6 +340,7 @@ impl JournalEntryDto {
             motif: entry.draft.motif.clone(),
             outcome: entry.draft.outcome.as_str().to_owned(),
             request_id: entry.draft.request_id.clone(),
+            shown: entry.draft.shown.clone(),
         }
     }
 }

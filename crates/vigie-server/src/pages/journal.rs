@@ -113,6 +113,7 @@ pub async fn journal(
                 },
                 action: draft.action.label_fr().to_owned(),
                 object: draft.object.clone(),
+                shown: draft.shown.clone(),
                 motif: if draft.motif.is_empty() {
                     format::NONE.to_owned()
                 } else {

@@ -476,6 +476,8 @@ pub struct JournalRow {
     pub unit: String,
     pub action: String,
     pub object: String,
+    /// The other objects the entry showed.
+    pub shown: Vec<String>,
     pub motif: String,
     pub outcome: String,
     pub denied: bool,

@@ -42,6 +42,7 @@ fn draft(index: usize) -> JournalDraft {
         motif: "Enquête 2024/117".to_owned(),
         outcome: Outcome::Allow,
         request_id: format!("req-{index}"),
+        shown: Vec::new(),
     }
 }
 
@@ -312,7 +313,7 @@ async fn schema_versions_are_checked() {
         .unwrap();
     assert_eq!(
         (version, name.as_str()),
-        (SqliteStore::schema_version(), "0007_data_epoch")
+        (SqliteStore::schema_version(), "0008_journal_shown")
     );
 
     // A newer schema is refused.
@@ -729,15 +730,29 @@ async fn searches_by_object_see_entries_before_and_after_the_writer_indexes_them
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir, "refs.db");
     let store = open(&path).await;
-    // Entries 1..=40 name objects 0..=9 in turn (draft(i) names object i): object 3 is in 4 of them.
+    // Entries 1..=40 name objects 0..=9 in turn (draft(i) names object i): object 3 is the object
+    // of 4 of them; and those naming object 7 also showed objects 3 and 5.
+    let object = "entity:00000000-0000-0000-0000-000000003003";
+    let journal = (0..40)
+        .map(|i| {
+            let mut entry = draft(i % 10);
+            if i % 10 == 7 {
+                entry.shown = vec![
+                    object.to_owned(),
+                    "entity:00000000-0000-0000-0000-000000003005".to_owned(),
+                ];
+            }
+            entry
+        })
+        .collect();
     let batch = WriteBatch {
         mutations: vec![],
-        journal: (0..40).map(|i| draft(i % 10)).collect(),
+        journal,
     };
     store.write(batch).await.unwrap();
-    let object = "entity:00000000-0000-0000-0000-000000003003";
+    let found = vec![38, 34, 28, 24, 18, 14, 8, 4];
     // Straight after the commit the writer has not indexed them yet: the tail is scanned.
-    assert_eq!(entries_of(&store, object).await, vec![34, 24, 14, 4]);
+    assert_eq!(entries_of(&store, object).await, found);
     // Once no request has come for a while, the writer copies the tail into the refs.
     let mut waited = 0;
     while refs_frontier(&path).0 < 40 {
@@ -745,10 +760,17 @@ async fn searches_by_object_see_entries_before_and_after_the_writer_indexes_them
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         waited += 1;
     }
-    assert_eq!(refs_frontier(&path), (40, 40));
+    // One ref per entry, and one per object shown (4 entries showed 2).
+    assert_eq!(refs_frontier(&path), (40, 48));
+    assert_eq!(entries_of(&store, object).await, found);
+    let shown_only = entries_of(&store, "entity:00000000-0000-0000-0000-000000003005").await;
+    assert_eq!(shown_only, vec![38, 36, 28, 26, 18, 16, 8, 6]);
     // New entries after the frontier are found together with the indexed ones, newest first.
     store.write(journal_only(1, 3)).await.unwrap();
-    assert_eq!(entries_of(&store, object).await, vec![41, 34, 24, 14, 4]);
+    assert_eq!(
+        entries_of(&store, object).await,
+        vec![41, 38, 34, 28, 24, 18, 14, 8, 4]
+    );
     let paged = store
         .journal_search(&vigie_store::JournalQuery {
             object: Some(object.to_owned()),
@@ -760,12 +782,12 @@ async fn searches_by_object_see_entries_before_and_after_the_writer_indexes_them
         .unwrap();
     assert_eq!(
         paged.iter().map(|entry| entry.seq).collect::<Vec<_>>(),
-        vec![24, 14]
+        vec![28, 24]
     );
     assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
     store.close().await;
     // Closing indexes what is left.
-    assert_eq!(refs_frontier(&path), (41, 41));
+    assert_eq!(refs_frontier(&path), (41, 49));
 
     // A ref removed behind Vigie's back is an integrity problem: searches would miss its entry.
     let raw = rusqlite::Connection::open(&path).unwrap();
