@@ -32,4 +32,4 @@ last=$(sqlite3 vigie-data/vigie.db "SELECT max(seq) FROM journal")
 expect_tamper "edited entry" "UPDATE journal SET motif='x' WHERE seq=12" 12
 expect_tamper "deleted entry" "DELETE FROM journal WHERE seq=20" 20
 expect_tamper "truncated tail" "DELETE FROM journal WHERE seq>$((last - 5)); DELETE FROM journal_checkpoints" $((last - 4))
-expect_tamper "entry appended by hand" "INSERT INTO journal SELECT seq+1, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac FROM journal WHERE seq=$last" $((last + 1))
+expect_tamper "entry appended by hand" "INSERT INTO journal SELECT seq+1, at_micros, actor, unit, action, object, motif, outcome, request_id, leaf_hash, mac, shown FROM journal WHERE seq=$last" $((last + 1))

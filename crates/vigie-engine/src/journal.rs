@@ -10,8 +10,10 @@ use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};
 use crate::keys;
 use crate::{Engine, RequestContext};
+use std::sync::Arc;
 use vigie_core::journal::{
-    canonical_bytes, leaf_hash, Frontier, JournalAction, JournalEntry, Outcome, Tamper, Verifier,
+    canonical_bytes, leaf_hash, Frontier, JournalAction, JournalEntry, JournalKey, Outcome, Tamper,
+    Verifier,
 };
 use vigie_core::policy::{decide, Action};
 use vigie_store::JournalQuery;
@@ -115,26 +117,15 @@ impl Engine {
             if page.is_empty() {
                 break;
             }
-            for entry in &page {
-                let leaf = leaf_hash(&canonical_bytes(entry.seq, &entry.draft));
-                if entry.seq != frontier.size() + 1
-                    || leaf != entry.leaf_hash
-                    || self.inner.key.mac(&leaf) != entry.mac
-                {
-                    tracing::error!(
-                        seq = entry.seq,
-                        "journal entry failed its check: checkpoint refused"
-                    );
-                    return Err(EngineError::Corrupt(format!(
-                        "journal entry {} failed its integrity check",
-                        entry.seq
-                    )));
-                }
-                frontier.push(leaf);
-                if frontier.size() == len {
-                    break;
-                }
-            }
+            // Hashing a page takes tens of milliseconds: off the async workers, so that requests
+            // keep being answered meanwhile.
+            let key = Arc::clone(&self.inner.key);
+            frontier =
+                tokio::task::spawn_blocking(move || extend_frontier(frontier, &page, &key, len))
+                    .await
+                    .map_err(|error| {
+                        EngineError::Internal(format!("the checkpoint task failed: {error}"))
+                    })??;
         }
         let checkpoint = self
             .inner
@@ -239,4 +230,35 @@ impl Engine {
             counts,
         })
     }
+}
+
+/// Checks each entry of `page` (next in sequence, leaf hash and MAC as sealed) and adds it to
+/// `frontier`, stopping at `len` entries.
+fn extend_frontier(
+    mut frontier: Frontier,
+    page: &[JournalEntry],
+    key: &JournalKey,
+    len: u64,
+) -> EngineResult<Frontier> {
+    for entry in page {
+        let leaf = leaf_hash(&canonical_bytes(entry.seq, &entry.draft));
+        if entry.seq != frontier.size() + 1
+            || leaf != entry.leaf_hash
+            || key.mac(&leaf) != entry.mac
+        {
+            tracing::error!(
+                seq = entry.seq,
+                "journal entry failed its check: checkpoint refused"
+            );
+            return Err(EngineError::Corrupt(format!(
+                "journal entry {} failed its integrity check",
+                entry.seq
+            )));
+        }
+        frontier.push(leaf);
+        if frontier.size() == len {
+            break;
+        }
+    }
+    Ok(frontier)
 }
