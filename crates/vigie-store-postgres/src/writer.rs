@@ -27,7 +27,7 @@
 //! requests beyond "in the order they were queued": a caller that drops its future still has its
 //! request committed if it was already queued.
 
-use crate::codec::{instant_to_sql, properties_to_sql, shown_to_sql, storable, Sql};
+use crate::codec::{instant_to_sql, properties_to_sql, storable, Sql};
 use crate::error::map;
 use sqlx::{Connection, PgConnection, PgPool};
 use std::sync::Arc;
@@ -379,7 +379,7 @@ async fn append(
         columns.mac.push(entry.mac.to_vec());
         columns
             .shown
-            .push(shown_to_sql(&entry.draft.shown).map_err(Failure::Group)?);
+            .push(vigie_store::shown_to_json(&entry.draft.shown).map_err(Failure::Group)?);
         seqs.push(seq);
     }
     sqlx::query(

@@ -222,32 +222,11 @@ pub(crate) fn journal_entry(row: &Row<'_>) -> StoreResult<JournalEntry> {
             motif: row.get(6).sql()?,
             outcome: parsed(row, 7, "journal", "outcome", Outcome::parse)?,
             request_id: row.get(8).sql()?,
-            shown: shown_from_sql(row.get(11).sql()?)?,
+            shown: vigie_store::shown_from_json(row.get(11).sql()?)?,
         },
         leaf_hash: hash::<32>(row, 9, "journal", "leaf_hash")?,
         mac: hash::<32>(row, 10, "journal", "mac")?,
     })
-}
-
-/// The `shown` column: a JSON array of object references, NULL for none.
-pub(crate) fn shown_to_sql(shown: &[String]) -> StoreResult<Option<String>> {
-    if shown.is_empty() {
-        return Ok(None);
-    }
-    serde_json::to_string(shown)
-        .map(Some)
-        .map_err(|error| StoreError::Internal(format!("journal shown objects: {error}")))
-}
-
-fn shown_from_sql(text: Option<String>) -> StoreResult<Vec<String>> {
-    match text {
-        None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str(&text).map_err(|error| {
-            StoreError::Corrupt(format!(
-                "journal.shown is not a list of references: {error}"
-            ))
-        }),
-    }
 }
 
 pub(crate) const CHECKPOINT_COLUMNS: &str = "size, root, signature, frontier";

@@ -23,8 +23,8 @@
 
 use crate::cache::bump_epoch;
 use crate::codec::{
-    date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql,
-    shown_to_sql, Sql, CHECKPOINT_COLUMNS,
+    date_to_sql, id_text, instant_to_sql, properties_to_sql, seq_from_sql, seq_to_sql, Sql,
+    CHECKPOINT_COLUMNS,
 };
 use crate::error::{closed, is_constraint, map};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
@@ -553,7 +553,7 @@ fn insert_entries(
             .collect();
         let shown = entries
             .iter()
-            .map(|entry| shown_to_sql(&entry.draft.shown))
+            .map(|entry| vigie_store::shown_to_json(&entry.draft.shown))
             .collect::<StoreResult<Vec<Option<String>>>>()?;
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(entries.len() * 12);
         for (((entry, seq), [action, outcome]), shown) in

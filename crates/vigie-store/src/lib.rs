@@ -205,6 +205,29 @@ pub enum Mutation {
     PutIntelItem(IntelRecord),
 }
 
+/// A journal entry's `shown` list as both backends store it: a JSON array of object references, or
+/// nothing (NULL) when the entry showed no other object.
+pub fn shown_to_json(shown: &[String]) -> StoreResult<Option<String>> {
+    if shown.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(shown)
+        .map(Some)
+        .map_err(|error| StoreError::Internal(format!("journal shown objects: {error}")))
+}
+
+/// Reads back what [`shown_to_json`] stored; anything else is `Corrupt`.
+pub fn shown_from_json(text: Option<String>) -> StoreResult<Vec<String>> {
+    match text {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|error| {
+            StoreError::Corrupt(format!(
+                "journal.shown is not a list of references: {error}"
+            ))
+        }),
+    }
+}
+
 /// The `Conflict` message of a refused `Mutation::PutRecordIf`.
 pub fn changed_meanwhile(record: &WorkflowRecord, read: Option<&str>) -> String {
     match read {
@@ -538,5 +561,18 @@ mod tests {
     fn debug_never_shows_the_password() {
         let url = StoreUrl::parse("postgres://vigie:s3cret@localhost/vigie").unwrap();
         assert!(!format!("{url:?} {url}").contains("s3cret"));
+    }
+
+    #[test]
+    fn shown_lists_round_trip_and_nothing_else_is_read_back() {
+        assert_eq!(shown_to_json(&[]).ok(), Some(None), "no list, no value");
+        let shown = vec!["entity:a".to_owned(), "entity:\"b\"".to_owned()];
+        let stored = shown_to_json(&shown).ok().flatten();
+        assert_eq!(shown_from_json(stored).ok(), Some(shown));
+        assert_eq!(shown_from_json(None).ok(), Some(Vec::new()));
+        assert!(matches!(
+            shown_from_json(Some("{\"entity\": 1}".to_owned())),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 }
