@@ -10,12 +10,7 @@ use vigie_core::policy::{decide, Action, Decision, ObjectMarks};
 use vigie_engine::{EngineError, JournalQuery, SearchRequest};
 
 fn demo_entities() -> Vec<Entity> {
-    vigie_synth::generate(&vigie_synth::SynthOptions {
-        seed: 42,
-        people: 60,
-        recorded_at: datetime!(2026-11-23 09:00 UTC),
-    })
-    .entities
+    demo_data().entities
 }
 
 fn owned_by(fixture_units: &[vigie_core::org::Unit], code: &str) -> Entity {
@@ -33,12 +28,7 @@ async fn a_consultation_needs_a_motif_and_is_journaled_before_the_answer() {
     let (agent, _) = login(&fixture, "agent.marseille").await;
     let unit = units.iter().find(|unit| unit.code == "SD-13").unwrap();
     // An entity of the agent's unit with links, so that the consultation shows others around it.
-    let linked: std::collections::HashSet<EntityId> =
-        vigie_synth::generate(&vigie_synth::SynthOptions {
-            seed: 42,
-            people: 60,
-            recorded_at: datetime!(2026-11-23 09:00 UTC),
-        })
+    let linked: std::collections::HashSet<EntityId> = demo_data()
         .links
         .iter()
         .flat_map(|link| [link.source, link.target])

@@ -40,17 +40,22 @@ pub async fn demo() -> Fixture {
     Fixture { engine, clock, dir }
 }
 
-pub const DEMO_PASSWORD_OF: fn(&str) -> String = |username| {
+/// The synthetic data the demo fixture is seeded with.
+pub fn demo_data() -> vigie_synth::SynthData {
     vigie_synth::generate(&vigie_synth::SynthOptions {
         seed: 42,
         people: 60,
         recorded_at: datetime!(2026-11-23 09:00 UTC),
     })
-    .accounts
-    .into_iter()
-    .find(|demo| demo.account.username == username)
-    .map(|demo| demo.password)
-    .unwrap_or_default()
+}
+
+pub const DEMO_PASSWORD_OF: fn(&str) -> String = |username| {
+    demo_data()
+        .accounts
+        .into_iter()
+        .find(|demo| demo.account.username == username)
+        .map(|demo| demo.password)
+        .unwrap_or_default()
 };
 
 pub async fn login(fixture: &Fixture, username: &str) -> (Actor, String) {
