@@ -4,7 +4,7 @@
 // priority list and its indicators. On the operations page, the declaration map fills the
 // coordinates. Screenshots: out/objectifs-*.png.
 
-import { BASE, check, checkDsfrLoaded, demoAccounts, log, run, shot, signIn, signOut } from './lib.mjs';
+import { BASE, check, checkDsfrLoaded, demoAccounts, log, outlinesDrawn, run, shot, signIn, signOut } from './lib.mjs';
 
 await run('fichier des objectifs, arbitrage, opérations, objectifs prioritaires', async (page) => {
   const accounts = await demoAccounts(page);
@@ -78,6 +78,7 @@ await run('fichier des objectifs, arbitrage, opérations, objectifs prioritaires
   await page.press('#longitude', 'Tab');
   const marker = await page.locator('#carte-operation .leaflet-marker-icon').count();
   check(marker === 1, `un seul repère après saisie des coordonnées : ${marker}`);
+  await outlinesDrawn(page, '#carte-operation');
   await shot(page, 'objectifs-operations-carte');
   await signOut(page);
 

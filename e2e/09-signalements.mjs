@@ -12,7 +12,7 @@
 // Screenshots: out/signaler-*.png, out/suivi.png, out/signalement*.png, out/points-de-deal-carte.png,
 // out/points-de-deal-chaleur.png, out/partenaire-signalements.png.
 
-import { BASE, check, checkDsfrLoaded, demoAccounts, log, run, shot, signIn } from './lib.mjs';
+import { BASE, check, checkDsfrLoaded, demoAccounts, log, outlinesDrawn, run, shot, signIn } from './lib.mjs';
 
 const DESCRIPTION = 'Vente tous les soirs devant le hall, deux guetteurs à l\'entrée de la cité (test e2e).';
 const PLACE = 'Devant le hall du 12, test e2e';
@@ -268,6 +268,7 @@ await run('signalements : la CROSS trie un signalement et voit les points de dea
   const legend = squash(await page.textContent('#legende'));
   check(/\(\d+\)/.test(legend), `la légende compte les points par statut : ${legend}`);
   await checkDsfrLoaded(page);
+  await outlinesDrawn(page, '#carte-points');
   await shot(page, 'points-de-deal-carte');
 
   // The filters: one status only, on the map, in the legend and in the table at once.

@@ -131,6 +131,13 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, caret: 'initial' });
 }
 
+/** Waits until the map in `selector` has no outline request in flight (`data-fond-en-cours`, set by
+ * fond-carte.js): before a screenshot, and before leaving the page, which would abort the request
+ * and fail the test (seen in CI). */
+export async function outlinesDrawn(page, selector) {
+  await page.waitForSelector(`${selector}[data-fond-en-cours="0"]`, { timeout: 30000 });
+}
+
 export async function signIn(page, username, password) {
   await page.goto(`${BASE}/connexion`);
   await page.fill('#identifiant', username);

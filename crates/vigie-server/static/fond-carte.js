@@ -6,6 +6,8 @@
 //   its `data-zones`, space-separated codes, drawn bolder) and a `points` pane for what is drawn
 //   above them. Returns `{ map, national, zoneBounds }`: `national` resolves to the national
 //   layer at zoom 6 (or null), `zoneBounds(layer)` gives the bounds of the zone's départements.
+//   While outlines are being fetched, `element.dataset.fondEnCours` counts the requests in flight
+//   ("0" once the outlines of the current view are drawn), so tests and screenshots can wait for it.
 // - `getJson(url)`: a same-origin GET resolving to `{ ok, body }`.
 // - `METROPOLE`: the bounds of metropolitan France.
 (function () {
@@ -45,6 +47,20 @@
     var loadedZoom = null;
     var departementsRequest = 0;
     var communesRequest = 0;
+    var inFlight = 0;
+    element.dataset.fondEnCours = '0';
+    // `getJson` for the outlines, counted in `data-fond-en-cours` while in flight.
+    function getOutlines(url) {
+      inFlight += 1;
+      element.dataset.fondEnCours = String(inFlight);
+      var settle = function () {
+        inFlight -= 1;
+        element.dataset.fondEnCours = String(inFlight);
+      };
+      var answer = getJson(url);
+      answer.then(settle, settle);
+      return answer;
+    }
     function viewBbox() {
       var b = map.getBounds();
       return [
@@ -63,7 +79,7 @@
       if (url) {
         loadedZoom = zoom;
         var request = ++departementsRequest;
-        getJson(url).then(function (answer) {
+        getOutlines(url).then(function (answer) {
           if (!answer.ok || request !== departementsRequest) { return; }
           departements.clearLayers();
           departements.addData(answer.body);
@@ -71,13 +87,13 @@
       }
       var asked = ++communesRequest;
       if (zoom < COMMUNES_FROM_ZOOM) { communes.clearLayers(); return; }
-      getJson('/api/v1/geo/layers/communes?zoom=' + zoom + '&bbox=' + viewBbox()).then(function (answer) {
+      getOutlines('/api/v1/geo/layers/communes?zoom=' + zoom + '&bbox=' + viewBbox()).then(function (answer) {
         if (asked !== communesRequest) { return; }
         communes.clearLayers();
         if (answer.ok) { communes.addData(answer.body); }
       }).catch(function () {});
     });
-    var national = getJson('/api/v1/geo/layers/departements?zoom=6').then(function (answer) {
+    var national = getOutlines('/api/v1/geo/layers/departements?zoom=6').then(function (answer) {
       return answer.ok ? answer.body : null;
     }).catch(function () { return null; });
     // The bounds of the zone's départements, if any.
