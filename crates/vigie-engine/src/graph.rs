@@ -3,8 +3,9 @@
 //!
 //! The walk goes only through what the policy lets the reader consult: a hidden entity is neither
 //! shown nor walked through, so its neighbours are not revealed by way of it, and a link is shown
-//! only when the reader may see the link and both its ends. Every entity shown is journaled as a
-//! consultation with the motif, durably, before the chart is returned; a seed the reader may not
+//! only when the reader may see the link and both its ends. The chart is journaled, durably and
+//! before it is returned, as one consultation with the motif that names every entity shown (the
+//! first seed as its object, the others in `shown`); a seed the reader may not
 //! see makes the whole request `NotFound`, exactly as consulting it would.
 //!
 //! What it does not do: lay the chart out or keep it (the browser does; a chart is rebuilt from its
@@ -430,7 +431,9 @@ impl Engine {
         Ok((motif.to_owned(), walk))
     }
 
-    /// One consultation entry per entity shown, durable before the chart is returned.
+    /// One consultation entry for the chart, durable before the chart is returned: its object is
+    /// the first seed and `shown` names every other entity on the chart, so that an auditor finds
+    /// the entry under each of them (as for an entity's page, whose linked entities are `shown`).
     async fn journal_chart(
         &self,
         actor: &Actor,
@@ -438,21 +441,20 @@ impl Engine {
         motif: &str,
         ctx: &RequestContext,
     ) -> EngineResult<u64> {
-        let drafts = walk
-            .nodes
-            .iter()
-            .map(|node| {
-                self.draft(
-                    Some(actor),
-                    JournalAction::Consult,
-                    format!("entity:{}", node.entity.id),
-                    motif,
-                    Outcome::Allow,
-                    ctx,
-                )
-            })
-            .collect();
-        let seqs = self.journal_only(drafts).await?;
+        let mut ids = walk.nodes.iter().map(|node| node.entity.id);
+        let first = ids
+            .next()
+            .ok_or_else(|| EngineError::Internal("a chart without its seed".to_owned()))?;
+        let mut draft = self.draft(
+            Some(actor),
+            JournalAction::Consult,
+            format!("entity:{first}"),
+            motif,
+            Outcome::Allow,
+            ctx,
+        );
+        draft.shown = ids.map(|id| format!("entity:{id}")).collect();
+        let seqs = self.journal_only(vec![draft]).await?;
         self.inner
             .metrics
             .consultations

@@ -243,7 +243,7 @@ async fn filters_keep_only_the_kinds_and_period_asked_for() {
 }
 
 #[tokio::test]
-async fn a_capped_chart_says_it_was_cut_and_every_entity_shown_is_journaled() {
+async fn a_capped_chart_says_it_was_cut_and_one_entry_journals_every_entity_shown() {
     let fixture = demo().await;
     let world = world();
     let (actor, _) = login(&fixture, "analyste.ofast").await;
@@ -269,7 +269,10 @@ async fn a_capped_chart_says_it_was_cut_and_every_entity_shown_is_journaled() {
         .iter()
         .all(|l| ids.contains(&l.source) && ids.contains(&l.target)));
 
+    // One entry for the chart, found under each entity on it: the seed is its object, the others
+    // are listed as shown with it.
     let (auditor, _) = login(&fixture, "auditeur").await;
+    let mut entries = BTreeSet::new();
     for node in &graph.nodes {
         let page = fixture
             .engine
@@ -288,11 +291,24 @@ async fn a_capped_chart_says_it_was_cut_and_every_entity_shown_is_journaled() {
             .entries
             .iter()
             .find(|e| e.draft.actor == format!("account:{}", actor.account.id))
-            .expect("one consultation entry per entity on the chart");
+            .expect("the chart's entry is found under every entity on it");
         assert_eq!(entry.draft.action, JournalAction::Consult);
         assert_eq!(entry.draft.outcome, Outcome::Allow);
         assert_eq!(entry.draft.motif, "Procédure 2026/118");
+        assert_eq!(entry.draft.object, format!("entity:{seed}"));
+        let mut named: BTreeSet<String> = entry.draft.shown.iter().cloned().collect();
+        named.insert(entry.draft.object.clone());
+        let on_chart: BTreeSet<String> = ids.iter().map(|id| format!("entity:{id}")).collect();
+        assert_eq!(named, on_chart);
+        assert_eq!(entry.draft.shown.len(), graph.nodes.len() - 1);
+        entries.insert(entry.seq);
     }
+    assert_eq!(
+        entries.len(),
+        1,
+        "one entry for the whole chart: {entries:?}"
+    );
+    assert_eq!(entries.first(), Some(&graph.journal_seq));
 }
 
 #[tokio::test]
