@@ -39,6 +39,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0006_journal_shown",
         include_str!("../migrations/0006_journal_shown.sql"),
     ),
+    (
+        "0007_journal_lookups",
+        include_str!("../migrations/0007_journal_lookups.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

@@ -369,46 +369,83 @@ fn search(conn: &Connection, query: &EntityQuery) -> StoreResult<Vec<Entity>> {
 }
 
 fn search_journal(conn: &Connection, query: &JournalQuery) -> StoreResult<Vec<JournalEntry>> {
-    let mut sql = format!("SELECT {JOURNAL_COLUMNS} FROM journal WHERE 1 = 1");
+    // The filters other than the object, on the `journal` table's columns.
+    let mut filters = String::new();
     let mut values: Vec<Box<dyn ToSql>> = Vec::new();
     let mut bind = |value: Box<dyn ToSql>| {
         values.push(value);
         values.len()
     };
     if let Some(actor) = &query.actor {
-        sql.push_str(&format!(" AND actor = ?{}", bind(Box::new(actor.clone()))));
-    }
-    if let Some(object) = &query.object {
-        // One seek per sorted run of refs, then a scan of the short tail no run covers yet (see
-        // migrations/0006_journal_object_refs.sql). CROSS JOIN keeps the runs as the outer loop:
-        // left to itself, SQLite's planner scanned every ref.
-        // An entry is found under its object and under each object it showed (migration 0008).
-        let at = bind(Box::new(object.clone()));
-        let names = format!(
-            "(object = ?{at} OR (shown IS NOT NULL AND EXISTS \
-             (SELECT 1 FROM json_each(shown) WHERE value = ?{at})))"
-        );
-        sql.push_str(&format!(
-            " AND {names} AND seq IN (SELECT r.seq FROM journal_ref_runs b CROSS JOIN \
-             journal_object_refs r ON r.run = b.first_seq AND r.object = ?{at} \
-             UNION ALL SELECT seq FROM journal \
-             WHERE seq > (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs) AND {names})"
+        filters.push_str(&format!(
+            " AND journal.actor = ?{}",
+            bind(Box::new(actor.clone()))
         ));
     }
     if let Some(action) = query.action {
-        sql.push_str(&format!(
-            " AND action = ?{}",
+        filters.push_str(&format!(
+            " AND journal.action = ?{}",
             bind(Box::new(action.as_str()))
         ));
     }
     if let Some(before) = query.before_seq {
         let before = i64::try_from(before).unwrap_or(i64::MAX);
-        sql.push_str(&format!(" AND seq < ?{}", bind(Box::new(before))));
+        filters.push_str(&format!(" AND journal.seq < ?{}", bind(Box::new(before))));
     }
-    let limit = bind(Box::new(i64::from(query.limit)));
-    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{limit}"));
+    let limit = i64::from(query.limit);
+    let limit_at = bind(Box::new(limit));
+    let Some(object) = &query.object else {
+        let sql = format!(
+            "SELECT {JOURNAL_COLUMNS} FROM journal WHERE 1 = 1{filters} ORDER BY seq DESC LIMIT ?{limit_at}"
+        );
+        let values: Vec<&dyn ToSql> = values.iter().map(|value| value.as_ref()).collect();
+        return query_all(conn, &sql, &values, codec::journal_entry);
+    };
+    // By object: first the short tail of entries no sorted run of refs covers yet, then the runs
+    // (see migrations/0006_journal_object_refs.sql), newest first, until the limit. Runs are never
+    // rewritten and the tail is read with the frontier read before it, so the two reads neither miss
+    // nor repeat an entry even if a run is appended between them. An entry is found under its
+    // object and under each object it showed (migration 0008).
+    let object_at = bind(Box::new(object.clone()));
+    let frontier: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs")
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+        .sql()?;
+    let frontier_at = bind(Box::new(frontier));
     let values: Vec<&dyn ToSql> = values.iter().map(|value| value.as_ref()).collect();
-    query_all(conn, &sql, &values, codec::journal_entry)
+    let tail = format!(
+        "SELECT {JOURNAL_COLUMNS} FROM journal WHERE seq > ?{frontier_at}{filters} \
+         AND (object = ?{object_at} OR (shown IS NOT NULL AND EXISTS \
+              (SELECT 1 FROM json_each(shown) WHERE value = ?{object_at}))) \
+         ORDER BY seq DESC LIMIT ?{limit_at}"
+    );
+    let mut found = query_all(conn, &tail, &values, codec::journal_entry)?;
+    if found.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+        return Ok(found);
+    }
+    // The loops' order (runs newest first, each run's refs of the object newest first) is the
+    // ORDER BY, so SQLite needs no sort and stops at the limit; CROSS JOIN keeps that order (left
+    // to itself, the planner scanned every ref).
+    let columns = JOURNAL_COLUMNS
+        .split(", ")
+        .map(|column| format!("journal.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let runs = format!(
+        "SELECT {columns} FROM journal_ref_runs b \
+         CROSS JOIN journal_object_refs r ON r.run = b.first_seq AND r.object = ?{object_at} \
+         CROSS JOIN journal ON journal.seq = r.seq \
+         WHERE b.last_seq <= ?{frontier_at}{filters} \
+         ORDER BY b.first_seq DESC, r.seq DESC LIMIT ?{limit_at}"
+    );
+    let left = limit - i64::try_from(found.len()).unwrap_or(limit);
+    let mut values = values;
+    let left_value: &dyn ToSql = &left;
+    if let Some(slot) = values.get_mut(limit_at - 1) {
+        *slot = left_value;
+    }
+    found.extend(query_all(conn, &runs, &values, codec::journal_entry)?);
+    Ok(found)
 }
 
 fn integrity_problems(conn: &Connection) -> StoreResult<Vec<String>> {

@@ -787,7 +787,7 @@ async fn several_nodes_share_one_journal() {
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    assert_eq!(migrations, 6, "each migration ran once");
+    assert_eq!(migrations, 7, "each migration ran once");
     seed(&nodes[0]).await;
 
     let tasks: Vec<_> = (0..300usize)

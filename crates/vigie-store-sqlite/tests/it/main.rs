@@ -789,6 +789,55 @@ async fn searches_by_object_see_entries_before_and_after_the_writer_indexes_them
     // Closing indexes what is left.
     assert_eq!(refs_frontier(&path), (41, 49));
 
+    // Two runs ([1, 40] and [41]) and a new tail: a search that takes from all three, page by
+    // page, finds each entry once, newest first; and a limit cut inside the tail stops there.
+    let store = open(&path).await;
+    store.write(journal_only(1, 3)).await.unwrap();
+    let everything = vec![42, 41, 38, 34, 28, 24, 18, 14, 8, 4];
+    assert_eq!(entries_of(&store, object).await, everything);
+    for limit in [1, 2, 3, 4] {
+        let mut paged = Vec::new();
+        loop {
+            let page = store
+                .journal_search(&vigie_store::JournalQuery {
+                    object: Some(object.to_owned()),
+                    before_seq: paged.last().copied(),
+                    limit,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert!(page.len() <= limit as usize);
+            let done = page.len() < limit as usize;
+            paged.extend(page.iter().map(|entry| entry.seq));
+            if done {
+                break;
+            }
+        }
+        assert_eq!(paged, everything, "paged by {limit}");
+    }
+    // The same actor named all of them: the actor's filter keeps them all, another actor's none.
+    for (actor, expected) in [
+        (
+            "account:00000000-0000-0000-0000-000000002001",
+            everything.clone(),
+        ),
+        ("account:00000000-0000-0000-0000-000000002002", vec![]),
+    ] {
+        let found = store
+            .journal_search(&vigie_store::JournalQuery {
+                object: Some(object.to_owned()),
+                actor: Some(actor.to_owned()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let found: Vec<u64> = found.iter().map(|entry| entry.seq).collect();
+        assert_eq!(found, expected, "{actor}");
+    }
+    store.close().await;
+
     // A ref removed behind Vigie's back is an integrity problem: searches would miss its entry.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute("DELETE FROM journal_object_refs WHERE seq = 14", [])
