@@ -1,9 +1,9 @@
 //! Consulting, searching and recording entities and links, each decided by the policy and journaled.
 //!
 //! A consultation journals one entry, durably, before anything is returned: it names the entity as
-//! its object and every other entity shown with it (merged records, ends of links) in `shown`. A denial is journaled too, and answered `NotFound` when the
-//! object exists, so that a refusal never reveals a hidden record. Searches are restricted by the
-//! policy before anything is counted.
+//! its object and every other entity shown with it (merged records, ends of links) in `shown`. A
+//! denial is journaled too, and answered `NotFound` when the object exists, so that a refusal never
+//! reveals a hidden record. Searches are restricted by the policy before anything is counted.
 
 use crate::auth::Actor;
 use crate::error::{EngineError, EngineResult};

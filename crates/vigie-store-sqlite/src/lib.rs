@@ -368,6 +368,16 @@ fn search(conn: &Connection, query: &EntityQuery) -> StoreResult<Vec<Entity>> {
     }
 }
 
+/// [`JOURNAL_COLUMNS`] prefixed with `journal.`, for the join with the refs (which have an `object`
+/// and a `seq` of their own).
+static QUALIFIED_JOURNAL_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    JOURNAL_COLUMNS
+        .split(", ")
+        .map(|column| format!("journal.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
 fn search_journal(conn: &Connection, query: &JournalQuery) -> StoreResult<Vec<JournalEntry>> {
     // The filters other than the object, on the `journal` table's columns.
     let mut filters = String::new();
@@ -425,25 +435,19 @@ fn search_journal(conn: &Connection, query: &JournalQuery) -> StoreResult<Vec<Jo
     }
     // The loops' order (runs newest first, each run's refs of the object newest first) is the
     // ORDER BY, so SQLite needs no sort and stops at the limit; CROSS JOIN keeps that order (left
-    // to itself, the planner scanned every ref).
-    let columns = JOURNAL_COLUMNS
-        .split(", ")
-        .map(|column| format!("journal.{column}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // to itself, the planner scanned every ref). What the tail found counts against the limit.
+    let left = limit - i64::try_from(found.len()).unwrap_or(limit);
+    let mut values = values;
+    values.push(&left);
+    let left_at = values.len();
     let runs = format!(
-        "SELECT {columns} FROM journal_ref_runs b \
+        "SELECT {} FROM journal_ref_runs b \
          CROSS JOIN journal_object_refs r ON r.run = b.first_seq AND r.object = ?{object_at} \
          CROSS JOIN journal ON journal.seq = r.seq \
          WHERE b.last_seq <= ?{frontier_at}{filters} \
-         ORDER BY b.first_seq DESC, r.seq DESC LIMIT ?{limit_at}"
+         ORDER BY b.first_seq DESC, r.seq DESC LIMIT ?{left_at}",
+        *QUALIFIED_JOURNAL_COLUMNS
     );
-    let left = limit - i64::try_from(found.len()).unwrap_or(limit);
-    let mut values = values;
-    let left_value: &dyn ToSql = &left;
-    if let Some(slot) = values.get_mut(limit_at - 1) {
-        *slot = left_value;
-    }
     found.extend(query_all(conn, &runs, &values, codec::journal_entry)?);
     Ok(found)
 }
