@@ -17,7 +17,9 @@
 //! as a new sorted run (migration 0006): about [`REFS_BATCH`] refs (an entry has one for its object
 //! and one per object it showed) once that many are waiting, or whatever is waiting once no request
 //! has come for [`REFS_IDLE`]. A run is one transaction of its
-//! own; searches scan the entries no run covers yet, so they never miss one.
+//! own; searches scan the entries no run covers yet, so they never miss one. The writer keeps the
+//! refs of the entries it committed itself, so a run usually inserts them from memory; entries
+//! another process wrote are read back from the journal instead.
 //!
 //! This module applies mutations as given: it does not check who may write what (the engine does).
 
@@ -153,8 +155,8 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
             }
         }
         last_group_len = group.len();
-        if let Some((last_seq, group_refs)) = commit_group(&conn, key, group) {
-            refs.committed(last_seq, group_refs);
+        if let Some(committed) = commit_group(&conn, key, group) {
+            refs.committed(committed);
         }
         if refs.full() {
             refs.index_batch(&conn);
@@ -177,6 +179,18 @@ struct RefsBacklog {
     groups: std::collections::VecDeque<(u64, u64)>,
     /// The refs of `groups`.
     pending_refs: u64,
+    /// The refs of the entries this writer committed and no run covers yet, in sequence order,
+    /// and the sequence numbers they cover without a gap (first, last).
+    kept: Vec<(String, u64)>,
+    kept_span: Option<(u64, u64)>,
+}
+
+/// What one group commit wrote to the journal.
+struct CommittedGroup {
+    first_seq: u64,
+    last_seq: u64,
+    /// (object, sequence number): one for each entry's object and one per object it showed.
+    refs: Vec<(String, u64)>,
 }
 
 impl RefsBacklog {
@@ -187,6 +201,8 @@ impl RefsBacklog {
                 written_through,
                 groups: std::collections::VecDeque::new(),
                 pending_refs: 0,
+                kept: Vec::new(),
+                kept_span: None,
             },
             Err(error) => {
                 tracing::warn!(%error, "cannot read how far the journal's object look-up has caught up");
@@ -195,6 +211,8 @@ impl RefsBacklog {
                     written_through: 0,
                     groups: std::collections::VecDeque::new(),
                     pending_refs: 0,
+                    kept: Vec::new(),
+                    kept_span: None,
                 }
             }
         }
@@ -204,10 +222,36 @@ impl RefsBacklog {
         self.written_through.saturating_sub(self.indexed_through)
     }
 
-    fn committed(&mut self, last_seq: u64, refs: u64) {
-        self.written_through = self.written_through.max(last_seq);
-        self.groups.push_back((last_seq, refs));
+    fn committed(&mut self, group: CommittedGroup) {
+        let refs = group.refs.len() as u64;
+        self.written_through = self.written_through.max(group.last_seq);
+        self.groups.push_back((group.last_seq, refs));
         self.pending_refs += refs;
+        // Another process wrote entries in between: what is kept no longer joins up.
+        self.kept_span = match self.kept_span {
+            Some((first, last)) if last + 1 == group.first_seq => Some((first, group.last_seq)),
+            _ => {
+                self.kept.clear();
+                Some((group.first_seq, group.last_seq))
+            }
+        };
+        self.kept.extend(group.refs);
+    }
+
+    /// The kept refs of entries `from..=through`, if this writer committed all of them.
+    fn kept_refs(&self, from: u64, through: u64) -> Option<&[(String, u64)]> {
+        let (first, last) = self.kept_span?;
+        if first > from || last < through {
+            return None;
+        }
+        let start = self.kept.partition_point(|(_, seq)| *seq < from);
+        let end = self.kept.partition_point(|(_, seq)| *seq <= through);
+        self.kept.get(start..end)
+    }
+
+    fn forget_kept(&mut self) {
+        self.kept.clear();
+        self.kept_span = None;
     }
 
     /// Whether a full run is waiting.
@@ -236,10 +280,20 @@ impl RefsBacklog {
     /// Appends a run of up to [`REFS_BATCH`] entries; false if it failed (searches stay right,
     /// scanning a longer tail, and the next batch tries again).
     fn index_batch(&mut self, conn: &Connection) -> bool {
-        match index_refs(conn, self.run_end()) {
+        match index_refs(conn, self.run_end(), |from, through| {
+            self.kept_refs(from, through)
+        }) {
             Ok((indexed_through, written_through)) => {
                 self.indexed_through = indexed_through;
                 self.written_through = written_through;
+                let covered = self
+                    .kept
+                    .partition_point(|(_, seq)| *seq <= indexed_through);
+                self.kept.drain(..covered);
+                self.kept_span = match self.kept_span {
+                    Some((_, last)) if last > indexed_through => Some((indexed_through + 1, last)),
+                    _ => None,
+                };
                 while let Some(&(last_seq, refs)) = self.groups.front() {
                     if last_seq > indexed_through {
                         break;
@@ -256,6 +310,7 @@ impl RefsBacklog {
                 self.indexed_through = self.written_through;
                 self.groups.clear();
                 self.pending_refs = 0;
+                self.forget_kept();
                 false
             }
         }
@@ -278,8 +333,13 @@ fn read_refs_state(conn: &Connection) -> StoreResult<(u64, u64)> {
 }
 
 /// One run: the entries after the last run up to `end` (but at least one, and at most
-/// [`REFS_BATCH`]), in object order, appended under a new run.
-fn index_refs(conn: &Connection, end: u64) -> StoreResult<(u64, u64)> {
+/// [`REFS_BATCH`]), in object order, appended under a new run. `kept(from, through)` gives their refs
+/// when the writer still has them; otherwise they are read back from the journal.
+fn index_refs<'k>(
+    conn: &Connection,
+    end: u64,
+    kept: impl FnOnce(u64, u64) -> Option<&'k [(String, u64)]>,
+) -> StoreResult<(u64, u64)> {
     exec(conn, "BEGIN IMMEDIATE").sql()?;
     let (indexed, written) = read_refs_state(conn)?;
     let through = written.min(end.clamp(indexed + 1, indexed + REFS_BATCH));
@@ -288,18 +348,58 @@ fn index_refs(conn: &Connection, end: u64) -> StoreResult<(u64, u64)> {
         conn.prepare_cached("INSERT INTO journal_ref_runs (first_seq, last_seq) VALUES (?1, ?2)")
             .and_then(|mut statement| statement.execute(params![first, last]))
             .sql()?;
-        conn.prepare_cached(
-            "INSERT INTO journal_object_refs (run, object, seq) \
-             SELECT ?1, object, seq FROM journal WHERE seq >= ?1 AND seq <= ?2 \
-             UNION SELECT ?1, shown.value, journal.seq FROM journal, json_each(journal.shown) AS shown \
-             WHERE journal.seq >= ?1 AND journal.seq <= ?2 AND journal.shown IS NOT NULL \
-             ORDER BY 2, 3",
-        )
-        .and_then(|mut statement| statement.execute(params![first, last]))
-        .sql()?;
+        match kept(indexed + 1, through) {
+            Some(refs) => insert_run(conn, first, refs)?,
+            None => insert_run_from_journal(conn, first, last)?,
+        }
     }
     exec(conn, "COMMIT").sql()?;
     Ok((through, written))
+}
+
+/// Refs inserted by one statement when a run comes from memory.
+const REFS_PER_INSERT: usize = 256;
+
+/// Inserts `refs` as run `run`, in object order, each (object, entry) once. Parsing the entries'
+/// `shown` back from the journal cost more than half of a run (session 22, bench/RESULTS.md).
+fn insert_run(conn: &Connection, run: i64, refs: &[(String, u64)]) -> StoreResult<()> {
+    let mut sorted: Vec<(&str, u64)> = refs
+        .iter()
+        .map(|(object, seq)| (object.as_str(), *seq))
+        .collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for chunk in sorted.chunks(REFS_PER_INSERT) {
+        let seqs = chunk
+            .iter()
+            .map(|(_, seq)| seq_to_sql(*seq))
+            .collect::<StoreResult<Vec<i64>>>()?;
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * 3);
+        for ((object, _), seq) in chunk.iter().zip(&seqs) {
+            values.extend([&run as &dyn ToSql, object as &dyn ToSql, seq as &dyn ToSql]);
+        }
+        let rows = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        conn.prepare_cached(&format!(
+            "INSERT INTO journal_object_refs (run, object, seq) VALUES {rows}"
+        ))
+        .and_then(|mut insert| insert.execute(values.as_slice()))
+        .sql()?;
+    }
+    Ok(())
+}
+
+/// Inserts the refs of entries `first..=last` as run `first`, read back from the journal.
+fn insert_run_from_journal(conn: &Connection, first: i64, last: i64) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO journal_object_refs (run, object, seq) \
+         SELECT ?1, object, seq FROM journal WHERE seq >= ?1 AND seq <= ?2 \
+         UNION SELECT ?1, shown.value, journal.seq FROM journal, json_each(journal.shown) AS shown \
+         WHERE journal.seq >= ?1 AND journal.seq <= ?2 AND journal.shown IS NOT NULL \
+         ORDER BY 2, 3",
+    )
+    .and_then(|mut statement| statement.execute(params![first, last]))
+    .sql()?;
+    Ok(())
 }
 
 enum Work {
@@ -313,21 +413,17 @@ enum Reply {
     Done(oneshot::Sender<StoreResult<()>>),
 }
 
-/// Commits one group and answers its requests; the last journal sequence number written, if any.
-/// Commits `group`; the last sequence number it wrote and how many refs its entries will have in
-/// the look-up by object (an estimate: a request that failed counts too).
-fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) -> Option<(u64, u64)> {
+/// Commits `group` and answers its requests; what it wrote to the journal, if anything.
+fn commit_group(
+    conn: &Connection,
+    key: &JournalKey,
+    group: Vec<Request>,
+) -> Option<CommittedGroup> {
     let mut works = Vec::with_capacity(group.len());
     let mut replies = Vec::with_capacity(group.len());
-    let mut refs = 0;
     for request in group {
         match request {
             Request::Write { batch, reply } => {
-                refs += batch
-                    .journal
-                    .iter()
-                    .map(|draft| 1 + draft.shown.len() as u64)
-                    .sum::<u64>();
                 works.push(Work::Write(batch));
                 replies.push(Reply::Seqs(reply));
             }
@@ -345,12 +441,22 @@ fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) -> Opt
             }
         }
     }
-    let outcomes = run_transaction(conn, key, works);
-    let last_seq = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.as_ref().ok().and_then(|seqs| seqs.last().copied()))
-        .max()
-        .map(|last_seq| (last_seq, refs));
+    let mut refs = Vec::new();
+    let outcomes = run_transaction(conn, key, works, &mut refs);
+    let written = || {
+        outcomes
+            .iter()
+            .filter_map(|outcome| outcome.as_ref().ok())
+            .flatten()
+    };
+    let committed = written()
+        .min()
+        .zip(written().max())
+        .map(|(&first_seq, &last_seq)| CommittedGroup {
+            first_seq,
+            last_seq,
+            refs,
+        });
     for (reply, outcome) in replies.into_iter().zip(outcomes) {
         // A caller that stopped waiting (its task was cancelled) is not an error: what it asked for
         // is committed all the same.
@@ -359,7 +465,7 @@ fn commit_group(conn: &Connection, key: &JournalKey, group: Vec<Request>) -> Opt
             Reply::Done(reply) => drop(reply.send(outcome.map(|_| ()))),
         }
     }
-    last_seq
+    committed
 }
 
 fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
@@ -379,11 +485,13 @@ fn rollback(conn: &Connection) {
     }
 }
 
-/// Runs one group in one transaction; one outcome per work, in order.
+/// Runs one group in one transaction; one outcome per work, in order. `refs` receives the refs of
+/// the journal entries committed (none if the commit failed).
 fn run_transaction(
     conn: &Connection,
     key: &JournalKey,
     works: Vec<Work>,
+    refs: &mut Vec<(String, u64)>,
 ) -> Vec<StoreResult<Vec<u64>>> {
     let count = works.len();
     if let Err(error) = exec(conn, "BEGIN IMMEDIATE") {
@@ -410,15 +518,17 @@ fn run_transaction(
         }
         // A batch of journal entries alone cannot fail on its own (no constraint to break): skip the
         // savepoint, whose page copies cost more than the inserts; any error then loses the group.
+        let refs_before = refs.len();
         let (outcome, sound) = if is_journal_only(&work) {
-            let outcome = apply(conn, key, next_seq, work);
+            let outcome = apply(conn, key, next_seq, work, refs);
             let sound = outcome.is_ok();
             (outcome, sound)
         } else {
-            in_savepoint(conn, |conn| apply(conn, key, next_seq, work))
+            in_savepoint(conn, |conn| apply(conn, key, next_seq, work, refs))
         };
-        if let Ok(seqs) = &outcome {
-            next_seq += seqs.len() as u64;
+        match &outcome {
+            Ok(seqs) => next_seq += seqs.len() as u64,
+            Err(_) => refs.truncate(refs_before),
         }
         if !sound {
             let reason = outcome
@@ -455,6 +565,9 @@ fn run_transaction(
             }
         },
     };
+    if failure.is_some() {
+        refs.clear();
+    }
     match failure {
         None => outcomes,
         // What had succeeded is gone; what had failed keeps its own error (it was not written either).
@@ -502,13 +615,19 @@ fn in_savepoint<T>(
     }
 }
 
-fn apply(conn: &Connection, key: &JournalKey, first_seq: u64, work: Work) -> StoreResult<Vec<u64>> {
+fn apply(
+    conn: &Connection,
+    key: &JournalKey,
+    first_seq: u64,
+    work: Work,
+    refs: &mut Vec<(String, u64)>,
+) -> StoreResult<Vec<u64>> {
     match work {
         Work::Write(batch) => {
             for mutation in &batch.mutations {
                 apply_mutation(conn, mutation)?;
             }
-            insert_entries(conn, key, first_seq, batch.journal)
+            insert_entries(conn, key, first_seq, batch.journal, refs)
         }
         Work::Checkpoint(checkpoint, frontier) => {
             put_checkpoint(conn, &checkpoint, &frontier)?;
@@ -523,12 +642,14 @@ fn apply(conn: &Connection, key: &JournalKey, first_seq: u64, work: Work) -> Sto
 /// statement for many entries copies each page once (measured: bench/RESULTS.md, session 20).
 const ENTRIES_PER_INSERT: usize = 16;
 
-/// Seals `drafts` as entries `first_seq`, `first_seq + 1`... and inserts them.
+/// Seals `drafts` as entries `first_seq`, `first_seq + 1`... and inserts them; their refs (object
+/// and objects shown) go to `refs`.
 fn insert_entries(
     conn: &Connection,
     key: &JournalKey,
     first_seq: u64,
     drafts: Vec<JournalDraft>,
+    refs: &mut Vec<(String, u64)>,
 ) -> StoreResult<Vec<u64>> {
     let mut seqs = Vec::with_capacity(drafts.len());
     let mut drafts = drafts.into_iter();
@@ -586,7 +707,17 @@ fn insert_entries(
                 format!("journal entries {next} to {last}: {message}")
             })
         })?;
-        seqs.extend(entries.iter().map(|entry| entry.seq));
+        for entry in entries {
+            seqs.push(entry.seq);
+            refs.push((entry.draft.object, entry.seq));
+            refs.extend(
+                entry
+                    .draft
+                    .shown
+                    .into_iter()
+                    .map(|object| (object, entry.seq)),
+            );
+        }
     }
 }
 
@@ -879,5 +1010,138 @@ fn put_checkpoint(conn: &Connection, checkpoint: &Checkpoint, frontier: &[u8]) -
                 })?;
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::journal::{JournalAction, Outcome};
+
+    fn object(n: u128) -> String {
+        format!("entity:{}", uuid::Uuid::from_u128(0x3000 + n))
+    }
+
+    /// Entry `i` names object `i % 7` and shows objects `i % 5` and `i % 3` (so some entries show
+    /// their own object, or the same object twice).
+    fn draft(i: usize) -> JournalDraft {
+        JournalDraft {
+            at_micros: 1_710_236_400_000_000 + i as i64,
+            actor: "account:00000000-0000-0000-0000-000000002001".to_owned(),
+            unit: "unit:00000000-0000-0000-0000-000000001001".to_owned(),
+            action: JournalAction::Consult,
+            object: object((i % 7) as u128),
+            motif: "Enquête 2024/117".to_owned(),
+            outcome: Outcome::Allow,
+            request_id: format!("req-{i}"),
+            shown: if i.is_multiple_of(4) {
+                Vec::new()
+            } else {
+                vec![object((i % 5) as u128), object((i % 3) as u128)]
+            },
+        }
+    }
+
+    fn database() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::migrate::migrate(&mut conn, true).unwrap();
+        conn
+    }
+
+    /// Commits `groups` (each a number of entries) as separate group commits; their refs, in order.
+    fn commit(conn: &Connection, groups: &[usize]) -> Vec<CommittedGroup> {
+        let key = JournalKey::from_seed([7; 32]);
+        let mut next = 0;
+        groups
+            .iter()
+            .map(|&count| {
+                let batch = WriteBatch {
+                    mutations: vec![],
+                    journal: (next..next + count).map(draft).collect(),
+                };
+                next += count;
+                let mut refs = Vec::new();
+                let outcomes = run_transaction(conn, &key, vec![Work::Write(batch)], &mut refs);
+                let seqs = outcomes.into_iter().next().unwrap().unwrap();
+                CommittedGroup {
+                    first_seq: seqs[0],
+                    last_seq: *seqs.last().unwrap(),
+                    refs,
+                }
+            })
+            .collect()
+    }
+
+    fn runs(conn: &Connection) -> Vec<(i64, String, i64)> {
+        let mut statement = conn
+            .prepare("SELECT run, object, seq FROM journal_object_refs ORDER BY run, object, seq")
+            .unwrap();
+        let rows = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_run_from_kept_refs_holds_what_a_run_read_back_from_the_journal_holds() {
+        let (kept, read_back) = (database(), database());
+        let mut backlog = RefsBacklog::read(&kept);
+        for group in commit(&kept, &[5, 12, 3]) {
+            backlog.committed(group);
+        }
+        commit(&read_back, &[5, 12, 3]);
+        for end in [4, 17, 20] {
+            let mut from_memory = false;
+            index_refs(&kept, end, |from, through| {
+                let refs = backlog.kept_refs(from, through);
+                from_memory = refs.is_some();
+                refs
+            })
+            .unwrap();
+            assert!(from_memory, "run through {end}");
+            index_refs(&read_back, end, |_, _| None).unwrap();
+        }
+        let rows = runs(&kept);
+        assert_eq!(rows, runs(&read_back));
+        // Each entry once under its object and once per other object shown, in three runs.
+        let expected: usize = (0..20)
+            .map(|i| {
+                let mut objects = vec![i % 7];
+                if i % 4 != 0 {
+                    objects.extend([i % 5, i % 3]);
+                }
+                objects.sort_unstable();
+                objects.dedup();
+                objects.len()
+            })
+            .sum();
+        assert_eq!(rows.len(), expected);
+        let run_starts: std::collections::BTreeSet<i64> = rows.iter().map(|row| row.0).collect();
+        assert_eq!(run_starts.into_iter().collect::<Vec<_>>(), vec![1, 5, 18]);
+    }
+
+    #[test]
+    fn refs_kept_across_a_gap_are_not_used_for_entries_another_process_wrote() {
+        let conn = database();
+        let mut backlog = RefsBacklog::read(&conn);
+        let mut groups = commit(&conn, &[4, 3, 5]).into_iter();
+        // This writer committed entries 1–4, another process 5–7, this writer 8–12.
+        backlog.committed(groups.next().unwrap());
+        groups.next();
+        backlog.committed(groups.next().unwrap());
+        assert!(backlog.kept_refs(1, 4).is_none());
+        assert!(backlog.kept_refs(5, 7).is_none());
+        let kept = backlog.kept_refs(8, 12).unwrap();
+        assert!(kept.iter().all(|(_, seq)| (8..=12).contains(seq)));
+        assert!(kept.iter().any(|(_, seq)| *seq == 8));
+        assert!(kept.iter().any(|(_, seq)| *seq == 12));
+        // The run of entries 1–12 reads them back from the journal, and its refs are complete.
+        assert!(backlog.index_batch(&conn));
+        assert_eq!(backlog.indexed_through, 12);
+        let indexed: std::collections::BTreeSet<i64> =
+            runs(&conn).iter().map(|row| row.2).collect();
+        assert_eq!(indexed, (1..=12).collect());
+        assert!(backlog.kept.is_empty());
+        assert_eq!(backlog.kept_span, None);
     }
 }

@@ -10,6 +10,12 @@ use std::sync::Arc;
 use vigie_engine::{Engine, EngineConfig, SystemClock};
 use vigie_server::ServerConfig;
 
+// The system allocator spent about 15% of a journaled consultation in malloc/free (perf,
+// bench/RESULTS.md, session 22); mimalloc's thread-local free lists cost less for the many small,
+// short-lived allocations of a request.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench_geo;
 mod bench_match;
 mod bench_reports;
