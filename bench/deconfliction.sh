@@ -15,7 +15,8 @@ cargo build --release -q -p vigie --manifest-path "$root/Cargo.toml"
 vigie="$root/target/release/vigie"
 work=$(mktemp -d)
 server=""
-trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
+# errexit applies inside the trap too: a server that already stopped must not fail the run.
+trap '[ -n "$server" ] && { kill $server 2>/dev/null || true; }; rm -rf "$work"' EXIT
 cd "$work"
 "$vigie" bench deconfliction --data-dir "$work/vigie-data" --write-checks "$work/checks.jsonl" 2>/dev/null
 export VIGIE_DB="sqlite://$work/vigie-data/bench-deconfliction.db"

@@ -16,7 +16,8 @@ cargo build --release -q -p vigie --manifest-path "$root/Cargo.toml"
 vigie="$root/target/release/vigie"
 work=$(mktemp -d)
 server=""
-trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
+# errexit applies inside the trap too: a server that already stopped must not fail the run.
+trap '[ -n "$server" ] && { kill $server 2>/dev/null || true; }; rm -rf "$work"' EXIT
 cd "$work"
 port=18082
 started=$(date +%s%N)
