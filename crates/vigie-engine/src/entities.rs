@@ -23,7 +23,7 @@ use vigie_core::policy::{
 };
 use vigie_core::text::fold;
 use vigie_intel::fact::{BasisDraft, Claim, Fact};
-use vigie_store::{EntityQuery, Mutation, Neighbourhood, Visibility, WriteBatch};
+use vigie_store::{EntityQuery, Mutation, Visibility, WriteBatch};
 
 /// An entity as shown on its page, with the links the actor may see.
 #[derive(Clone, Debug)]
@@ -205,7 +205,7 @@ impl Engine {
                 });
             }
         };
-        let Neighbourhood { entity, neighbours } = neighbourhood;
+        let entity = neighbourhood.entity.clone();
         let overlays = self.overlays(id).await?;
         let merged = self
             .merged_records(actor, &entity, overlays.merges_into)
@@ -227,7 +227,7 @@ impl Engine {
         let group: HashSet<EntityId> = std::iter::once(id)
             .chain(merged.records.iter().map(|record| record.entity.id))
             .collect();
-        let mut links = self.visible_links(actor, id, None, neighbours, &group);
+        let mut links = self.visible_links(actor, id, None, &neighbourhood.neighbours, &group);
         let mut values = record_values(&entity, false);
         for record in merged.records {
             values.extend(record_values(&record.entity, true));
@@ -236,7 +236,7 @@ impl Engine {
                 actor,
                 record.entity.id,
                 via,
-                record.neighbours,
+                &record.neighbours,
                 &group,
             ));
         }
@@ -309,11 +309,11 @@ impl Engine {
         actor: &Actor,
         holder: EntityId,
         via: Option<EntityId>,
-        neighbours: Vec<(Link, Entity)>,
+        neighbours: &[(Link, Entity)],
         group: &HashSet<EntityId>,
     ) -> Vec<LinkView> {
         neighbours
-            .into_iter()
+            .iter()
             .filter(|(link, other)| {
                 !group.contains(&other.id)
                     && decide(
@@ -328,8 +328,8 @@ impl Engine {
             .map(|(link, other)| {
                 let outgoing = link.source == holder;
                 LinkView {
-                    link,
-                    other: EntitySummary::of(&other),
+                    link: link.clone(),
+                    other: EntitySummary::of(other),
                     outgoing,
                     via,
                     bases: Vec::new(),

@@ -17,6 +17,7 @@ use crate::error::{EngineError, EngineResult};
 use crate::{Engine, RequestContext};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use time::Date;
 use vigie_core::entity::{Entity, EntityId, FieldError, Link, LinkId, LinkKind, Schema};
 use vigie_core::journal::{JournalAction, Outcome};
@@ -24,6 +25,7 @@ use vigie_core::policy::{decide, search_reach, Action, DenyReason};
 use vigie_intel::chart::{Chart, ChartEdge, ChartNode};
 use vigie_intel::csv_entities::{check_export_mapping, parse_mapping, write_csv};
 use vigie_intel::ftm_entities::{entity_to_ftm, link_to_ftm};
+use vigie_store::Neighbourhood;
 
 /// The most entities one chart request may return.
 pub const MAX_GRAPH_NODES: usize = 500;
@@ -311,7 +313,7 @@ impl Engine {
         let mut position: HashMap<EntityId, usize> = HashMap::new();
         // The most hops still to walk from each entity reached so far.
         let mut budget: HashMap<EntityId, u8> = HashMap::new();
-        let mut neighbourhoods: HashMap<EntityId, Vec<(Link, Entity)>> = HashMap::new();
+        let mut neighbourhoods: HashMap<EntityId, Arc<Neighbourhood>> = HashMap::new();
         let mut edges_seen: HashSet<LinkId> = HashSet::new();
         let mut queue: VecDeque<EntityId> = VecDeque::new();
 
@@ -361,7 +363,7 @@ impl Engine {
             }
             let best = budget.entry(seed.id).or_insert(0);
             *best = (*best).max(seed.hops);
-            neighbourhoods.insert(seed.id, found.neighbours);
+            neighbourhoods.insert(seed.id, found);
             queue.push_back(seed.id);
         }
 
@@ -374,24 +376,25 @@ impl Engine {
                 .get(&id)
                 .and_then(|&at| walk.nodes.get(at))
                 .map_or(0, |node| node.hop);
-            let neighbours = match neighbourhoods.remove(&id) {
-                Some(neighbours) => neighbours,
-                None => self
-                    .inner
-                    .store
-                    .entity_with_neighbours(id, MAX_LINKS_SHOWN)
-                    .await?
-                    .map(|found| found.neighbours)
-                    .unwrap_or_default(),
+            let found = match neighbourhoods.remove(&id) {
+                Some(found) => Some(found),
+                None => {
+                    self.inner
+                        .store
+                        .entity_with_neighbours(id, MAX_LINKS_SHOWN)
+                        .await?
+                }
             };
+            let neighbours = found
+                .as_ref()
+                .map_or(&[][..], |found| &found.neighbours[..]);
             if neighbours.len() >= MAX_LINKS_SHOWN {
                 walk.truncated = true;
             }
             for (link, other) in neighbours {
-                if !request.follows(&link)
-                    || !decide(&subject, Action::ConsultEntity, Some(link_marks(&link)))
-                        .is_allowed()
-                    || !visible(&other)
+                if !request.follows(link)
+                    || !decide(&subject, Action::ConsultEntity, Some(link_marks(link))).is_allowed()
+                    || !visible(other)
                 {
                     continue;
                 }
@@ -408,7 +411,7 @@ impl Engine {
                         }
                         slot.insert(walk.nodes.len());
                         walk.nodes.push(GraphNode {
-                            entity: EntitySummary::of(&other),
+                            entity: EntitySummary::of(other),
                             hop: hop.saturating_add(1),
                             seed: false,
                         });
@@ -422,7 +425,7 @@ impl Engine {
                     queue.push_back(other.id);
                 }
                 if edges_seen.insert(link.id) {
-                    walk.edges.push(link);
+                    walk.edges.push(link.clone());
                 }
             }
             // Walked: a later, longer budget re-queues it (and re-reads it).

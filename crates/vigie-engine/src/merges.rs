@@ -229,7 +229,7 @@ fn suggestion_reasons(entity: &Entity, candidate: &Entity) -> Option<(Vec<String
 /// still merged, with their links, that the actor may see.
 pub(crate) struct MergedRecords {
     pub views: Vec<MergeView>,
-    pub records: Vec<Neighbourhood>,
+    pub records: Vec<std::sync::Arc<Neighbourhood>>,
 }
 
 /// What hangs off a consulted entity, read from the store at once: the merges routed to it, its

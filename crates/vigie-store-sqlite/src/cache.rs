@@ -42,8 +42,9 @@ pub(crate) enum CacheKey {
 /// A cached answer, as the store method returns it.
 #[derive(Clone, Debug)]
 pub(crate) enum Cached {
-    Session(Option<SessionContext>),
-    Neighbourhood(Option<Neighbourhood>),
+    Session(Option<Arc<SessionContext>>),
+    /// Shared: a hit hands out the same neighbourhood, whose entities are costly to copy.
+    Neighbourhood(Option<Arc<Neighbourhood>>),
     Records(Vec<WorkflowRecord>),
 }
 

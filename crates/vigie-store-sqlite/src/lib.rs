@@ -617,7 +617,7 @@ impl Store for SqliteStore {
     async fn session_context(&self, token_hash: &str) -> StoreResult<Option<SessionContext>> {
         let key = CacheKey::Session(token_hash.to_owned());
         if let Some(Cached::Session(hit)) = self.cache.hit(&key) {
-            return Ok(hit);
+            return Ok(hit.map(Arc::unwrap_or_clone));
         }
         let token_hash = token_hash.to_owned();
         let (epoch, found) = self
@@ -627,7 +627,8 @@ impl Store for SqliteStore {
                 })
             })
             .await?;
-        self.cache.keep(key, epoch, Cached::Session(found.clone()));
+        self.cache
+            .keep(key, epoch, Cached::Session(found.clone().map(Arc::new)));
         Ok(found)
     }
 
@@ -635,7 +636,7 @@ impl Store for SqliteStore {
         &self,
         id: EntityId,
         max_links: usize,
-    ) -> StoreResult<Option<Neighbourhood>> {
+    ) -> StoreResult<Option<Arc<Neighbourhood>>> {
         let key = CacheKey::Neighbourhood(id, max_links);
         if let Some(Cached::Neighbourhood(hit)) = self.cache.hit(&key) {
             return Ok(hit);
@@ -647,6 +648,7 @@ impl Store for SqliteStore {
                 })
             })
             .await?;
+        let found = found.map(Arc::new);
         self.cache
             .keep(key, epoch, Cached::Neighbourhood(found.clone()));
         Ok(found)

@@ -434,12 +434,13 @@ pub trait Store: Send + Sync + 'static {
     async fn links_of(&self, id: EntityId) -> StoreResult<Vec<Link>>;
 
     /// An entity with its links (at most `max_links`, in `links_of` order) and the entity at the other
-    /// end of each, read together (one snapshot where the backend can).
+    /// end of each, read together (one snapshot where the backend can). Shared, because a backend
+    /// may hand the same answer to many readers.
     async fn entity_with_neighbours(
         &self,
         id: EntityId,
         max_links: usize,
-    ) -> StoreResult<Option<Neighbourhood>> {
+    ) -> StoreResult<Option<Arc<Neighbourhood>>> {
         let Some(entity) = self.entity(id).await? else {
             return Ok(None);
         };
@@ -454,7 +455,7 @@ pub trait Store: Send + Sync + 'static {
                 neighbours.push((link, other));
             }
         }
-        Ok(Some(Neighbourhood { entity, neighbours }))
+        Ok(Some(Arc::new(Neighbourhood { entity, neighbours })))
     }
 
     async fn target(&self, id: TargetId) -> StoreResult<Option<TargetRecord>>;
