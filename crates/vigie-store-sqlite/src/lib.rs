@@ -414,11 +414,14 @@ fn search_journal(conn: &Connection, query: &JournalQuery) -> StoreResult<Vec<Jo
     // By object: first the short tail of entries no sorted run of refs covers yet, then the runs
     // (see migrations/0006_journal_object_refs.sql), newest first, until the limit. Runs are never
     // rewritten and the tail is read with the frontier read before it, so the two reads neither miss
-    // nor repeat an entry even if a run is appended between them. An entry is found under its
-    // object and under each object it showed (migration 0008).
+    // nor repeat an entry even if a run is appended between them; a run still being appended lies
+    // after the frontier (migration 0009). An entry is found under its object and under each object
+    // it showed (migration 0008).
     let object_at = bind(Box::new(object.clone()));
     let frontier: i64 = conn
-        .prepare_cached("SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs")
+        .prepare_cached(
+            "SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs WHERE complete = 1",
+        )
         .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
         .sql()?;
     let frontier_at = bind(Box::new(frontier));
@@ -477,12 +480,13 @@ fn integrity_problems(conn: &Connection) -> StoreResult<Vec<String>> {
             problems.push(format!("the trigger {trigger} is missing: the journal is no longer append-only in the database"));
         }
     }
-    // The refs of the indexed entries (gapless from 1 to the last run's end) are each entry's object
-    // and the objects it showed, once each.
+    // The refs of the indexed entries (gapless from 1 to the last complete run's end) are each
+    // entry's object and the objects it showed, once each; a run still being appended starts after.
     let (refs, expected, indexed_through): (i64, i64, i64) = conn
         .query_row(
-            "WITH frontier AS (SELECT COALESCE(MAX(last_seq), 0) AS last FROM journal_ref_runs) \
-             SELECT (SELECT COUNT(*) FROM journal_object_refs), \
+            "WITH frontier AS (SELECT COALESCE(MAX(last_seq), 0) AS last FROM journal_ref_runs \
+                               WHERE complete = 1) \
+             SELECT (SELECT COUNT(*) FROM journal_object_refs, frontier WHERE run <= last), \
                     (SELECT COUNT(*) FROM (SELECT object, seq FROM journal, frontier WHERE seq <= last \
                      UNION SELECT shown.value, journal.seq FROM frontier, journal, json_each(journal.shown) AS shown \
                      WHERE journal.seq <= last AND journal.shown IS NOT NULL)), \

@@ -41,6 +41,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0008_journal_shown",
         include_str!("../migrations/0008_journal_shown.sql"),
     ),
+    (
+        "0009_journal_ref_runs_in_slices",
+        include_str!("../migrations/0009_journal_ref_runs_in_slices.sql"),
+    ),
 ];
 
 /// The schema version this code writes.

@@ -313,7 +313,10 @@ async fn schema_versions_are_checked() {
         .unwrap();
     assert_eq!(
         (version, name.as_str()),
-        (SqliteStore::schema_version(), "0008_journal_shown")
+        (
+            SqliteStore::schema_version(),
+            "0009_journal_ref_runs_in_slices"
+        )
     );
 
     // A newer schema is refused.

@@ -1,0 +1,11 @@
+-- Vigie SQLite schema, version 9: a run of the journal's look-up by object is appended in slices.
+--
+-- Appending a whole run of about 8,192 refs in a transaction of its own held the single writer for
+-- 7 to 15 ms, every tenth of a second under load; the consultations that arrived meanwhile waited,
+-- and that set the 99th percentile (bench/RESULTS.md, session 23). The writer now appends a run a
+-- slice at a time, inside its group commits. A run is registered at its first slice with
+-- `complete = 0`, and only `complete = 1` runs count: searches and `vigie check` take the frontier
+-- from complete runs, so they ignore a run being appended, whose first sequence number lies after it.
+-- A run left incomplete (a crash, or another process taking over) is deleted by the next writer that
+-- appends a run.
+ALTER TABLE journal_ref_runs ADD COLUMN complete INTEGER NOT NULL DEFAULT 1 CHECK (complete IN (0, 1));
