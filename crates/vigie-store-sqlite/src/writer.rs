@@ -17,7 +17,8 @@
 //! (migration 0006) of about [`REFS_BATCH`] refs (an entry has one for its object and one per object
 //! it showed). It keeps the refs of the entries it committed itself; once a run's worth is waiting,
 //! it sorts them and appends the run [`REFS_SLICE`] refs at a time inside the next group commits
-//! (migration 0009), so that no group waits for a whole run. A run counts once its last slice is
+//! (migration 0009), so that no group waits for a whole run (unless slices fall [`REFS_LAG`] refs
+//! behind). A run counts once its last slice is
 //! committed; searches scan the entries no complete run covers yet, so they never miss one. When the
 //! writer does not hold the refs (entries another process wrote, or after a restart), or no request
 //! has come for [`REFS_IDLE`], it appends a run in a transaction of its own, reading the refs back
@@ -56,6 +57,9 @@ const REFS_BATCH: u64 = 8_192;
 /// Refs of a run appended inside one group commit: about 0.4 ms of the writer's time. A group of a
 /// loaded server brings about 160 new refs, so the slices keep up.
 const REFS_SLICE: usize = 512;
+
+/// Refs waiting (the run being appended included) beyond which that run is finished at once.
+const REFS_LAG: u64 = 4 * REFS_BATCH;
 
 /// How long the writer waits for a request before indexing a smaller tail.
 const REFS_IDLE: std::time::Duration = std::time::Duration::from_millis(200);
@@ -170,6 +174,11 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
             refs.committed(committed);
         }
         refs.slice_done(slice);
+        // Groups so large that slices fall behind (a bulk of journaled writes): finish the run now
+        // rather than let the tail that every search scans grow without bound.
+        if refs.pending_refs >= REFS_LAG {
+            refs.finish_run(&conn);
+        }
         if refs.building.is_none() && refs.full() && !refs.start_run() {
             refs.index_batch(&conn);
         }
