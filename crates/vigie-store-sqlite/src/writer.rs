@@ -18,11 +18,10 @@
 //! it showed). It keeps the refs of the entries it committed itself; once a run's worth is waiting,
 //! it sorts them and appends the run [`REFS_SLICE`] refs at a time inside the next group commits
 //! (migration 0009), so that no group waits for a whole run (unless slices fall [`REFS_LAG`] refs
-//! behind). A run counts once its last slice is
-//! committed; searches scan the entries no complete run covers yet, so they never miss one. When the
-//! writer does not hold the refs (entries another process wrote, or after a restart), or no request
-//! has come for [`REFS_IDLE`], it appends a run in a transaction of its own, reading the refs back
-//! from the journal if need be.
+//! behind). A run counts once its last slice is committed; searches scan the entries no complete
+//! run covers yet, so they never miss one. When the writer does not hold the refs (entries another
+//! process wrote, or after a restart), or no request has come for [`REFS_IDLE`], it appends a run in
+//! a transaction of its own, reading the refs back from the journal if need be.
 //!
 //! This module applies mutations as given: it does not check who may write what (the engine does).
 
