@@ -16,6 +16,7 @@ use crate::entities::{marks, EntitySummary};
 use crate::error::{EngineError, EngineResult};
 use crate::{Engine, RequestContext};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use vigie_core::entity::{Entity, EntityId, Schema};
 use vigie_core::journal::{JournalAction, Outcome};
 use vigie_core::org::UnitId;
@@ -229,7 +230,7 @@ fn suggestion_reasons(entity: &Entity, candidate: &Entity) -> Option<(Vec<String
 /// still merged, with their links, that the actor may see.
 pub(crate) struct MergedRecords {
     pub views: Vec<MergeView>,
-    pub records: Vec<std::sync::Arc<Neighbourhood>>,
+    pub records: Vec<Arc<Neighbourhood>>,
 }
 
 /// What hangs off a consulted entity, read from the store at once: the merges routed to it, its

@@ -419,9 +419,7 @@ fn search_journal(conn: &Connection, query: &JournalQuery) -> StoreResult<Vec<Jo
     // it showed (migration 0008).
     let object_at = bind(Box::new(object.clone()));
     let frontier: i64 = conn
-        .prepare_cached(
-            "SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs WHERE complete = 1",
-        )
+        .prepare_cached(writer::INDEXED_THROUGH)
         .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
         .sql()?;
     let frontier_at = bind(Box::new(frontier));
@@ -482,18 +480,19 @@ fn integrity_problems(conn: &Connection) -> StoreResult<Vec<String>> {
     }
     // The refs of the indexed entries (gapless from 1 to the last complete run's end) are each
     // entry's object and the objects it showed, once each; a run still being appended starts after.
+    let count_refs = format!(
+        "WITH frontier (last) AS ({}) \
+         SELECT (SELECT COUNT(*) FROM journal_object_refs, frontier WHERE run <= last), \
+                (SELECT COUNT(*) FROM (SELECT object, seq FROM journal, frontier WHERE seq <= last \
+                 UNION SELECT shown.value, journal.seq FROM frontier, journal, json_each(journal.shown) AS shown \
+                 WHERE journal.seq <= last AND journal.shown IS NOT NULL)), \
+                (SELECT last FROM frontier)",
+        writer::INDEXED_THROUGH
+    );
     let (refs, expected, indexed_through): (i64, i64, i64) = conn
-        .query_row(
-            "WITH frontier AS (SELECT COALESCE(MAX(last_seq), 0) AS last FROM journal_ref_runs \
-                               WHERE complete = 1) \
-             SELECT (SELECT COUNT(*) FROM journal_object_refs, frontier WHERE run <= last), \
-                    (SELECT COUNT(*) FROM (SELECT object, seq FROM journal, frontier WHERE seq <= last \
-                     UNION SELECT shown.value, journal.seq FROM frontier, journal, json_each(journal.shown) AS shown \
-                     WHERE journal.seq <= last AND journal.shown IS NOT NULL)), \
-                    (SELECT last FROM frontier)",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
+        .query_row(&count_refs, [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .sql()?;
     if refs != expected {
         problems.push(format!(

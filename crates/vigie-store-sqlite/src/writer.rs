@@ -133,11 +133,7 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
             match requests.recv_timeout(REFS_IDLE) {
                 Ok(request) => request,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if refs.building.is_some() {
-                        refs.finish_run(&conn);
-                    } else {
-                        refs.index_batch(&conn);
-                    }
+                    refs.index_now(&conn);
                     continue;
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -182,8 +178,7 @@ fn run(conn: Connection, key: &JournalKey, requests: &mpsc::Receiver<Request>) {
             refs.index_batch(&conn);
         }
     }
-    refs.finish_run(&conn);
-    while refs.waiting() > 0 && refs.index_batch(&conn) {}
+    while refs.waiting() > 0 && refs.index_now(&conn) {}
     // On close SQLite checkpoints the WAL into the main file if this is the last connection.
     let _ = conn.close();
 }
@@ -284,17 +279,6 @@ impl RefsBacklog {
         self.kept.extend(group.refs);
     }
 
-    /// The kept refs of entries `from..=through`, if this writer committed all of them.
-    fn kept_refs(&self, from: u64, through: u64) -> Option<&[(String, u64)]> {
-        let (first, last) = self.kept_span?;
-        if first > from || last < through {
-            return None;
-        }
-        let start = self.kept.partition_point(|(_, seq)| *seq < from);
-        let end = self.kept.partition_point(|(_, seq)| *seq <= through);
-        self.kept.get(start..end)
-    }
-
     fn forget_kept(&mut self) {
         self.kept.clear();
         self.kept_span = None;
@@ -378,23 +362,37 @@ impl RefsBacklog {
         }
     }
 
-    /// Appends what is left of the run being appended in a transaction of its own (the writer is
-    /// idle, or stopping).
-    fn finish_run(&mut self, conn: &Connection) {
+    /// Appends what is left of the run being appended in a transaction of its own; false if it
+    /// failed (the run is then abandoned).
+    fn finish_run(&mut self, conn: &Connection) -> bool {
         let Some(run) = &self.building else {
-            return;
+            return true;
         };
         let outcome = exec(conn, "BEGIN IMMEDIATE")
             .sql()
             .and_then(|()| append_slice(conn, run, usize::MAX))
             .and_then(|count| exec(conn, "COMMIT").sql().map(|()| count));
         match outcome {
-            Ok(count) => self.slice_done(SliceOutcome::Appended(count)),
+            Ok(count) => {
+                self.slice_done(SliceOutcome::Appended(count));
+                true
+            }
             Err(error) => {
                 rollback(conn);
                 tracing::warn!(%error, "appending a run of the journal's object look-up failed; searches scan the tail");
                 self.slice_done(SliceOutcome::Abandoned);
+                false
             }
+        }
+    }
+
+    /// Appends the next run in a transaction of its own (the writer is idle, or stopping): the run
+    /// being appended, else one from the kept refs, else one read back from the journal.
+    fn index_now(&mut self, conn: &Connection) -> bool {
+        if self.building.is_some() || self.start_run() {
+            self.finish_run(conn)
+        } else {
+            self.index_batch(conn)
         }
     }
 
@@ -423,12 +421,11 @@ impl RefsBacklog {
         }
     }
 
-    /// Appends a run of up to [`REFS_BATCH`] entries in a transaction of its own; false if it failed
-    /// (searches stay right, scanning a longer tail, and the next batch tries again).
+    /// Appends a run of up to [`REFS_BATCH`] entries read back from the journal, in a transaction of
+    /// its own; false if it failed (searches stay right, scanning a longer tail, and the next batch
+    /// tries again).
     fn index_batch(&mut self, conn: &Connection) -> bool {
-        match index_refs(conn, self.run_end(), |from, through| {
-            self.kept_refs(from, through)
-        }) {
+        match index_refs(conn, self.run_end()) {
             Ok((indexed_through, written_through)) => {
                 self.indexed(indexed_through, Some(written_through));
                 true
@@ -447,14 +444,18 @@ impl RefsBacklog {
     }
 }
 
+/// The last entry the complete runs of the look-up by object cover (0 if none): searches scan the
+/// journal itself after it, and a run being appended starts after it.
+pub(crate) const INDEXED_THROUGH: &str =
+    "SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs WHERE complete = 1";
+
 /// (indexed through, written through), from the database: the end of the last complete run, and the
 /// last entry.
 fn read_refs_state(conn: &Connection) -> StoreResult<(u64, u64)> {
     let (indexed, written): (i64, i64) = conn
-        .prepare_cached(
-            "SELECT (SELECT COALESCE(MAX(last_seq), 0) FROM journal_ref_runs WHERE complete = 1), \
-                    (SELECT COALESCE(MAX(seq), 0) FROM journal)",
-        )
+        .prepare_cached(&format!(
+            "SELECT ({INDEXED_THROUGH}), (SELECT COALESCE(MAX(seq), 0) FROM journal)"
+        ))
         .and_then(|mut statement| statement.query_row([], |row| Ok((row.get(0)?, row.get(1)?))))
         .sql()?;
     Ok((
@@ -464,13 +465,11 @@ fn read_refs_state(conn: &Connection) -> StoreResult<(u64, u64)> {
 }
 
 /// One run: the entries after the last run up to `end` (but at least one, and at most
-/// [`REFS_BATCH`]), in object order, appended under a new run. `kept(from, through)` gives their refs
-/// when the writer still has them; otherwise they are read back from the journal.
-fn index_refs<'k>(
-    conn: &Connection,
-    end: u64,
-    kept: impl FnOnce(u64, u64) -> Option<&'k [(String, u64)]>,
-) -> StoreResult<(u64, u64)> {
+/// [`REFS_BATCH`]), read back from the journal in object order and appended under a new run.
+/// Parsing the entries' `shown` back makes it dearer than a run from the writer's kept refs (8,192
+/// refs: p50 9.6 ms against about 7 ms, session 22 in bench/RESULTS.md); it serves for entries
+/// another process wrote, and after a restart.
+fn index_refs(conn: &Connection, end: u64) -> StoreResult<(u64, u64)> {
     exec(conn, "BEGIN IMMEDIATE").sql()?;
     let (indexed, written) = read_refs_state(conn)?;
     drop_incomplete_runs(conn, indexed)?;
@@ -480,10 +479,15 @@ fn index_refs<'k>(
         conn.prepare_cached("INSERT INTO journal_ref_runs (first_seq, last_seq) VALUES (?1, ?2)")
             .and_then(|mut statement| statement.execute(params![first, last]))
             .sql()?;
-        match kept(indexed + 1, through) {
-            Some(refs) => insert_run(conn, first, refs)?,
-            None => insert_run_from_journal(conn, first, last)?,
-        }
+        conn.prepare_cached(
+            "INSERT INTO journal_object_refs (run, object, seq) \
+             SELECT ?1, object, seq FROM journal WHERE seq >= ?1 AND seq <= ?2 \
+             UNION SELECT ?1, shown.value, journal.seq FROM journal, json_each(journal.shown) AS shown \
+             WHERE journal.seq >= ?1 AND journal.seq <= ?2 AND journal.shown IS NOT NULL \
+             ORDER BY 2, 3",
+        )
+        .and_then(|mut statement| statement.execute(params![first, last]))
+        .sql()?;
     }
     exec(conn, "COMMIT").sql()?;
     Ok((through, written))
@@ -555,18 +559,6 @@ fn append_slice(conn: &Connection, run: &RunInProgress, limit: usize) -> StoreRe
 /// Refs inserted by one statement when a run comes from memory.
 const REFS_PER_INSERT: usize = 256;
 
-/// Inserts `refs` as run `run`, in object order, each (object, entry) once. Parsing the entries'
-/// `shown` back from the journal cost more than half of a run (session 22, bench/RESULTS.md).
-fn insert_run(conn: &Connection, run: i64, refs: &[(String, u64)]) -> StoreResult<()> {
-    let mut sorted: Vec<(&str, u64)> = refs
-        .iter()
-        .map(|(object, seq)| (object.as_str(), *seq))
-        .collect();
-    sorted.sort_unstable();
-    sorted.dedup();
-    insert_refs(conn, run, &sorted)
-}
-
 /// Inserts `refs`, in object order and each once, under run `run`.
 fn insert_refs(conn: &Connection, run: i64, refs: &[(&str, u64)]) -> StoreResult<()> {
     for chunk in refs.chunks(REFS_PER_INSERT) {
@@ -585,20 +577,6 @@ fn insert_refs(conn: &Connection, run: i64, refs: &[(&str, u64)]) -> StoreResult
         .and_then(|mut insert| insert.execute(values.as_slice()))
         .sql()?;
     }
-    Ok(())
-}
-
-/// Inserts the refs of entries `first..=last` as run `first`, read back from the journal.
-fn insert_run_from_journal(conn: &Connection, first: i64, last: i64) -> StoreResult<()> {
-    conn.prepare_cached(
-        "INSERT INTO journal_object_refs (run, object, seq) \
-         SELECT ?1, object, seq FROM journal WHERE seq >= ?1 AND seq <= ?2 \
-         UNION SELECT ?1, shown.value, journal.seq FROM journal, json_each(journal.shown) AS shown \
-         WHERE journal.seq >= ?1 AND journal.seq <= ?2 AND journal.shown IS NOT NULL \
-         ORDER BY 2, 3",
-    )
-    .and_then(|mut statement| statement.execute(params![first, last]))
-    .sql()?;
     Ok(())
 }
 
@@ -1316,20 +1294,14 @@ mod tests {
             backlog.committed(group);
         }
         commit(&read_back, &[5, 12, 3]);
-        for end in [4, 17, 20] {
-            let mut from_memory = false;
-            index_refs(&kept, end, |from, through| {
-                let refs = backlog.kept_refs(from, through);
-                from_memory = refs.is_some();
-                refs
-            })
-            .unwrap();
-            assert!(from_memory, "run through {end}");
-            index_refs(&read_back, end, |_, _| None).unwrap();
-        }
+        assert!(backlog.start_run());
+        assert!(backlog.finish_run(&kept));
+        assert_eq!(backlog.indexed_through, 20);
+        assert!(backlog.kept.is_empty());
+        index_refs(&read_back, 20).unwrap();
         let rows = runs(&kept);
         assert_eq!(rows, runs(&read_back));
-        // Each entry once under its object and once per other object shown, in three runs.
+        // Each entry once under its object and once per other object shown.
         let expected: usize = (0..20)
             .map(|i| {
                 let mut objects = vec![i % 7];
@@ -1342,8 +1314,6 @@ mod tests {
             })
             .sum();
         assert_eq!(rows.len(), expected);
-        let run_starts: std::collections::BTreeSet<i64> = rows.iter().map(|row| row.0).collect();
-        assert_eq!(run_starts.into_iter().collect::<Vec<_>>(), vec![1, 5, 18]);
     }
 
     #[test]
@@ -1355,14 +1325,12 @@ mod tests {
         backlog.committed(groups.next().unwrap());
         groups.next();
         backlog.committed(groups.next().unwrap());
-        assert!(backlog.kept_refs(1, 4).is_none());
-        assert!(backlog.kept_refs(5, 7).is_none());
-        let kept = backlog.kept_refs(8, 12).unwrap();
-        assert!(kept.iter().all(|(_, seq)| (8..=12).contains(seq)));
-        assert!(kept.iter().any(|(_, seq)| *seq == 8));
-        assert!(kept.iter().any(|(_, seq)| *seq == 12));
-        // The run of entries 1–12 reads them back from the journal, and its refs are complete.
-        assert!(backlog.index_batch(&conn));
+        assert_eq!(backlog.kept_span, Some((8, 12)));
+        assert!(backlog.kept.iter().all(|(_, seq)| (8..=12).contains(seq)));
+        // No run from memory: the run of entries 1–12 reads them back from the journal, and its
+        // refs are complete.
+        assert!(!backlog.start_run());
+        assert!(backlog.index_now(&conn));
         assert_eq!(backlog.indexed_through, 12);
         let indexed: std::collections::BTreeSet<i64> =
             runs(&conn).iter().map(|row| row.2).collect();
@@ -1428,7 +1396,7 @@ mod tests {
         assert_eq!(slices, refs.div_ceil(40));
         assert_eq!(backlog.indexed_through, 60);
         assert_eq!(backlog.pending_refs, 0);
-        index_refs(&whole, 60, |_, _| None).unwrap();
+        index_refs(&whole, 60).unwrap();
         assert_eq!(runs(&sliced), runs(&whole));
     }
 
