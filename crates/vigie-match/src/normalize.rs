@@ -82,10 +82,19 @@ fn glue(words: &[String]) -> String {
 
 /// The surnames a surname field holds: the usual one, and the birth or married one after a marker.
 /// "LE GOFF épouse MARTIN" → ["legoff", "martin"]; "MARTIN née LE GOFF" → ["martin", "legoff"].
+/// A field of markers alone is a name, not a marker: "E. P." → ["ep"], and "ep" again → ["ep"].
 pub fn surnames(raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current: Vec<String> = Vec::new();
-    for w in words(raw) {
+    let words = words(raw);
+    if words.iter().all(|w| NAME_MARKERS.contains(&w.as_str())) {
+        return if words.is_empty() {
+            Vec::new()
+        } else {
+            vec![glue(&words)]
+        };
+    }
+    for w in words {
         if NAME_MARKERS.contains(&w.as_str()) {
             if !current.is_empty() {
                 out.push(glue(&current));
@@ -404,6 +413,15 @@ mod tests {
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_surname_spelled_like_a_marker_is_kept() {
+        assert_eq!(surnames("è P"), vec!["ep".to_owned()]);
+        assert_eq!(surnames("ep"), vec!["ep".to_owned()]);
+        assert_eq!(surnames("Née"), vec!["nee".to_owned()]);
+        assert_eq!(surnames("MARTIN née"), vec!["martin".to_owned()]);
+        assert_eq!(surnames(" "), Vec::<String>::new());
     }
 
     #[test]
